@@ -1,0 +1,122 @@
+#pragma once
+// Timestamps are int64 nanoseconds since the Unix epoch (UTC), numpy's datetime64[ns]. Periods are integer
+// indices (days since epoch, Monday-based weeks, months y*12+m-1, quarters y*4+q-1, years) so grouping by period
+// is integer arithmetic; calendar conversions use std::chrono's civil calendar.
+#include <chrono>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+
+#include "cxkit/core/error.hpp"
+
+namespace cxkit {
+
+inline constexpr std::int64_t ns_per_second = 1'000'000'000;
+inline constexpr std::int64_t ns_per_day = 86'400 * ns_per_second;
+// numpy's NaT: the smallest int64.
+inline constexpr std::int64_t missing_time = std::numeric_limits<std::int64_t>::min();
+
+enum class Period { none, day, week, month, quarter, year };
+
+inline Period parse_period(std::string_view s) {
+    if (s.empty() || s == "none" || s == "None") return Period::none;
+    if (s == "D") return Period::day;
+    if (s == "W") return Period::week;
+    if (s == "M" || s == "MS" || s == "ME") return Period::month;
+    if (s == "Q" || s == "QS" || s == "QE") return Period::quarter;
+    if (s == "Y" || s == "A" || s == "YS" || s == "YE") return Period::year;
+    throw invalid_input("period", invalid_input::no_row,
+                        "unknown period '" + std::string(s) + "': use None, \"D\", \"W\", \"M\", \"Q\" or \"Y\"");
+}
+
+inline const char* period_code(Period p) {
+    switch (p) {
+        case Period::none: return "";
+        case Period::day: return "D";
+        case Period::week: return "W";
+        case Period::month: return "M";
+        case Period::quarter: return "Q";
+        case Period::year: return "Y";
+    }
+    return "";
+}
+
+inline std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept {
+    const std::int64_t q = a / b;
+    return q - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
+
+inline std::int64_t days_since_epoch(std::int64_t ns) noexcept { return floor_div(ns, ns_per_day); }
+
+// Period index of a timestamp. Weeks start on Monday (1970-01-01 was a Thursday, hence +3).
+inline std::int64_t period_index(std::int64_t ns, Period p) {
+    const std::int64_t days = days_since_epoch(ns);
+    if (p == Period::none) return 0;
+    if (p == Period::day) return days;
+    if (p == Period::week) return floor_div(days + 3, 7);
+    using namespace std::chrono;
+    const year_month_day ymd{sys_days{std::chrono::days{days}}};
+    const std::int64_t y = static_cast<int>(ymd.year());
+    const std::int64_t m = static_cast<unsigned>(ymd.month());
+    if (p == Period::month) return y * 12 + (m - 1);
+    if (p == Period::quarter) return y * 4 + (m - 1) / 3;
+    return y;
+}
+
+// First instant (ns) of a period index.
+inline std::int64_t period_start(std::int64_t index, Period p) {
+    using namespace std::chrono;
+    switch (p) {
+        case Period::none: return 0;
+        case Period::day: return index * ns_per_day;
+        case Period::week: return (index * 7 - 3) * ns_per_day;
+        case Period::month: {
+            const auto y = static_cast<int>(floor_div(index, 12));
+            const auto m = static_cast<unsigned>(index - floor_div(index, 12) * 12 + 1);
+            return sys_days{year{y} / month{m} / 1}.time_since_epoch().count() * ns_per_day;
+        }
+        case Period::quarter: {
+            const auto y = static_cast<int>(floor_div(index, 4));
+            const auto m = static_cast<unsigned>((index - floor_div(index, 4) * 4) * 3 + 1);
+            return sys_days{year{y} / month{m} / 1}.time_since_epoch().count() * ns_per_day;
+        }
+        case Period::year:
+            return sys_days{year{static_cast<int>(index)} / January / 1}.time_since_epoch().count() * ns_per_day;
+    }
+    return 0;
+}
+
+// Caches the current period's [start, end) so that runs of events in one period (the common case in a log sorted
+// by customer and time) skip the calendar conversion.
+class PeriodIndexer {
+public:
+    explicit PeriodIndexer(Period p) : p_(p) {}
+    std::int64_t operator()(std::int64_t ns) {
+        if (p_ == Period::none) return 0;
+        if (ns >= lo_ && ns < hi_) return idx_;
+        idx_ = period_index(ns, p_);
+        lo_ = period_start(idx_, p_);
+        hi_ = period_start(idx_ + 1, p_);
+        return idx_;
+    }
+
+private:
+    Period p_;
+    std::int64_t lo_ = 1, hi_ = 0, idx_ = 0;
+};
+
+}  // namespace cxkit
+
+namespace cxkit {
+
+// A UTC timestamp in ns from civil date and time, for C++ users building logs by hand.
+inline std::int64_t timestamp(int y, unsigned m, unsigned d, int hh = 0, int mm = 0, int ss = 0) {
+    using namespace std::chrono;
+    const year_month_day ymd{year{y}, month{m}, day{d}};
+    if (!ymd.ok()) throw invalid_input("time", invalid_input::no_row, "not a valid calendar date");
+    const std::int64_t days = sys_days{ymd}.time_since_epoch().count();
+    return days * ns_per_day + (static_cast<std::int64_t>(hh) * 3600 + mm * 60 + ss) * ns_per_second;
+}
+
+}  // namespace cxkit

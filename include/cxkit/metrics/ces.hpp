@@ -1,0 +1,72 @@
+#pragma once
+// Customer Effort Score (CES 2.0): 1-7 agreement with "the company made it easy to handle my issue".
+// Reported as the mean and as the percent agreeing (5-7). A 1-7 histogram is enough for both and merges exactly.
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "cxkit/core/error.hpp"
+#include "cxkit/core/mergeable.hpp"
+#include "cxkit/core/serialize.hpp"
+#include "cxkit/metrics/stats.hpp"
+
+namespace cxkit {
+
+// NaN is a missing answer and allowed; anything else must be a whole number 1..7.
+inline void validate_ces(double v, std::int64_t row, const std::string& column = "ces") {
+    if (std::isnan(v)) return;
+    if (!(v >= 1.0 && v <= 7.0) || v != std::floor(v))
+        throw invalid_input(column, row, "CES must be a whole number from 1 to 7, got " + detail::format_value(v));
+}
+
+struct CesState {
+    std::array<std::uint64_t, 7> counts{};  // counts[k-1] = answers equal to k
+
+    // NaN (missing) is ignored. Assumes validate_ces has passed; a value outside 1..7 is dropped rather than
+    // written out of bounds.
+    void add(double score) noexcept {
+        if (!(score >= 1.0 && score < 8.0)) return;
+        ++counts[static_cast<std::size_t>(score) - 1];
+    }
+    std::uint64_t n() const noexcept {
+        std::uint64_t s = 0;
+        for (auto c : counts) s += c;
+        return s;
+    }
+    double mean() const noexcept {
+        double sum = 0;
+        for (std::size_t i = 0; i < counts.size(); ++i) sum += static_cast<double>(i + 1) * static_cast<double>(counts[i]);
+        return detail::ratio_or_nan(sum, static_cast<double>(n()));
+    }
+    // Percent of answers 5, 6 or 7 ("agree").
+    double agree() const noexcept {
+        return detail::ratio_or_nan(100.0 * static_cast<double>(counts[4] + counts[5] + counts[6]),
+                                    static_cast<double>(n()));
+    }
+
+    CesState& operator+=(const CesState& o) noexcept {
+        for (std::size_t i = 0; i < counts.size(); ++i) counts[i] += o.counts[i];
+        return *this;
+    }
+    bool operator==(const CesState&) const = default;
+
+    std::string serialize() const {
+        ByteWriter w;
+        w.header("CesState", 1);
+        for (auto c : counts) w.put(c);
+        return std::move(w).bytes();
+    }
+    static CesState deserialize(std::string_view bytes) {
+        ByteReader r(bytes);
+        r.header("CesState", 1);
+        CesState s;
+        for (auto& c : s.counts) c = r.get<std::uint64_t>();
+        r.expect_done();
+        return s;
+    }
+};
+static_assert(MergeableState<CesState>);
+
+}  // namespace cxkit

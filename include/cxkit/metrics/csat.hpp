@@ -1,0 +1,75 @@
+#pragma once
+// Customer satisfaction: 1-5 answers; CSAT = percent of 4 and 5 (top-2-box), with a Wilson interval.
+// The state keeps the full 1-5 histogram (not only top-2) so other cuts of the same answers stay possible.
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "cxkit/core/error.hpp"
+#include "cxkit/core/mergeable.hpp"
+#include "cxkit/core/serialize.hpp"
+#include "cxkit/metrics/stats.hpp"
+
+namespace cxkit {
+
+// NaN is a missing answer and allowed; anything else must be a whole number 1..5.
+inline void validate_csat(double v, std::int64_t row, const std::string& column = "csat") {
+    if (std::isnan(v)) return;
+    if (!(v >= 1.0 && v <= 5.0) || v != std::floor(v))
+        throw invalid_input(column, row, "CSAT must be a whole number from 1 to 5, got " + detail::format_value(v));
+}
+
+struct CsatResult {
+    double value, low, high;  // percent top-2-box; [low, high] is the Wilson interval in percent
+    std::uint64_t n, top2;
+};
+
+struct CsatState {
+    std::array<std::uint64_t, 5> counts{};  // counts[k-1] = answers equal to k
+
+    // NaN (missing) is ignored. Assumes validate_csat has passed; a value outside 1..5 is dropped rather than
+    // written out of bounds.
+    void add(double score) noexcept {
+        if (!(score >= 1.0 && score < 6.0)) return;
+        ++counts[static_cast<std::size_t>(score) - 1];
+    }
+    std::uint64_t n() const noexcept {
+        std::uint64_t s = 0;
+        for (auto c : counts) s += c;
+        return s;
+    }
+    std::uint64_t top2() const noexcept { return counts[3] + counts[4]; }
+    double value() const noexcept {
+        return detail::ratio_or_nan(100.0 * static_cast<double>(top2()), static_cast<double>(n()));
+    }
+    CsatResult result(double confidence = 0.95) const {
+        const Interval ci = wilson_interval(static_cast<double>(top2()), static_cast<double>(n()), confidence);
+        return {value(), 100.0 * ci.low, 100.0 * ci.high, n(), top2()};
+    }
+
+    CsatState& operator+=(const CsatState& o) noexcept {
+        for (std::size_t i = 0; i < counts.size(); ++i) counts[i] += o.counts[i];
+        return *this;
+    }
+    bool operator==(const CsatState&) const = default;
+
+    std::string serialize() const {
+        ByteWriter w;
+        w.header("CsatState", 1);
+        for (auto c : counts) w.put(c);
+        return std::move(w).bytes();
+    }
+    static CsatState deserialize(std::string_view bytes) {
+        ByteReader r(bytes);
+        r.header("CsatState", 1);
+        CsatState s;
+        for (auto& c : s.counts) c = r.get<std::uint64_t>();
+        r.expect_done();
+        return s;
+    }
+};
+static_assert(MergeableState<CsatState>);
+
+}  // namespace cxkit

@@ -1,0 +1,82 @@
+#pragma once
+// Distinct customers of a group (for "per customer" rates). Exact: a sorted vector of 64-bit customer keys.
+// add() only appends, so filling is a push_back per event; normalize() sorts and deduplicates once at the end.
+// A sorted vector beats a hash set here: merging is a linear std::set_union and serialization is one memcpy.
+#include <algorithm>
+#include <cassert>
+#include <cstdint>
+#include <functional>
+#include <iterator>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cxkit/core/error.hpp"
+#include "cxkit/core/mergeable.hpp"
+#include "cxkit/core/serialize.hpp"
+
+namespace cxkit {
+
+struct CustomerSet {
+    std::vector<std::uint64_t> keys;  // sorted and unique after normalize(); duplicates allowed before
+
+    void add(std::uint64_t key) { keys.push_back(key); }
+    void normalize() {
+        if (is_normalized()) return;
+        std::sort(keys.begin(), keys.end());
+        keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    }
+    bool is_normalized() const noexcept {
+        return std::adjacent_find(keys.begin(), keys.end(), std::greater_equal<>()) == keys.end();
+    }
+    // Number of distinct customers. Precondition: normalize() was called after the last add().
+    std::size_t size() const noexcept {
+        assert(is_normalized());
+        return keys.size();
+    }
+
+    CustomerSet& operator+=(const CustomerSet& o) {
+        normalize();
+        const bool o_normal = o.is_normalized();
+        CustomerSet copy;  // used only when `o` is not normalized; `o` itself is const
+        if (!o_normal) copy = o.normalized();
+        const std::vector<std::uint64_t>& other = o_normal ? o.keys : copy.keys;
+        std::vector<std::uint64_t> out;
+        out.reserve(keys.size() + other.size());
+        std::set_union(keys.begin(), keys.end(), other.begin(), other.end(), std::back_inserter(out));
+        keys = std::move(out);
+        return *this;
+    }
+    // Set equality: the order of adds and duplicates do not matter.
+    bool operator==(const CustomerSet& o) const {
+        if (is_normalized() && o.is_normalized()) return keys == o.keys;
+        return normalized().keys == o.normalized().keys;
+    }
+
+    std::string serialize() const {
+        ByteWriter w;
+        w.header("CustomerSet", 1);
+        if (is_normalized()) w.put_vector(keys);
+        else w.put_vector(normalized().keys);
+        return std::move(w).bytes();
+    }
+    static CustomerSet deserialize(std::string_view bytes) {
+        ByteReader r(bytes);
+        r.header("CustomerSet", 1);
+        CustomerSet s;
+        s.keys = r.get_vector<std::uint64_t>();
+        r.expect_done();
+        if (!s.is_normalized()) throw invalid_input("serialized state: CustomerSet keys are not sorted and unique");
+        return s;
+    }
+
+private:
+    CustomerSet normalized() const {
+        CustomerSet c = *this;
+        c.normalize();
+        return c;
+    }
+};
+static_assert(MergeableState<CustomerSet>);
+
+}  // namespace cxkit

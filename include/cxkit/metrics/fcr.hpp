@@ -1,0 +1,52 @@
+#pragma once
+// First-contact resolution: tickets resolved with no further contact / tickets resolved, in percent.
+// Unresolved tickets are not added at all: they are in neither numerator nor denominator.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "cxkit/core/mergeable.hpp"
+#include "cxkit/core/serialize.hpp"
+#include "cxkit/metrics/stats.hpp"
+
+namespace cxkit {
+
+struct FcrState {
+    std::uint64_t resolved = 0, first_contact = 0;
+
+    // One resolved ticket; true when it needed no further contact.
+    void add(bool resolved_first_contact) noexcept {
+        ++resolved;
+        if (resolved_first_contact) ++first_contact;
+    }
+    double value() const noexcept {
+        return detail::ratio_or_nan(100.0 * static_cast<double>(first_contact), static_cast<double>(resolved));
+    }
+
+    FcrState& operator+=(const FcrState& o) noexcept {
+        resolved += o.resolved;
+        first_contact += o.first_contact;
+        return *this;
+    }
+    bool operator==(const FcrState&) const = default;
+
+    std::string serialize() const {
+        ByteWriter w;
+        w.header("FcrState", 1);
+        w.put(resolved);
+        w.put(first_contact);
+        return std::move(w).bytes();
+    }
+    static FcrState deserialize(std::string_view bytes) {
+        ByteReader r(bytes);
+        r.header("FcrState", 1);
+        FcrState s;
+        s.resolved = r.get<std::uint64_t>();
+        s.first_contact = r.get<std::uint64_t>();
+        r.expect_done();
+        return s;
+    }
+};
+static_assert(MergeableState<FcrState>);
+
+}  // namespace cxkit

@@ -1,0 +1,78 @@
+#pragma once
+// Mean and sample variance from (n, sum, sum of squares): the smallest state that merges by addition.
+// Used for the sentiment score (mean VADER compound in [-1, 1]); with values bounded like that the
+// sum-of-squares form has no practical cancellation problem.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "cxkit/core/error.hpp"
+#include "cxkit/core/mergeable.hpp"
+#include "cxkit/core/serialize.hpp"
+#include "cxkit/metrics/stats.hpp"
+
+namespace cxkit {
+
+// NaN is missing and allowed; a sentiment score must lie in [-1, 1] (VADER compound).
+inline void validate_sentiment(double v, std::int64_t row, const std::string& column = "sentiment") {
+    if (std::isnan(v)) return;
+    if (!(v >= -1.0 && v <= 1.0))
+        throw invalid_input(column, row, "sentiment must be in [-1, 1], got " + detail::format_value(v));
+}
+
+struct MeanState {
+    std::uint64_t n = 0;
+    double sum = 0, sum_sq = 0;
+
+    // NaN (missing) is ignored.
+    void add(double x) noexcept {
+        if (std::isnan(x)) return;
+        ++n;
+        sum += x;
+        sum_sq += x * x;
+    }
+    double mean() const noexcept { return detail::ratio_or_nan(sum, static_cast<double>(n)); }
+    // Sample variance (divisor n - 1), NaN for fewer than two values; clamped at 0 against rounding.
+    double variance() const noexcept {
+        if (n < 2) return detail::nan;
+        const double nn = static_cast<double>(n);
+        return std::max(0.0, (sum_sq - sum * sum / nn) / (nn - 1.0));
+    }
+
+    MeanState& operator+=(const MeanState& o) noexcept {
+        n += o.n;
+        sum += o.sum;
+        sum_sq += o.sum_sq;
+        return *this;
+    }
+    // Counts exactly; sums up to the rounding of a different summation order. The sum is compared relative to
+    // sqrt(n * sum_sq), which bounds sum |x|, so sums that cancel to about 0 still compare sensibly.
+    bool operator==(const MeanState& o) const noexcept {
+        const double scale = std::sqrt(static_cast<double>(n) * std::max(sum_sq, o.sum_sq));
+        return n == o.n && detail::sums_close(sum, o.sum, scale) && detail::sums_close(sum_sq, o.sum_sq);
+    }
+
+    std::string serialize() const {
+        ByteWriter w;
+        w.header("MeanState", 1);
+        w.put(n);
+        w.put(sum);
+        w.put(sum_sq);
+        return std::move(w).bytes();
+    }
+    static MeanState deserialize(std::string_view bytes) {
+        ByteReader r(bytes);
+        r.header("MeanState", 1);
+        MeanState s;
+        s.n = r.get<std::uint64_t>();
+        s.sum = r.get<double>();
+        s.sum_sq = r.get<double>();
+        r.expect_done();
+        return s;
+    }
+};
+static_assert(MergeableState<MeanState>);
+
+}  // namespace cxkit

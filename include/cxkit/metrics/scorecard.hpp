@@ -1,0 +1,493 @@
+#pragma once
+// The CX scorecard: the ten KPIs of the seed table per group (event columns and/or a customer segmentation) and
+// per period, with confidence intervals.
+//
+// ScorecardState is the mergeable state behind it: one KpiState per (group labels, period) and one ActivityState
+// (customer x period activity, for retention and churn) per group. Groups are keyed by their labels, not by
+// dictionary codes, so states from logs with different dictionaries (partitions, days, shards) merge exactly.
+// fill() scans a log once with dense integer slots and both cores (customers split between threads, merged
+// in a fixed order, so the result does not depend on the thread count), then converts slots to labelled keys.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "cxkit/core/event_log.hpp"
+#include "cxkit/core/mergeable.hpp"
+#include "cxkit/core/segmentation.hpp"
+#include "cxkit/core/serialize.hpp"
+#include "cxkit/core/time.hpp"
+#include "cxkit/metrics/activity.hpp"
+#include "cxkit/metrics/kpi_state.hpp"
+#include "cxkit/metrics/simple_clv.hpp"
+#include "cxkit/metrics/stats.hpp"
+
+namespace cxkit {
+
+struct ScorecardOptions {
+    std::vector<std::string> by;              // categorical event columns to group by
+    const Segmentation* segment = nullptr;    // group by customer segment too (after the columns)
+    Period period = Period::none;             // one row per period when set
+    // Retention and churn need periods; with period == none they are pooled over these periods.
+    Period retention_period = Period::month;
+    std::string complaint_kind = "complaint";  // the `kind` value that marks a complaint
+    unsigned threads = 0;                      // 0: all hardware threads
+};
+
+using GroupLabels = std::vector<std::optional<std::string>>;  // nullopt: missing
+
+struct ScorecardState {
+    std::vector<std::string> group_columns;
+    Period period = Period::none;
+    Period activity_period = Period::month;
+    std::map<std::pair<GroupLabels, std::int64_t>, KpiState> cells;  // (labels, period index) -> KPIs
+    std::map<GroupLabels, ActivityState> activity;                    // labels -> activity
+
+    ScorecardState& operator+=(const ScorecardState& o) {
+        if (cells.empty() && activity.empty()) {
+            group_columns = o.group_columns;
+            period = o.period;
+            activity_period = o.activity_period;
+        } else if (!(o.cells.empty() && o.activity.empty()) &&
+                   (group_columns != o.group_columns || period != o.period || activity_period != o.activity_period)) {
+            throw invalid_input("scorecard", invalid_input::no_row,
+                                "cannot merge scorecards grouped by different columns or periods");
+        }
+        for (auto& [k, v] : o.cells) cells[k] += v;
+        for (auto& [k, v] : o.activity) activity[k] += v;
+        return *this;
+    }
+    bool operator==(const ScorecardState& o) const {
+        return group_columns == o.group_columns && period == o.period && activity_period == o.activity_period &&
+               cells == o.cells && activity == o.activity;
+    }
+
+    std::string serialize() const {
+        ByteWriter w;
+        w.header("ScorecardState", 1);
+        w.put<std::uint64_t>(group_columns.size());
+        for (auto& c : group_columns) w.put_string(c);
+        w.put<std::int32_t>(static_cast<std::int32_t>(period));
+        w.put<std::int32_t>(static_cast<std::int32_t>(activity_period));
+        auto put_labels = [&w](const GroupLabels& g) {
+            for (auto& l : g) {
+                w.put<std::uint8_t>(l.has_value());
+                w.put_string(l.value_or(""));
+            }
+        };
+        w.put<std::uint64_t>(cells.size());
+        for (auto& [k, v] : cells) {
+            put_labels(k.first);
+            w.put<std::int64_t>(k.second);
+            w.put_string(v.serialize());
+        }
+        w.put<std::uint64_t>(activity.size());
+        for (auto& [k, v] : activity) {
+            put_labels(k);
+            w.put_string(v.serialize());
+        }
+        return std::move(w).bytes();
+    }
+    static ScorecardState deserialize(std::string_view bytes) {
+        ByteReader r(bytes);
+        r.header("ScorecardState", 1);
+        ScorecardState s;
+        const auto ng = r.get<std::uint64_t>();
+        if (ng > 64) throw invalid_input("serialized state: too many group columns");
+        for (std::uint64_t i = 0; i < ng; ++i) s.group_columns.push_back(r.get_string());
+        s.period = checked_period(r.get<std::int32_t>());
+        s.activity_period = checked_period(r.get<std::int32_t>());
+        auto get_labels = [&r, ng]() {
+            GroupLabels g;
+            for (std::uint64_t i = 0; i < ng; ++i) {
+                const bool has = r.get<std::uint8_t>() != 0;
+                auto l = r.get_string();
+                g.push_back(has ? std::optional<std::string>(std::move(l)) : std::nullopt);
+            }
+            return g;
+        };
+        const auto nc = r.get<std::uint64_t>();
+        for (std::uint64_t i = 0; i < nc; ++i) {
+            auto g = get_labels();
+            const auto p = r.get<std::int64_t>();
+            s.cells.emplace(std::make_pair(std::move(g), p), KpiState::deserialize(r.get_string()));
+        }
+        const auto na = r.get<std::uint64_t>();
+        for (std::uint64_t i = 0; i < na; ++i) {
+            auto g = get_labels();
+            s.activity.emplace(std::move(g), ActivityState::deserialize(r.get_string()));
+        }
+        r.expect_done();
+        return s;
+    }
+
+private:
+    static Period checked_period(std::int32_t v) {
+        if (v < 0 || v > static_cast<std::int32_t>(Period::year))
+            throw invalid_input("serialized state: unknown period code");
+        return static_cast<Period>(v);
+    }
+};
+static_assert(MergeableState<ScorecardState>);
+
+namespace detail {
+
+// The grouping columns of one fill, resolved to per-event code arrays.
+struct GroupResolver {
+    struct Part {
+        const std::int32_t* event_codes = nullptr;     // per event (a categorical column), or
+        const std::int32_t* customer_codes = nullptr;  // per customer (a segmentation)
+        const std::vector<std::string>* labels = nullptr;
+        std::uint64_t cardinality = 0;  // labels + 1 (slot 0 = missing)
+    };
+    std::vector<Part> parts;
+    std::uint64_t n_groups = 1;
+
+    GroupResolver(const EventLog& log, const ScorecardOptions& opt) {
+        for (auto& name : opt.by) {
+            const Categorical* c = log.categorical(name);
+            if (!c) {
+                std::string have;
+                for (auto& [n, _] : log.categoricals()) have += (have.empty() ? "" : ", ") + n;
+                throw invalid_input(name, invalid_input::no_row,
+                                    "no such categorical column to group by (the log has: " +
+                                        (have.empty() ? std::string("none") : have) + ")");
+            }
+            parts.push_back({c->codes.data(), nullptr, &c->categories, c->categories.size() + 1});
+        }
+        if (opt.segment) {
+            if (opt.segment->of_customer.size() != log.customer_ids().size())
+                throw invalid_input(opt.segment->name, invalid_input::no_row,
+                                    "segmentation was made for a different log (customer count differs)");
+            parts.push_back({nullptr, opt.segment->of_customer.data(), &opt.segment->labels,
+                             opt.segment->labels.size() + 1});
+        }
+        for (auto& p : parts) {
+            if (n_groups > (std::uint64_t{1} << 40) / p.cardinality)
+                throw invalid_input("by", invalid_input::no_row, "too many group combinations");
+            n_groups *= p.cardinality;
+        }
+    }
+    std::uint64_t group_of(std::size_t event, std::int32_t customer) const noexcept {
+        std::uint64_t g = 0;
+        for (auto& p : parts) {
+            const std::int32_t code = p.event_codes ? p.event_codes[event] : p.customer_codes[customer];
+            g = g * p.cardinality + static_cast<std::uint64_t>(code + 1);
+        }
+        return g;
+    }
+    GroupLabels labels_of(std::uint64_t g) const {
+        GroupLabels out(parts.size());
+        for (std::size_t i = parts.size(); i-- > 0;) {
+            const auto code = g % parts[i].cardinality;
+            g /= parts[i].cardinality;
+            if (code > 0) out[i] = (*parts[i].labels)[code - 1];
+        }
+        return out;
+    }
+};
+
+// Dense storage while the slot space is small, a hash map beyond.
+template <class T>
+class SlotStore {
+public:
+    explicit SlotStore(std::uint64_t slots) : dense_(slots <= (std::uint64_t{1} << 16)) {
+        if (dense_) values_.resize(slots);
+    }
+    T& operator[](std::uint64_t slot) { return dense_ ? values_[slot] : map_[slot]; }
+    template <class F>
+    void for_each(F&& f) {
+        if (dense_) {
+            for (std::uint64_t s = 0; s < values_.size(); ++s) f(s, values_[s]);
+        } else {
+            for (auto& [s, v] : map_) f(s, v);
+        }
+    }
+
+private:
+    bool dense_;
+    std::vector<T> values_;
+    std::unordered_map<std::uint64_t, T> map_;
+};
+
+// Per-thread partial result of a fill over a range of customers.
+struct PartialFill {
+    std::vector<std::pair<std::uint64_t, KpiState>> cells;         // (slot, state)
+    std::vector<std::pair<std::uint64_t, ActivityState>> activity;  // (group, state)
+};
+
+inline PartialFill fill_customers(const EventLog& log, const ScorecardOptions& opt, const GroupResolver& groups,
+                                  std::int64_t pmin, std::int64_t np, std::size_t c_begin, std::size_t c_end) {
+    const auto& off = log.customer_offsets();
+    const auto* time = log.time().data();
+    const auto* cust = log.customer().data();
+    const auto& keys = log.customer_keys();
+    auto measure_ptr = [&](const char* name) -> const double* {
+        auto* m = log.measure(name);
+        return m ? m->data() : nullptr;
+    };
+    const double *value = measure_ptr("value"), *nps = measure_ptr("nps"), *csat = measure_ptr("csat"),
+                 *ces = measure_ptr("ces"), *rt = measure_ptr("response_time"), *fcr = measure_ptr("fcr"),
+                 *sent = measure_ptr("sentiment");
+    const std::int32_t* kind = nullptr;
+    std::int32_t complaint_code = std::numeric_limits<std::int32_t>::min();
+    if (auto* k = log.categorical("kind")) {
+        kind = k->codes.data();
+        for (std::size_t i = 0; i < k->categories.size(); ++i)
+            if (k->categories[i] == opt.complaint_kind) complaint_code = static_cast<std::int32_t>(i);
+    }
+    const Period act_period = opt.period != Period::none ? opt.period : opt.retention_period;
+
+    const std::uint64_t n_groups = groups.n_groups;
+    const std::uint64_t n_cells = n_groups * static_cast<std::uint64_t>(np);
+    SlotStore<KpiState> cells(n_cells);
+    SlotStore<std::int64_t> cell_last_customer(n_cells);  // the last customer counted in each cell
+    SlotStore<ActivityState> activity(n_groups);
+    // Per group: the last (customer, activity period) recorded, so each pair is added once.
+    SlotStore<std::pair<std::int64_t, std::int64_t>> act_last(n_groups);
+
+    PeriodIndexer cell_period(opt.period), activity_period(act_period);
+    for (std::size_t c = c_begin; c < c_end; ++c) {
+        const auto b = static_cast<std::size_t>(off[c]), e = static_cast<std::size_t>(off[c + 1]);
+        if (b == e) continue;
+        const std::uint64_t key = keys[c];
+        const auto stamp = static_cast<std::int64_t>(c) + 1;  // +1 so a zero-initialised slot means "nobody"
+        for (std::size_t i = b; i < e; ++i) {
+            const std::uint64_t g = groups.group_of(i, cust[i]);
+            const std::int64_t p = opt.period == Period::none ? 0 : cell_period(time[i]) - pmin;
+            const std::uint64_t slot = g * static_cast<std::uint64_t>(np) + static_cast<std::uint64_t>(p);
+            KpiState& s = cells[slot];
+            ++s.events;
+            auto& last = cell_last_customer[slot];
+            if (last != stamp) {
+                last = stamp;
+                s.customers.add(key);
+            }
+            if (value && !std::isnan(value[i])) s.revenue += value[i];
+            if (nps) s.nps.add(nps[i]);
+            if (csat) s.csat.add(csat[i]);
+            if (ces) s.ces.add(ces[i]);
+            if (rt) s.response_time.add(rt[i]);
+            if (fcr && !std::isnan(fcr[i])) s.fcr.add(fcr[i] == 1.0);
+            if (sent) s.sentiment.add(sent[i]);
+            s.complaints.add(kind && kind[i] == complaint_code);
+
+            const std::int64_t ap = activity_period(time[i]);
+            auto& seen = act_last[g];
+            if (seen.first != stamp || seen.second != ap) {  // times ascend within a customer
+                seen = {stamp, ap};
+                activity[g].add(key, ap);
+            }
+        }
+    }
+    PartialFill out;
+    cells.for_each([&](std::uint64_t slot, KpiState& s) {
+        if (s.events == 0) return;
+        s.customers.normalize();
+        out.cells.emplace_back(slot, std::move(s));
+    });
+    std::sort(out.cells.begin(), out.cells.end(), [](auto& a, auto& b) { return a.first < b.first; });
+    activity.for_each([&](std::uint64_t g, ActivityState& a) {
+        if (a.pairs.empty()) return;
+        a.normalize();
+        out.activity.emplace_back(g, std::move(a));
+    });
+    std::sort(out.activity.begin(), out.activity.end(), [](auto& a, auto& b) { return a.first < b.first; });
+    return out;
+}
+
+}  // namespace detail
+
+// One pass over the log; returns the mergeable state.
+inline ScorecardState fill_scorecard(const EventLog& log, const ScorecardOptions& opt = {}) {
+    const detail::GroupResolver groups(log, opt);
+    ScorecardState state;
+    state.group_columns = opt.by;
+    if (opt.segment) state.group_columns.push_back(opt.segment->name);
+    state.period = opt.period;
+    state.activity_period = opt.period != Period::none ? opt.period : opt.retention_period;
+    if (log.empty()) return state;
+
+    std::int64_t pmin = 0, np = 1;
+    if (opt.period != Period::none) {
+        const auto [lo, hi] = std::minmax_element(log.time().begin(), log.time().end());
+        pmin = period_index(*lo, opt.period);
+        np = period_index(*hi, opt.period) - pmin + 1;
+    }
+
+    // Split customers into contiguous ranges of about equal event counts, one per thread.
+    unsigned threads = opt.threads ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
+    if (log.size() < 200'000) threads = 1;
+    const auto& off = log.customer_offsets();
+    const std::size_t k = log.customer_ids().size();
+    std::vector<std::size_t> bounds{0};
+    for (unsigned t = 1; t < threads; ++t) {
+        const auto target = static_cast<std::int64_t>(log.size() * t / threads);
+        bounds.push_back(static_cast<std::size_t>(std::lower_bound(off.begin(), off.end(), target) - off.begin()));
+    }
+    bounds.push_back(k);
+    std::vector<detail::PartialFill> parts(threads);
+    {
+        std::vector<std::jthread> pool;
+        for (unsigned t = 1; t < threads; ++t)
+            pool.emplace_back([&, t] {
+                parts[t] = detail::fill_customers(log, opt, groups, pmin, np, bounds[t], std::max(bounds[t], bounds[t + 1]));
+            });
+        parts[0] = detail::fill_customers(log, opt, groups, pmin, np, bounds[0], std::max(bounds[0], bounds[1]));
+    }
+    // Merge in thread order, converting slots to labelled keys.
+    for (auto& part : parts) {
+        for (auto& [slot, s] : part.cells) {
+            const std::uint64_t g = slot / static_cast<std::uint64_t>(np);
+            const std::int64_t p = opt.period == Period::none ? 0 : pmin + static_cast<std::int64_t>(slot % static_cast<std::uint64_t>(np));
+            auto [it, added] = state.cells.try_emplace(std::make_pair(groups.labels_of(g), p), std::move(s));
+            if (!added) it->second += s;
+        }
+        for (auto& [g, a] : part.activity) {
+            auto [it, added] = state.activity.try_emplace(groups.labels_of(g), std::move(a));
+            if (!added) it->second += a;
+        }
+    }
+    return state;
+}
+
+// The finished scorecard: one row per cell, columns of KPI values.
+struct ScorecardTable {
+    std::vector<std::string> group_columns;
+    Period period = Period::none;
+    std::vector<GroupLabels> labels;       // per row
+    std::vector<std::int64_t> period_index;  // per row (0 when period == none)
+    std::vector<std::string> column_names;
+    std::vector<std::vector<double>> columns;  // same order as column_names
+    std::vector<std::uint8_t> nps_change_significant;
+
+    const std::vector<double>& column(std::string_view name) const {
+        for (std::size_t i = 0; i < column_names.size(); ++i)
+            if (column_names[i] == name) return columns[i];
+        throw invalid_input(std::string(name), invalid_input::no_row, "no such scorecard column");
+    }
+    std::size_t rows() const noexcept { return labels.size(); }
+};
+
+struct ScorecardTableOptions {
+    double confidence = 0.95;
+    double annual_discount_rate = 0.10;  // for the simple CLV, converted to the activity period
+};
+
+inline double periods_per_year(Period p) {
+    switch (p) {
+        case Period::day: return 365.25;
+        case Period::week: return 365.25 / 7.0;
+        case Period::month: return 12;
+        case Period::quarter: return 4;
+        case Period::year: return 1;
+        case Period::none: return 12;
+    }
+    return 12;
+}
+
+inline ScorecardTable scorecard_table(const ScorecardState& st, const ScorecardTableOptions& opt = {}) {
+    z_for_confidence(opt.confidence);  // validates the level
+    if (!(opt.annual_discount_rate >= 0) || !std::isfinite(opt.annual_discount_rate))
+        throw invalid_input("discount_rate", invalid_input::no_row, "must be a finite number >= 0");
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    ScorecardTable t;
+    t.group_columns = st.group_columns;
+    t.period = st.period;
+    t.column_names = {"nps", "nps_low", "nps_high", "nps_n", "csat", "csat_low", "csat_high", "csat_n",
+                      "ces", "ces_agree", "ces_n", "fcr", "fcr_n", "response_time_mean", "response_time_median",
+                      "response_time_p90", "response_time_n", "complaints", "complaint_rate",
+                      "complaints_per_1000", "sentiment", "sentiment_n", "retention_rate", "churn_rate", "clv",
+                      "customers", "events", "revenue", "nps_change_z", "nps_change_p"};
+    t.columns.assign(t.column_names.size(), {});
+    const double d = std::pow(1.0 + opt.annual_discount_rate, 1.0 / periods_per_year(st.activity_period)) - 1.0;
+
+    // Retention per group: by period when the scorecard has periods, pooled otherwise.
+    std::map<GroupLabels, std::map<std::int64_t, PeriodRetention>> by_period;
+    std::map<GroupLabels, std::pair<PeriodRetention, double>> pooled;  // and revenue per active customer-period
+    for (auto& [g, a] : st.activity) {
+        if (st.period != Period::none) {
+            for (auto& r : a.by_period()) by_period[g][r.period] = r;
+        } else {
+            pooled[g] = {a.pooled(), static_cast<double>(a.pairs.size())};
+        }
+    }
+    const NpsState* prev_nps = nullptr;
+    const GroupLabels* prev_labels = nullptr;
+    std::int64_t prev_period = 0;
+    for (auto& [key, s] : st.cells) {
+        const auto& [g, p] = key;
+        t.labels.push_back(g);
+        t.period_index.push_back(p);
+        const auto nr = s.nps.result(opt.confidence);
+        const auto cr = s.csat.result(opt.confidence);
+        const double customers = static_cast<double>(s.customers.size());
+        double retention = nan, churn = nan, margin = nan;
+        if (st.period != Period::none) {
+            auto gi = by_period.find(g);
+            if (gi != by_period.end()) {
+                auto pi = gi->second.find(p);
+                if (pi != gi->second.end()) {
+                    retention = pi->second.retention_rate;
+                    churn = pi->second.churn_rate;
+                }
+            }
+            margin = customers > 0 ? s.revenue / customers : nan;
+        } else {
+            auto gi = pooled.find(g);
+            if (gi != pooled.end()) {
+                retention = gi->second.first.retention_rate;
+                churn = gi->second.first.churn_rate;
+                margin = gi->second.second > 0 ? s.revenue / gi->second.second : nan;
+            }
+        }
+        // Simple CLV needs a retention rate below 1 + d; a period where returning customers outnumber the
+        // starting base (reactivations) gives no meaningful value.
+        double clv = nan;
+        if (std::isfinite(margin) && std::isfinite(retention) && retention <= 1.0) clv = simple_clv(margin, retention, d);
+
+        double z = nan, pval = nan;
+        bool significant = false;
+        if (st.period != Period::none && prev_nps && *prev_labels == g && prev_period == p - 1 &&
+            prev_nps->n() > 0 && s.nps.n() > 0) {
+            const auto zt = nps_z_test(s.nps.value(), s.nps.variance(), static_cast<double>(s.nps.n()),
+                                       prev_nps->value(), prev_nps->variance(), static_cast<double>(prev_nps->n()));
+            z = zt.z;
+            pval = zt.p;
+            significant = std::isfinite(pval) && pval < 1.0 - opt.confidence;
+        }
+        prev_nps = &s.nps;
+        prev_labels = &g;
+        prev_period = p;
+
+        const double row[] = {nr.value, nr.low, nr.high, static_cast<double>(nr.n),
+                              cr.value, cr.low, cr.high, static_cast<double>(cr.n),
+                              s.ces.mean(), s.ces.agree(), static_cast<double>(s.ces.n()),
+                              s.fcr.value(), static_cast<double>(s.fcr.resolved),
+                              s.response_time.mean(), s.response_time.median(), s.response_time.p90(),
+                              static_cast<double>(s.response_time.n()),
+                              static_cast<double>(s.complaints.complaints), s.complaints.per_customer(s.customers.size()),
+                              s.complaints.per_1000(s.customers.size()), s.sentiment.mean(),
+                              static_cast<double>(s.sentiment.n), retention, churn, clv, customers,
+                              static_cast<double>(s.events), s.revenue, z, pval};
+        for (std::size_t i = 0; i < t.columns.size(); ++i) t.columns[i].push_back(row[i]);
+        t.nps_change_significant.push_back(significant);
+    }
+    return t;
+}
+
+// Fill and finish in one call.
+inline ScorecardTable scorecard(const EventLog& log, const ScorecardOptions& opt = {},
+                                const ScorecardTableOptions& table = {}) {
+    return scorecard_table(fill_scorecard(log, opt), table);
+}
+
+}  // namespace cxkit

@@ -1,0 +1,207 @@
+// Bindings of the KPI states, the stand-alone KPI functions over arrays, and the scorecard.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <string>
+#include <vector>
+
+#include "cxkit/core/rules.hpp"
+#include "cxkit/metrics/activity.hpp"
+#include "cxkit/metrics/kpi_state.hpp"
+#include "cxkit/metrics/scorecard.hpp"
+#include "cxkit/metrics/simple_clv.hpp"
+#include "cxkit/metrics/stats.hpp"
+#include "state_binding.hpp"
+
+namespace py = pybind11;
+using namespace cxkit;
+using cxkit::bind::bind_state;
+
+namespace {
+
+using Doubles = py::array_t<double, py::array::c_style | py::array::forcecast>;
+
+// Validates a whole array against a column rule (raising with the first bad row), then adds it to a state.
+template <class S>
+void fill_checked(S& s, const Doubles& a, const char* column) {
+    if (a.ndim() != 1) throw invalid_input(column, invalid_input::no_row, "must be one-dimensional");
+    const double* x = a.data();
+    const auto n = static_cast<std::size_t>(a.shape(0));
+    const MeasureRule rule = measure_rule(column);
+    for (std::size_t i = 0; i < n; ++i)
+        if (!rule.accepts(x[i]))
+            throw invalid_input(column, static_cast<std::int64_t>(i), std::string(rule.text) + ", got " + describe_value(x[i]));
+    for (std::size_t i = 0; i < n; ++i) s.add(x[i]);
+}
+
+py::dict table_to_dict(const ScorecardTable& t) {
+    py::dict d;
+    py::list labels;
+    for (std::size_t c = 0; c < t.group_columns.size(); ++c) {
+        py::list col;
+        for (auto& row : t.labels) col.append(row[c] ? py::cast(*row[c]) : py::none());
+        labels.append(col);
+    }
+    d["group_columns"] = t.group_columns;
+    d["labels"] = labels;
+    d["period"] = std::string(period_code(t.period));
+    std::vector<std::int64_t> starts;
+    for (auto p : t.period_index) starts.push_back(t.period == Period::none ? 0 : period_start(p, t.period));
+    d["period_start"] = py::array_t<std::int64_t>(static_cast<py::ssize_t>(starts.size()), starts.data());
+    py::dict cols;
+    for (std::size_t i = 0; i < t.column_names.size(); ++i)
+        cols[py::str(t.column_names[i])] = py::array_t<double>(static_cast<py::ssize_t>(t.columns[i].size()), t.columns[i].data());
+    d["columns"] = cols;
+    std::vector<bool> sig(t.nps_change_significant.begin(), t.nps_change_significant.end());
+    d["nps_change_significant"] = sig;
+    return d;
+}
+
+}  // namespace
+
+void bind_metrics(py::module_& m) {
+    bind_state<NpsState>(m, "NpsState", "Counts of promoters, passives and detractors (mergeable).")
+        .def("fill", [](NpsState& s, const Doubles& a) { fill_checked(s, a, "nps"); }, py::arg("scores"))
+        .def_readonly("promoters", &NpsState::promoters)
+        .def_readonly("passives", &NpsState::passives)
+        .def_readonly("detractors", &NpsState::detractors)
+        .def_property_readonly("n", &NpsState::n)
+        .def_property_readonly("value", &NpsState::value)
+        .def_property_readonly("variance", &NpsState::variance)
+        .def("interval", [](const NpsState& s, double confidence) {
+            auto r = s.result(confidence);
+            return py::make_tuple(r.low, r.high);
+        }, py::arg("confidence") = 0.95)
+        .def("__repr__", [](const NpsState& s) {
+            return "NpsState(promoters=" + std::to_string(s.promoters) + ", passives=" + std::to_string(s.passives) +
+                   ", detractors=" + std::to_string(s.detractors) + ")";
+        });
+
+    bind_state<CsatState>(m, "CsatState", "Counts of CSAT answers 1-5 (mergeable).")
+        .def("fill", [](CsatState& s, const Doubles& a) { fill_checked(s, a, "csat"); }, py::arg("scores"))
+        .def_property_readonly("counts", [](const CsatState& s) { return std::vector<std::uint64_t>(s.counts.begin(), s.counts.end()); })
+        .def_property_readonly("n", &CsatState::n)
+        .def_property_readonly("satisfied", &CsatState::top2)
+        .def_property_readonly("value", &CsatState::value)
+        .def("interval", [](const CsatState& s, double confidence) {
+            auto r = s.result(confidence);
+            return py::make_tuple(r.low, r.high);
+        }, py::arg("confidence") = 0.95)
+        .def("__repr__", [](const CsatState& s) { return "CsatState(n=" + std::to_string(s.n()) + ")"; });
+
+    bind_state<CesState>(m, "CesState", "Counts of CES answers 1-7 (mergeable).")
+        .def("fill", [](CesState& s, const Doubles& a) { fill_checked(s, a, "ces"); }, py::arg("scores"))
+        .def_property_readonly("counts", [](const CesState& s) { return std::vector<std::uint64_t>(s.counts.begin(), s.counts.end()); })
+        .def_property_readonly("n", &CesState::n)
+        .def_property_readonly("mean", &CesState::mean)
+        .def_property_readonly("agree", &CesState::agree)
+        .def("__repr__", [](const CesState& s) { return "CesState(n=" + std::to_string(s.n()) + ")"; });
+
+    bind_state<FcrState>(m, "FcrState", "Resolved tickets and those resolved at first contact (mergeable).")
+        .def("fill", [](FcrState& s, const Doubles& a) {
+            const double* x = a.data();
+            for (py::ssize_t i = 0; i < a.shape(0); ++i)
+                if (!measure_rule("fcr").accepts(x[i]))
+                    throw invalid_input("fcr", i, std::string(measure_rule("fcr").text) + ", got " + describe_value(x[i]));
+            for (py::ssize_t i = 0; i < a.shape(0); ++i)
+                if (!std::isnan(x[i])) s.add(x[i] == 1.0);
+        }, py::arg("flags"))
+        .def_readonly("resolved", &FcrState::resolved)
+        .def_readonly("first_contact", &FcrState::first_contact)
+        .def_property_readonly("value", &FcrState::value);
+
+    bind_state<ResponseTimeState>(m, "ResponseTimeState", "Response times in seconds, kept exactly (mergeable).")
+        .def("fill", [](ResponseTimeState& s, const Doubles& a) { fill_checked(s, a, "response_time"); }, py::arg("seconds"))
+        .def_property_readonly("n", &ResponseTimeState::n)
+        .def_property_readonly("mean", &ResponseTimeState::mean)
+        .def_property_readonly("median", &ResponseTimeState::median)
+        .def_property_readonly("p90", &ResponseTimeState::p90);
+
+    bind_state<MeanState>(m, "MeanState", "Count, sum and sum of squares (mergeable); sentiment uses it.")
+        .def("fill", [](MeanState& s, const Doubles& a) { fill_checked(s, a, "sentiment"); }, py::arg("values"))
+        .def_readonly("n", &MeanState::n)
+        .def_property_readonly("mean", &MeanState::mean)
+        .def_property_readonly("variance", &MeanState::variance);
+
+    bind_state<ComplaintState>(m, "ComplaintState", "Complaints and interactions (mergeable).")
+        .def_readonly("complaints", &ComplaintState::complaints)
+        .def_readonly("events", &ComplaintState::events);
+
+    bind_state<CustomerSet>(m, "CustomerSet", "Distinct customers by 64-bit key (mergeable).")
+        .def("__len__", [](CustomerSet& s) {
+            s.normalize();
+            return s.size();
+        });
+
+    bind_state<ActivityState>(m, "ActivityState", "Customer x period activity for retention and churn (mergeable).")
+        .def("add", [](ActivityState& s, py::array_t<std::uint64_t> keys, py::array_t<std::int64_t> periods) {
+            if (keys.size() != periods.size())
+                throw invalid_input("periods", invalid_input::no_row, "must have as many values as keys");
+            for (py::ssize_t i = 0; i < keys.size(); ++i) s.add(keys.at(i), periods.at(i));
+            s.normalize();
+        })
+        .def("by_period", [](const ActivityState& s) {
+            py::list out;
+            for (auto& r : s.by_period())
+                out.append(py::make_tuple(r.period, r.start, r.end, r.new_customers, r.lost, r.retention_rate, r.churn_rate));
+            return out;
+        });
+
+    bind_state<KpiState>(m, "KpiState", "Every KPI of one scorecard cell (mergeable).");
+
+    bind_state<ScorecardState>(m, "ScorecardState", "The mergeable state behind a scorecard.")
+        .def_readonly("group_columns", &ScorecardState::group_columns)
+        .def_property_readonly("period", [](const ScorecardState& s) { return std::string(period_code(s.period)); })
+        .def("__len__", [](const ScorecardState& s) { return s.cells.size(); })
+        .def("table", [](const ScorecardState& s, double confidence, double discount) {
+            ScorecardTable t;
+            {
+                py::gil_scoped_release release;
+                t = scorecard_table(s, {confidence, discount});
+            }
+            return table_to_dict(t);
+        }, py::arg("confidence") = 0.95, py::arg("discount_rate") = 0.10);
+
+    m.def(
+        "fill_scorecard",
+        [](const EventLog& log, std::vector<std::string> by, const Segmentation* segment, const std::string& period,
+           const std::string& retention_period, const std::string& complaint_kind, unsigned threads) {
+            ScorecardOptions o;
+            o.by = std::move(by);
+            o.segment = segment;
+            o.period = parse_period(period);
+            o.retention_period = parse_period(retention_period);
+            if (o.retention_period == Period::none)
+                throw invalid_input("retention_period", invalid_input::no_row, "must be a period such as \"M\"");
+            o.complaint_kind = complaint_kind;
+            o.threads = threads;
+            py::gil_scoped_release release;
+            return fill_scorecard(log, o);
+        },
+        py::arg("log"), py::arg("by"), py::arg("segment"), py::arg("period"), py::arg("retention_period") = "M",
+        py::arg("complaint_kind") = "complaint", py::arg("threads") = 0);
+
+    m.def("z_for_confidence", &z_for_confidence);
+    m.def("wilson_interval", [](double x, double n, double c) {
+        auto i = wilson_interval(x, n, c);
+        return py::make_tuple(i.low, i.high);
+    });
+    m.def("nps_z_test", [](double nps1, double var1, double n1, double nps2, double var2, double n2) {
+        auto z = nps_z_test(nps1, var1, n1, nps2, var2, n2);
+        return py::make_tuple(z.z, z.p);
+    });
+    m.def("nps_vs_benchmark", [](double nps, double var, double n, double benchmark) {
+        auto z = nps_vs_benchmark(nps, var, n, benchmark);
+        return py::make_tuple(z.z, z.p);
+    });
+    m.def("proportion_z_test", [](double x1, double n1, double x2, double n2) {
+        auto z = proportion_z_test(x1, n1, x2, n2);
+        return py::make_tuple(z.z, z.p);
+    });
+    m.def("proportion_vs_benchmark", [](double x, double n, double p0) {
+        auto z = proportion_vs_benchmark(x, n, p0);
+        return py::make_tuple(z.z, z.p);
+    });
+    m.def("simple_clv", &simple_clv, py::arg("margin"), py::arg("retention"), py::arg("discount"));
+}
