@@ -1,0 +1,134 @@
+"""Command line: ``python -m cxkit demo`` and ``python -m cxkit scorecard FILE ...``."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+_SHOW = ["customers", "events", "nps", "nps_low", "nps_high", "csat", "ces", "fcr", "response_time_median",
+         "complaint_rate", "sentiment", "retention_rate", "churn_rate", "clv", "revenue"]
+
+
+def _print_card(title: str, card: pd.DataFrame, keys: list[str]) -> None:
+    cols = [c for c in keys + _SHOW if c in card.columns]
+    shown = card[cols].copy()
+    for c in shown.columns:
+        if shown[c].dtype.kind == "f":
+            shown[c] = shown[c].round(3 if c in ("complaint_rate", "sentiment", "retention_rate", "churn_rate") else 1)
+    print(f"\n== {title}")
+    with pd.option_context("display.width", 200, "display.max_columns", 30, "display.max_rows", 60):
+        print(shown.to_string(index=False))
+
+
+def _write(card: pd.DataFrame, out: Path, name: str) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / name
+    card.to_csv(path, index=False)
+    return path
+
+
+def demo(args: argparse.Namespace) -> int:
+    import cxkit
+
+    out = Path(args.out)
+    written = []
+
+    tickets_frame = cxkit.datasets.load_support_tickets(as_events=True)
+    tickets = cxkit.EventLog.from_pandas(tickets_frame, errors="drop")
+    print(f"Support tickets: {tickets!r}")
+    if tickets.n_dropped:
+        print("  rows skipped (errors='drop'):")
+        print(tickets.dropped.to_string(index=False))
+    card = cxkit.scorecard(tickets)
+    _print_card("Support tickets: overall", card, [])
+    written.append(_write(card, out, "tickets_overall.csv"))
+    card = cxkit.scorecard(tickets, by="channel")
+    _print_card("Support tickets: by channel", card, ["channel"])
+    written.append(_write(card, out, "tickets_by_channel.csv"))
+
+    sim = cxkit.datasets.simulate(args.customers, seed=args.seed, as_log=True)
+    print(f"\nSimulated CX log (seed {args.seed}): {sim!r}")
+    card = cxkit.scorecard(sim)
+    _print_card("Simulated log: overall", card, [])
+    written.append(_write(card, out, "simulated_overall.csv"))
+    card = cxkit.scorecard(sim, by="channel")
+    _print_card("Simulated log: by channel", card, ["channel"])
+    written.append(_write(card, out, "simulated_by_channel.csv"))
+    card = cxkit.scorecard(sim, period="M")
+    _print_card("Simulated log: by month", card, ["period"])
+    if card["nps_change_significant"].any():
+        moved = card.loc[card["nps_change_significant"], "period"].astype(str).tolist()
+        print(f"  NPS changed significantly (95%) from the previous month in: {', '.join(moved)}")
+    else:
+        print("  No month's NPS differs significantly (95%) from the previous month's.")
+    written.append(_write(card, out, "simulated_by_month.csv"))
+    card = cxkit.scorecard(sim, by="touchpoint")
+    worst = card.dropna(subset=["csat"]).sort_values("csat").head(3)
+    _print_card("Simulated log: the three touchpoints with the lowest CSAT", worst, ["touchpoint"])
+    written.append(_write(card, out, "simulated_by_touchpoint.csv"))
+
+    print("\nWrote:")
+    for p in written:
+        print(f"  {p}")
+    return 0
+
+
+def scorecard_cmd(args: argparse.Namespace) -> int:
+    import cxkit
+
+    mapping = {k: getattr(args, k) for k in ("channel", "stage", "touchpoint", "kind", "value", "nps", "csat", "ces",
+                                             "response_time", "fcr", "sentiment", "text")
+               if getattr(args, k) is not None}
+    by = [b for b in (args.by or [])]
+    extra = [b for b in by if b not in ("channel", "stage", "touchpoint", "kind")]
+    try:
+        log = cxkit.EventLog.from_csv(args.file, args.customer, args.time, sep=args.sep, errors=args.errors,
+                                      categoricals=extra, **mapping)
+        card = cxkit.scorecard(log, by=by or None, period=args.period, confidence=args.confidence)
+    except (ValueError, OSError) as e:
+        print(f"cxkit scorecard: error: {e}", file=sys.stderr)
+        return 2
+    print(f"{log!r}")
+    if log.n_dropped:
+        print(log.dropped.to_string(index=False))
+    keys = by + (["period"] if args.period else [])
+    _print_card(f"Scorecard of {args.file}", card, keys)
+    if args.out:
+        card.to_csv(args.out, index=False)
+        print(f"\nWrote {args.out}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m cxkit", description="cxkit: customer-experience analytics")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    d = sub.add_parser("demo", help="scorecards of the support tickets and a simulated log")
+    d.add_argument("--out", default="demo-output", help="folder for the CSV files (default: demo-output)")
+    d.add_argument("--customers", type=int, default=20_000, help="customers in the simulated log")
+    d.add_argument("--seed", type=int, default=0)
+    d.set_defaults(func=demo)
+
+    s = sub.add_parser("scorecard", help="the KPI scorecard of your own CSV of events")
+    s.add_argument("file")
+    s.add_argument("--customer", required=True, help="customer id column")
+    s.add_argument("--time", required=True, help="timestamp column")
+    for col in ("channel", "stage", "touchpoint", "kind", "value", "nps", "csat", "ces", "response-time", "fcr",
+                "sentiment", "text"):
+        s.add_argument(f"--{col}", dest=col.replace("-", "_"), metavar="COL", help=f"the {col} column")
+    s.add_argument("--by", action="append", metavar="COL", help="group by this column (repeatable)")
+    s.add_argument("--period", choices=["D", "W", "M", "Q", "Y"])
+    s.add_argument("--confidence", type=float, default=0.95)
+    s.add_argument("--sep", default=",")
+    s.add_argument("--errors", choices=["raise", "drop"], default="raise")
+    s.add_argument("--out", help="write the scorecard to this CSV")
+    s.set_defaults(func=scorecard_cmd)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
