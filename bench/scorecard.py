@@ -33,10 +33,10 @@ def best_of(fn, repeat):
 def pandas_scorecard(df: pd.DataFrame) -> pd.DataFrame:
     """The scorecard KPIs by channel and month with idiomatic pandas."""
     d = df.assign(month=df["time"].dt.to_period("M"))
-    d["promoter"] = (d["nps"] >= 9).where(d["nps"].notna())
-    d["detractor"] = (d["nps"] <= 6).where(d["nps"].notna())
-    d["csat_top2"] = (d["csat"] >= 4).where(d["csat"].notna())
-    d["ces_agree"] = (d["ces"] >= 5).where(d["ces"].notna())
+    d["promoter"] = (d["nps"] >= 9).astype(float).where(d["nps"].notna())
+    d["detractor"] = (d["nps"] <= 6).astype(float).where(d["nps"].notna())
+    d["csat_top2"] = (d["csat"] >= 4).astype(float).where(d["csat"].notna())
+    d["ces_agree"] = (d["ces"] >= 5).astype(float).where(d["ces"].notna())
     d["complaint"] = d["kind"] == "complaint"
     g = d.groupby(["channel", "month"], observed=True)
     card = g.agg(

@@ -22,7 +22,7 @@ def _to_ns(series: pd.Series, column: str, errors: str) -> np.ndarray:
     if isinstance(s.dtype, pd.DatetimeTZDtype):
         s = s.dt.tz_convert("UTC").dt.tz_localize(None)
     if not pd.api.types.is_datetime64_any_dtype(s.dtype):
-        parsed = pd.to_datetime(s, errors="coerce", utc=True)
+        parsed = pd.to_datetime(s, errors="coerce", utc=True, format="mixed")
         bad = parsed.isna() & s.notna()
         if bad.any() and errors == "raise":
             row = int(np.flatnonzero(bad.to_numpy())[0])
@@ -85,6 +85,15 @@ def _text(series: pd.Series, column: str, errors: str) -> tuple[list[str], np.nd
     return out, (np.asarray(bad_rows, dtype=np.int64) if bad_rows else None)
 
 
+def _user_names(message: str, names: Mapping[str, str | None]) -> str:
+    """Rewrites "column 'nps'" in a core error to the frame's own column name, e.g. "column 'score' (nps)"."""
+    for log_name, frame_name in names.items():
+        prefix = f"column '{log_name}'"
+        if frame_name and frame_name != log_name and message.startswith(prefix):
+            return f"column '{frame_name}' ({log_name})" + message[len(prefix):]
+    return message
+
+
 class EventLog:
     """A log of customer touchpoint events, columnar and sorted by (customer, time).
 
@@ -107,6 +116,9 @@ class EventLog:
     def __init__(self, core: "_core.EventLog", *, source_rows: int | None = None, utf8_dropped: int = 0,
                  csv_dropped: int = 0):
         self._core = core
+        self._names: dict[str, str] = {}
+        self._row_map: np.ndarray | None = None  # filtered row -> input row, when rows were removed before the core
+        self._first_utf8_row = -1
         self._source_rows = len(core) if source_rows is None else source_rows
         self._extra_dropped = {"text not valid UTF-8": utf8_dropped, "malformed CSV line": csv_dropped}
         self._customers = None
@@ -201,8 +213,22 @@ class EventLog:
                 c, labels = _categorical(df[col])
                 cats.append((name, c, labels))
         meas = [(name, _measure(df[col], col, errors)) for name, col in mea_map.items() if col is not None]
-        core = _core.EventLog.from_arrays(codes.astype(np.int32, copy=False), ids, t, cats, meas, txt, errors)
-        return cls(core, source_rows=source_rows, utf8_dropped=utf8_dropped)
+        # the core names the log's columns; name the user's own columns in its errors
+        names = {"customer": cust_col, "time": time_col, "text": text_col,
+                 **{k: v for k, v in cat_map.items() if v is not None},
+                 **{k: v for k, v in mea_map.items() if v is not None}}
+        try:
+            core = _core.EventLog.from_arrays(codes.astype(np.int32, copy=False), ids, t, cats, meas, txt, errors)
+        except ValueError as e:
+            raise ValueError(_user_names(str(e), names)) from None
+        log = cls(core, source_rows=source_rows, utf8_dropped=utf8_dropped)
+        log._names = names
+        log._zero_copy = [name for name, col in mea_map.items() if col is not None
+                          and np.may_share_memory(core.measure(name), df[col].to_numpy())]
+        if utf8_dropped:
+            log._row_map = np.flatnonzero(keep)
+            log._first_utf8_row = int(bad_text[0])
+        return log
 
     @classmethod
     def from_csv(cls, path: str | os.PathLike, customer: str | None = None, time: str | None = None, *,
@@ -244,7 +270,10 @@ class EventLog:
             raise ValueError(f"{path}: malformed CSV: {e}") from None
         except pd.errors.EmptyDataError:
             raise ValueError(f"{path}: the file is empty (no header line)") from None
-        log = cls.from_pandas(df, customer, time, errors=errors, **columns)
+        try:
+            log = cls.from_pandas(df, customer, time, errors=errors, **columns)
+        except ValueError as e:  # rows are 0-based data rows (the header is not a row)
+            raise ValueError(f"{path}: {e}") from None
         log._extra_dropped["text not valid UTF-8"] += utf8_dropped
         log._extra_dropped["malformed CSV line"] = len(bad_lines)
         log._source_rows = len(df)
@@ -276,6 +305,12 @@ class EventLog:
         return names + (["text"] if self._core.has_text() else [])
 
     @property
+    def zero_copy_columns(self) -> list[str]:
+        """Measure columns the log reads straight from the DataFrame's memory (float64 columns of a frame that
+        was already sorted by customer and time); the others were converted or sorted into a copy."""
+        return list(getattr(self, "_zero_copy", []))
+
+    @property
     def nbytes(self) -> int:
         """Bytes held by the log's columns, indexes and dictionaries."""
         return self._core.nbytes
@@ -283,10 +318,16 @@ class EventLog:
     @property
     def dropped(self) -> pd.DataFrame:
         """Rows skipped by ``errors="drop"``: one row per (column, rule) with the count and first input row."""
-        rows = [(d.column, d.rule, d.rows, d.first_row) for d in self._core.dropped]
+        def input_row(r: int) -> int:
+            return int(self._row_map[r]) if self._row_map is not None and r >= 0 else r
+
+        rows = [(self._names.get(d.column, d.column), d.rule, d.rows, input_row(d.first_row))
+                for d in self._core.dropped]
         for rule, n in self._extra_dropped.items():
             if n:
-                rows.append(("text" if "UTF" in rule else "(line)", rule, n, -1))
+                utf8 = "UTF" in rule
+                rows.append((self._names.get("text", "text") if utf8 else "(line)", rule, n,
+                             self._first_utf8_row if utf8 else -1))
         return pd.DataFrame(rows, columns=["column", "rule", "rows", "first_row"])
 
     @property

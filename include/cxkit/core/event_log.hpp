@@ -52,7 +52,7 @@ public:
     // UTF-8 bytes for strings. Mergeable customer sets use these keys so partitions need no shared dictionary.
     std::uint64_t key(std::size_t code) const noexcept {
         if (!is_string_) return static_cast<std::uint64_t>(ints_[code]);
-        std::uint64_t h = 1469598103934665603ull;
+        std::uint64_t h = 14695981039346656037ull;  // FNV-1a 64 offset basis (0xcbf29ce484222325)
         for (unsigned char ch : strings_[code]) {
             h ^= ch;
             h *= 1099511628211ull;
@@ -224,7 +224,8 @@ public:
 
 private:
     static void check_unique_names(const EventTable& t) {
-        std::vector<std::string> names{"customer", "time", "text"};
+        std::vector<std::string> names{"customer", "time"};
+        if (t.text) names.emplace_back("text");
         for (auto& [n, _] : t.categoricals) names.push_back(n);
         for (auto& [n, _] : t.measures) names.push_back(n);
         std::sort(names.begin(), names.end());

@@ -10,6 +10,8 @@
 #include <limits>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <unordered_map>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -46,7 +48,14 @@ public:
         measure(column).back() = value;
         return *this;
     }
+    // Integers and bools are measures too; without this, set("fcr", 0) is ambiguous (0 is also a null pointer).
+    template <class I>
+        requires std::is_integral_v<I>
+    EventLogBuilder& set(std::string_view column, I value) {
+        return set(column, static_cast<double>(value));
+    }
     EventLogBuilder& set_text(std::string_view value) {
+        need_row("text");
         if (text_.size() < rows_) text_.resize(rows_);
         text_.back() = std::string(value);
         return *this;

@@ -117,6 +117,11 @@ struct ActivityState {
         ActivityState copy;  // used only when `o` is not normalized; `o` itself is const
         if (!o_normal) copy = o.normalized();
         const auto& other = o_normal ? o.pairs : copy.pairs;
+        // Disjoint, ordered ranges (threads and partitions split by customer): append, no union needed.
+        if (pairs.empty() || other.empty() || pairs.back() < other.front()) {
+            pairs.insert(pairs.end(), other.begin(), other.end());
+            return *this;
+        }
         decltype(pairs) out;
         out.reserve(pairs.size() + other.size());
         std::set_union(pairs.begin(), pairs.end(), other.begin(), other.end(), std::back_inserter(out));

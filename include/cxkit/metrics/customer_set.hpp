@@ -41,6 +41,11 @@ struct CustomerSet {
         CustomerSet copy;  // used only when `o` is not normalized; `o` itself is const
         if (!o_normal) copy = o.normalized();
         const std::vector<std::uint64_t>& other = o_normal ? o.keys : copy.keys;
+        // Disjoint, ordered ranges (threads and partitions split by customer): append, no union needed.
+        if (keys.empty() || other.empty() || keys.back() < other.front()) {
+            keys.insert(keys.end(), other.begin(), other.end());
+            return *this;
+        }
         std::vector<std::uint64_t> out;
         out.reserve(keys.size() + other.size());
         std::set_union(keys.begin(), keys.end(), other.begin(), other.end(), std::back_inserter(out));

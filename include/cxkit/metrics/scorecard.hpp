@@ -8,6 +8,7 @@
 // fill() scans a log once with dense integer slots and both cores (customers split between threads, merged
 // in a fixed order, so the result does not depend on the thread count), then converts slots to labelled keys.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -224,19 +225,63 @@ struct PartialFill {
     std::vector<std::pair<std::uint64_t, ActivityState>> activity;  // (group, state)
 };
 
+// Plain counters of one cell while scanning. Missing values (NaN) land in a spare bin instead of taking a branch:
+// most events carry only some of the measures, so "is it missing?" is an unpredictable branch per column per event.
+struct CellScratch {
+    std::uint64_t events = 0, complaints = 0, sentiment_n = 0;
+    std::array<std::uint64_t, 4> nps{};   // promoters, passives, detractors, missing
+    std::array<std::uint64_t, 6> csat{};  // missing, 1..5
+    std::array<std::uint64_t, 8> ces{};   // missing, 1..7
+    std::array<std::uint64_t, 3> fcr{};   // not first contact, first contact, missing
+    double revenue = 0, sentiment_sum = 0, sentiment_sq = 0;
+    std::int64_t last_customer = 0;       // 1 + code of the last customer counted here
+    CustomerSet customers;
+    ResponseTimeState response_time;
+
+    KpiState finish() && {
+        KpiState k;
+        k.events = events;
+        k.revenue = revenue;
+        k.customers = std::move(customers);
+        k.customers.normalize();
+        k.nps.promoters = nps[0];
+        k.nps.passives = nps[1];
+        k.nps.detractors = nps[2];
+        for (std::size_t i = 0; i < 5; ++i) k.csat.counts[i] = csat[i + 1];
+        for (std::size_t i = 0; i < 7; ++i) k.ces.counts[i] = ces[i + 1];
+        k.fcr.resolved = fcr[0] + fcr[1];
+        k.fcr.first_contact = fcr[1];
+        k.response_time = std::move(response_time);
+        k.sentiment.n = sentiment_n;
+        k.sentiment.sum = sentiment_sum;
+        k.sentiment.sum_sq = sentiment_sq;
+        k.complaints.complaints = complaints;
+        k.complaints.events = events;
+        return k;
+    }
+};
+
+// Index of a validated whole-number score, or `missing` for NaN, without a branch on the value.
+inline std::size_t bin_of(double v, double missing) noexcept { return static_cast<std::size_t>(v == v ? v : missing); }
+
 inline PartialFill fill_customers(const EventLog& log, const ScorecardOptions& opt, const GroupResolver& groups,
-                                  std::int64_t pmin, std::int64_t np, std::size_t c_begin, std::size_t c_end) {
+                                  std::int64_t pmin, std::int64_t np, std::int64_t tmin, std::int64_t tmax,
+                                  std::size_t c_begin, std::size_t c_end) {
     const auto& off = log.customer_offsets();
     const auto* time = log.time().data();
     const auto* cust = log.customer().data();
     const auto& keys = log.customer_keys();
+    const std::size_t n = log.size();
+    // Absent columns read from an all-NaN column so the loop has one shape.
+    const std::vector<double> absent(c_begin < c_end ? n : 0, std::numeric_limits<double>::quiet_NaN());
     auto measure_ptr = [&](const char* name) -> const double* {
         auto* m = log.measure(name);
-        return m ? m->data() : nullptr;
+        return m ? m->data() : absent.data();
     };
     const double *value = measure_ptr("value"), *nps = measure_ptr("nps"), *csat = measure_ptr("csat"),
                  *ces = measure_ptr("ces"), *rt = measure_ptr("response_time"), *fcr = measure_ptr("fcr"),
                  *sent = measure_ptr("sentiment");
+    const bool has_rt = log.measure("response_time") != nullptr;
     const std::int32_t* kind = nullptr;
     std::int32_t complaint_code = std::numeric_limits<std::int32_t>::min();
     if (auto* k = log.categorical("kind")) {
@@ -245,16 +290,18 @@ inline PartialFill fill_customers(const EventLog& log, const ScorecardOptions& o
             if (k->categories[i] == opt.complaint_kind) complaint_code = static_cast<std::int32_t>(i);
     }
     const Period act_period = opt.period != Period::none ? opt.period : opt.retention_period;
+    const bool same_period = act_period == opt.period;
+    // NPS 0..10 (and 11 = missing) -> promoters 0, passives 1, detractors 2, missing 3.
+    static constexpr std::array<std::uint8_t, 12> nps_bin{2, 2, 2, 2, 2, 2, 2, 1, 1, 0, 0, 3};
 
     const std::uint64_t n_groups = groups.n_groups;
     const std::uint64_t n_cells = n_groups * static_cast<std::uint64_t>(np);
-    SlotStore<KpiState> cells(n_cells);
-    SlotStore<std::int64_t> cell_last_customer(n_cells);  // the last customer counted in each cell
+    SlotStore<CellScratch> cells(n_cells);
     SlotStore<ActivityState> activity(n_groups);
     // Per group: the last (customer, activity period) recorded, so each pair is added once.
     SlotStore<std::pair<std::int64_t, std::int64_t>> act_last(n_groups);
 
-    PeriodIndexer cell_period(opt.period), activity_period(act_period);
+    PeriodTable cell_period(opt.period, tmin, tmax), activity_period(act_period, tmin, tmax);
     for (std::size_t c = c_begin; c < c_end; ++c) {
         const auto b = static_cast<std::size_t>(off[c]), e = static_cast<std::size_t>(off[c + 1]);
         if (b == e) continue;
@@ -262,25 +309,30 @@ inline PartialFill fill_customers(const EventLog& log, const ScorecardOptions& o
         const auto stamp = static_cast<std::int64_t>(c) + 1;  // +1 so a zero-initialised slot means "nobody"
         for (std::size_t i = b; i < e; ++i) {
             const std::uint64_t g = groups.group_of(i, cust[i]);
-            const std::int64_t p = opt.period == Period::none ? 0 : cell_period(time[i]) - pmin;
-            const std::uint64_t slot = g * static_cast<std::uint64_t>(np) + static_cast<std::uint64_t>(p);
-            KpiState& s = cells[slot];
+            const std::int64_t pc = opt.period == Period::none ? 0 : cell_period(time[i]);
+            const std::uint64_t slot = g * static_cast<std::uint64_t>(np) + static_cast<std::uint64_t>(pc - pmin);
+            CellScratch& s = cells[slot];
             ++s.events;
-            auto& last = cell_last_customer[slot];
-            if (last != stamp) {
-                last = stamp;
+            if (s.last_customer != stamp) {
+                s.last_customer = stamp;
                 s.customers.add(key);
             }
-            if (value && !std::isnan(value[i])) s.revenue += value[i];
-            if (nps) s.nps.add(nps[i]);
-            if (csat) s.csat.add(csat[i]);
-            if (ces) s.ces.add(ces[i]);
-            if (rt) s.response_time.add(rt[i]);
-            if (fcr && !std::isnan(fcr[i])) s.fcr.add(fcr[i] == 1.0);
-            if (sent) s.sentiment.add(sent[i]);
-            s.complaints.add(kind && kind[i] == complaint_code);
+            const double v = value[i];
+            s.revenue += v == v ? v : 0.0;
+            ++s.nps[nps_bin[bin_of(nps[i], 11.0)]];
+            ++s.csat[bin_of(csat[i], 0.0)];
+            ++s.ces[bin_of(ces[i], 0.0)];
+            ++s.fcr[bin_of(fcr[i], 2.0)];
+            const double x = sent[i];
+            const bool has_x = x == x;
+            const double xv = has_x ? x : 0.0;
+            s.sentiment_n += has_x;
+            s.sentiment_sum += xv;
+            s.sentiment_sq += xv * xv;
+            if (has_rt && rt[i] == rt[i]) s.response_time.add(rt[i]);
+            s.complaints += kind && kind[i] == complaint_code;
 
-            const std::int64_t ap = activity_period(time[i]);
+            const std::int64_t ap = same_period ? pc : activity_period(time[i]);
             auto& seen = act_last[g];
             if (seen.first != stamp || seen.second != ap) {  // times ascend within a customer
                 seen = {stamp, ap};
@@ -289,10 +341,9 @@ inline PartialFill fill_customers(const EventLog& log, const ScorecardOptions& o
         }
     }
     PartialFill out;
-    cells.for_each([&](std::uint64_t slot, KpiState& s) {
+    cells.for_each([&](std::uint64_t slot, CellScratch& s) {
         if (s.events == 0) return;
-        s.customers.normalize();
-        out.cells.emplace_back(slot, std::move(s));
+        out.cells.emplace_back(slot, std::move(s).finish());
     });
     std::sort(out.cells.begin(), out.cells.end(), [](auto& a, auto& b) { return a.first < b.first; });
     activity.for_each([&](std::uint64_t g, ActivityState& a) {
@@ -317,10 +368,11 @@ inline ScorecardState fill_scorecard(const EventLog& log, const ScorecardOptions
     if (log.empty()) return state;
 
     std::int64_t pmin = 0, np = 1;
+    const auto [lo, hi] = std::minmax_element(log.time().begin(), log.time().end());
+    const std::int64_t tmin = *lo, tmax = *hi;
     if (opt.period != Period::none) {
-        const auto [lo, hi] = std::minmax_element(log.time().begin(), log.time().end());
-        pmin = period_index(*lo, opt.period);
-        np = period_index(*hi, opt.period) - pmin + 1;
+        pmin = period_index(tmin, opt.period);
+        np = period_index(tmax, opt.period) - pmin + 1;
     }
 
     // Split customers into contiguous ranges of about equal event counts, one per thread.
@@ -339,9 +391,9 @@ inline ScorecardState fill_scorecard(const EventLog& log, const ScorecardOptions
         std::vector<std::jthread> pool;
         for (unsigned t = 1; t < threads; ++t)
             pool.emplace_back([&, t] {
-                parts[t] = detail::fill_customers(log, opt, groups, pmin, np, bounds[t], std::max(bounds[t], bounds[t + 1]));
+                parts[t] = detail::fill_customers(log, opt, groups, pmin, np, tmin, tmax, bounds[t], std::max(bounds[t], bounds[t + 1]));
             });
-        parts[0] = detail::fill_customers(log, opt, groups, pmin, np, bounds[0], std::max(bounds[0], bounds[1]));
+        parts[0] = detail::fill_customers(log, opt, groups, pmin, np, tmin, tmax, bounds[0], std::max(bounds[0], bounds[1]));
     }
     // Merge in thread order, converting slots to labelled keys.
     for (auto& part : parts) {
@@ -468,11 +520,14 @@ inline ScorecardTable scorecard_table(const ScorecardState& st, const ScorecardT
         prev_labels = &g;
         prev_period = p;
 
+        // Median and p90 from one copy of the values (each quantile of the state would copy them again).
+        std::vector<double> rt_values = s.response_time.values;
+        const double rt_median = quantile_linear(rt_values, 0.5), rt_p90 = quantile_linear(rt_values, 0.9);
         const double row[] = {nr.value, nr.low, nr.high, static_cast<double>(nr.n),
                               cr.value, cr.low, cr.high, static_cast<double>(cr.n),
                               s.ces.mean(), s.ces.agree(), static_cast<double>(s.ces.n()),
                               s.fcr.value(), static_cast<double>(s.fcr.resolved),
-                              s.response_time.mean(), s.response_time.median(), s.response_time.p90(),
+                              s.response_time.mean(), rt_median, rt_p90,
                               static_cast<double>(s.response_time.n()),
                               static_cast<double>(s.complaints.complaints), s.complaints.per_customer(s.customers.size()),
                               s.complaints.per_1000(s.customers.size()), s.sentiment.mean(),
