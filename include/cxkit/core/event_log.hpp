@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <numeric>
 #include <optional>
@@ -195,6 +196,14 @@ public:
         return it == measures_.end() ? nullptr : &it->second;
     }
     const std::vector<std::string>* text() const noexcept { return text_ ? &*text_ : nullptr; }
+    // Ascending rows where the measure is present, kept for sparse measures only (nullptr otherwise).
+    const std::vector<std::uint32_t>* present_rows(std::string_view measure) const {
+        auto it = present_.find(std::string(measure));
+        return it == present_.end() ? nullptr : &it->second;
+    }
+    // Earliest and latest timestamp (undefined for an empty log).
+    std::int64_t time_min() const noexcept { return time_min_; }
+    std::int64_t time_max() const noexcept { return time_max_; }
     const std::map<std::string, Categorical>& categoricals() const noexcept { return categoricals_; }
     const std::map<std::string, Column<double>>& measures() const noexcept { return measures_; }
 
@@ -212,6 +221,7 @@ public:
             for (auto& s : c.categories) b += sizeof(std::string) + s.capacity();
         }
         for (auto& [_, m] : measures_) b += m.bytes();
+        for (auto& [_, r] : present_) b += r.size() * sizeof(std::uint32_t);
         if (text_)
             for (auto& s : *text_) b += sizeof(std::string) + s.capacity();
         return b;
@@ -264,13 +274,42 @@ private:
         return Column<T>::owned(std::move(out));
     }
 
+    // Rows (ascending) where a measure is present, for the sparse measures (present in under half of the rows):
+    // a scan then visits only those rows instead of testing every row for NaN.
+    void index_present_rows() {
+        present_.clear();
+        if (size() >= (std::size_t{1} << 32)) return;
+        for (auto& [name, col] : measures_) {
+            const double* x = col.data();
+            std::size_t count = 0;
+            for (std::size_t i = 0; i < col.size(); ++i) count += x[i] == x[i];
+            if (2 * count >= col.size()) continue;
+            std::vector<std::uint32_t> rows(count);
+            std::size_t k = 0;
+            for (std::size_t i = 0; i < col.size() && k < count; ++i) {
+                rows[k] = static_cast<std::uint32_t>(i);
+                k += x[i] == x[i];
+            }
+            present_.emplace(name, std::move(rows));
+        }
+    }
+
     void index_customers() {
+        index_present_rows();
         const std::size_t k = ids_.size();
         offsets_.assign(k + 1, 0);
         for (std::size_t i = 0; i < customer_.size(); ++i) ++offsets_[static_cast<std::size_t>(customer_[i]) + 1];
         n_active_customers_ = 0;
         for (std::size_t c = 0; c < k; ++c) n_active_customers_ += offsets_[c + 1] > 0;
         std::partial_sum(offsets_.begin(), offsets_.end(), offsets_.begin());
+        // Time range from each customer's first and last event (the log is sorted by customer, then time).
+        time_min_ = std::numeric_limits<std::int64_t>::max();
+        time_max_ = std::numeric_limits<std::int64_t>::min();
+        for (std::size_t c = 0; c < k; ++c)
+            if (offsets_[c + 1] > offsets_[c]) {
+                time_min_ = std::min(time_min_, time_[static_cast<std::size_t>(offsets_[c])]);
+                time_max_ = std::max(time_max_, time_[static_cast<std::size_t>(offsets_[c + 1] - 1)]);
+            }
         keys_.resize(k);
         for (std::size_t c = 0; c < k; ++c) keys_[c] = ids_.key(c);
     }
@@ -281,6 +320,8 @@ private:
     std::vector<std::uint64_t> keys_;
     std::vector<std::int64_t> offsets_;
     std::size_t n_active_customers_ = 0;
+    std::int64_t time_min_ = 0, time_max_ = 0;
+    std::map<std::string, std::vector<std::uint32_t>> present_;
     std::map<std::string, Categorical> categoricals_;
     std::map<std::string, Column<double>> measures_;
     std::optional<std::vector<std::string>> text_;

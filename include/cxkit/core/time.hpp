@@ -2,6 +2,7 @@
 // Timestamps are int64 nanoseconds since the Unix epoch (UTC), numpy's datetime64[ns]. Periods are integer
 // indices (days since epoch, Monday-based weeks, months y*12+m-1, quarters y*4+q-1, years) so grouping by period
 // is integer arithmetic; calendar conversions use std::chrono's civil calendar.
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <limits>
@@ -151,6 +152,20 @@ public:
             if (d < table_.size()) return table_[d];
         }
         return fallback_(ns);
+    }
+    // The period index of n timestamps at once (a tight loop over the table).
+    void fill(const std::int64_t* ns, std::size_t n, std::int64_t* out) {
+        if (p_ == Period::none) {
+            std::fill(out, out + n, std::int64_t{0});
+            return;
+        }
+        const std::int64_t* tab = table_.data();
+        const std::uint64_t size = table_.size();
+        const std::int64_t base = base_ns_;
+        for (std::size_t j = 0; j < n; ++j) {
+            const auto d = static_cast<std::uint64_t>(ns[j] - base) / static_cast<std::uint64_t>(ns_per_day);
+            out[j] = ns[j] >= base && d < size ? tab[d] : fallback_(ns[j]);
+        }
     }
 
 private:

@@ -99,9 +99,11 @@ struct ActivityState {
 
     // Pooled over the periods with S > 0: retention = sum(E - N) / sum(S), churn = sum(lost) / sum(S).
     // start/end/new_customers/lost are the sums over those periods; period is -1.
-    PeriodRetention pooled() const {
+    PeriodRetention pooled() const { return pool(by_period()); }
+    // The pooled row of rows made by by_period().
+    static PeriodRetention pool(const std::vector<PeriodRetention>& rows) {
         std::uint64_t s = 0, e = 0, n = 0, l = 0;
-        for (const auto& r : by_period()) {
+        for (const auto& r : rows) {
             if (r.start == 0) continue;
             s += r.start;
             e += r.end;

@@ -225,44 +225,75 @@ struct PartialFill {
     std::vector<std::pair<std::uint64_t, ActivityState>> activity;  // (group, state)
 };
 
-// Plain counters of one cell while scanning. Missing values (NaN) land in a spare bin instead of taking a branch:
-// most events carry only some of the measures, so "is it missing?" is an unpredictable branch per column per event.
-struct CellScratch {
-    std::uint64_t events = 0, complaints = 0, sentiment_n = 0;
-    std::array<std::uint64_t, 4> nps{};   // promoters, passives, detractors, missing
-    std::array<std::uint64_t, 6> csat{};  // missing, 1..5
-    std::array<std::uint64_t, 8> ces{};   // missing, 1..7
-    std::array<std::uint64_t, 3> fcr{};   // not first contact, first contact, missing
-    double revenue = 0, sentiment_sum = 0, sentiment_sq = 0;
-    std::int64_t last_customer = 0;       // 1 + code of the last customer counted here
-    CustomerSet customers;
-    ResponseTimeState response_time;
+// The counters of all cells of one fill as flat arrays (structure of arrays), indexed by a compact cell id.
+// The scan runs in chunks of events: a first loop assigns each event its cell (and does the per-customer
+// bookkeeping), then per measure column a branch-free pass finds the events that carry it and a second loop
+// updates only their cells. Measures are sparse, and "is it missing?" per column per event would be an
+// unpredictable branch.
+struct FlatCells {
+    std::vector<std::uint64_t> slot;  // cell id -> slot (group * periods + period)
+    std::vector<std::uint64_t> events, complaints, sentiment_n;
+    std::vector<std::uint64_t> nps;   // 4 per cell: promoters, passives, detractors, (unused)
+    std::vector<std::uint64_t> csat;  // 6 per cell: (unused), 1..5
+    std::vector<std::uint64_t> ces;   // 8 per cell: (unused), 1..7
+    std::vector<std::uint64_t> fcr;   // 3 per cell: not first contact, first contact, (unused)
+    std::vector<double> revenue, sentiment_sum, sentiment_sq;
+    std::vector<std::int64_t> last_customer;  // 1 + code of the last customer counted in the cell
+    std::vector<CustomerSet> customers;
+    std::vector<ResponseTimeState> response_time;
 
-    KpiState finish() && {
+    std::uint32_t add(std::uint64_t s) {
+        const auto id = static_cast<std::uint32_t>(slot.size());
+        slot.push_back(s);
+        events.push_back(0);
+        complaints.push_back(0);
+        sentiment_n.push_back(0);
+        nps.resize(nps.size() + 4, 0);
+        csat.resize(csat.size() + 6, 0);
+        ces.resize(ces.size() + 8, 0);
+        fcr.resize(fcr.size() + 3, 0);
+        revenue.push_back(0);
+        sentiment_sum.push_back(0);
+        sentiment_sq.push_back(0);
+        last_customer.push_back(0);
+        customers.emplace_back();
+        response_time.emplace_back();
+        return id;
+    }
+
+    KpiState finish(std::size_t c) {
         KpiState k;
-        k.events = events;
-        k.revenue = revenue;
-        k.customers = std::move(customers);
+        k.events = events[c];
+        k.revenue = revenue[c];
+        k.customers = std::move(customers[c]);
         k.customers.normalize();
-        k.nps.promoters = nps[0];
-        k.nps.passives = nps[1];
-        k.nps.detractors = nps[2];
-        for (std::size_t i = 0; i < 5; ++i) k.csat.counts[i] = csat[i + 1];
-        for (std::size_t i = 0; i < 7; ++i) k.ces.counts[i] = ces[i + 1];
-        k.fcr.resolved = fcr[0] + fcr[1];
-        k.fcr.first_contact = fcr[1];
-        k.response_time = std::move(response_time);
-        k.sentiment.n = sentiment_n;
-        k.sentiment.sum = sentiment_sum;
-        k.sentiment.sum_sq = sentiment_sq;
-        k.complaints.complaints = complaints;
-        k.complaints.events = events;
+        k.nps.promoters = nps[4 * c];
+        k.nps.passives = nps[4 * c + 1];
+        k.nps.detractors = nps[4 * c + 2];
+        for (std::size_t i = 0; i < 5; ++i) k.csat.counts[i] = csat[6 * c + i + 1];
+        for (std::size_t i = 0; i < 7; ++i) k.ces.counts[i] = ces[8 * c + i + 1];
+        k.fcr.resolved = fcr[3 * c] + fcr[3 * c + 1];
+        k.fcr.first_contact = fcr[3 * c + 1];
+        k.response_time = std::move(response_time[c]);
+        k.sentiment.n = sentiment_n[c];
+        k.sentiment.sum = sentiment_sum[c];
+        k.sentiment.sum_sq = sentiment_sq[c];
+        k.complaints.complaints = complaints[c];
+        k.complaints.events = events[c];
         return k;
     }
 };
 
-// Index of a validated whole-number score, or `missing` for NaN, without a branch on the value.
-inline std::size_t bin_of(double v, double missing) noexcept { return static_cast<std::size_t>(v == v ? v : missing); }
+// Positions j < n where x[j] is present (not NaN), written to idx without a branch; returns how many. Measures
+// are sparse (each event carries one or two of them), so the per-cell updates then touch only those events.
+inline std::size_t present_positions(const double* __restrict x, std::size_t n, std::uint32_t* __restrict idx) noexcept {
+    std::size_t k = 0;
+    for (std::size_t j = 0; j < n; ++j) {
+        idx[k] = static_cast<std::uint32_t>(j);
+        k += x[j] == x[j];
+    }
+    return k;
+}
 
 inline PartialFill fill_customers(const EventLog& log, const ScorecardOptions& opt, const GroupResolver& groups,
                                   std::int64_t pmin, std::int64_t np, std::int64_t tmin, std::int64_t tmax,
@@ -271,17 +302,13 @@ inline PartialFill fill_customers(const EventLog& log, const ScorecardOptions& o
     const auto* time = log.time().data();
     const auto* cust = log.customer().data();
     const auto& keys = log.customer_keys();
-    const std::size_t n = log.size();
-    // Absent columns read from an all-NaN column so the loop has one shape.
-    const std::vector<double> absent(c_begin < c_end ? n : 0, std::numeric_limits<double>::quiet_NaN());
     auto measure_ptr = [&](const char* name) -> const double* {
         auto* m = log.measure(name);
-        return m ? m->data() : absent.data();
+        return m ? m->data() : nullptr;
     };
     const double *value = measure_ptr("value"), *nps = measure_ptr("nps"), *csat = measure_ptr("csat"),
                  *ces = measure_ptr("ces"), *rt = measure_ptr("response_time"), *fcr = measure_ptr("fcr"),
                  *sent = measure_ptr("sentiment");
-    const bool has_rt = log.measure("response_time") != nullptr;
     const std::int32_t* kind = nullptr;
     std::int32_t complaint_code = std::numeric_limits<std::int32_t>::min();
     if (auto* k = log.categorical("kind")) {
@@ -291,60 +318,173 @@ inline PartialFill fill_customers(const EventLog& log, const ScorecardOptions& o
     }
     const Period act_period = opt.period != Period::none ? opt.period : opt.retention_period;
     const bool same_period = act_period == opt.period;
-    // NPS 0..10 (and 11 = missing) -> promoters 0, passives 1, detractors 2, missing 3.
-    static constexpr std::array<std::uint8_t, 12> nps_bin{2, 2, 2, 2, 2, 2, 2, 1, 1, 0, 0, 3};
+    // NPS 0..10 -> promoters 0, passives 1, detractors 2.
+    static constexpr std::uint8_t nps_bin[11] = {2, 2, 2, 2, 2, 2, 2, 1, 1, 0, 0};
 
     const std::uint64_t n_groups = groups.n_groups;
     const std::uint64_t n_cells = n_groups * static_cast<std::uint64_t>(np);
-    SlotStore<CellScratch> cells(n_cells);
+    FlatCells cells;
+    SlotStore<std::uint32_t> cell_of(n_cells);  // slot -> 1 + cell id (0: not seen yet)
     SlotStore<ActivityState> activity(n_groups);
     // Per group: the last (customer, activity period) recorded, so each pair is added once.
     SlotStore<std::pair<std::int64_t, std::int64_t>> act_last(n_groups);
-
     PeriodTable cell_period(opt.period, tmin, tmax), activity_period(act_period, tmin, tmax);
-    for (std::size_t c = c_begin; c < c_end; ++c) {
-        const auto b = static_cast<std::size_t>(off[c]), e = static_cast<std::size_t>(off[c + 1]);
-        if (b == e) continue;
-        const std::uint64_t key = keys[c];
-        const auto stamp = static_cast<std::int64_t>(c) + 1;  // +1 so a zero-initialised slot means "nobody"
-        for (std::size_t i = b; i < e; ++i) {
-            const std::uint64_t g = groups.group_of(i, cust[i]);
-            const std::int64_t pc = opt.period == Period::none ? 0 : cell_period(time[i]);
-            const std::uint64_t slot = g * static_cast<std::uint64_t>(np) + static_cast<std::uint64_t>(pc - pmin);
-            CellScratch& s = cells[slot];
-            ++s.events;
-            if (s.last_customer != stamp) {
-                s.last_customer = stamp;
-                s.customers.add(key);
-            }
-            const double v = value[i];
-            s.revenue += v == v ? v : 0.0;
-            ++s.nps[nps_bin[bin_of(nps[i], 11.0)]];
-            ++s.csat[bin_of(csat[i], 0.0)];
-            ++s.ces[bin_of(ces[i], 0.0)];
-            ++s.fcr[bin_of(fcr[i], 2.0)];
-            const double x = sent[i];
-            const bool has_x = x == x;
-            const double xv = has_x ? x : 0.0;
-            s.sentiment_n += has_x;
-            s.sentiment_sum += xv;
-            s.sentiment_sq += xv * xv;
-            if (has_rt && rt[i] == rt[i]) s.response_time.add(rt[i]);
-            s.complaints += kind && kind[i] == complaint_code;
 
-            const std::int64_t ap = same_period ? pc : activity_period(time[i]);
-            auto& seen = act_last[g];
-            if (seen.first != stamp || seen.second != ap) {  // times ascend within a customer
+    constexpr std::size_t chunk = 8192;
+    std::vector<std::uint32_t> cell(chunk + 1), present(chunk + 1), new_cells(64);
+    std::vector<std::uint64_t> grp(chunk + 1);
+    std::vector<std::int64_t> per(chunk + 1), act(chunk + 1);
+    std::vector<std::pair<std::uint64_t, std::int64_t>> new_acts(64);
+    // Plain arrays for the slot -> cell and group -> last activity maps when they are small (the usual case).
+    std::vector<std::uint32_t> cell_of_vec(n_cells <= (std::uint64_t{1} << 22) ? n_cells : 0, 0);
+    std::vector<std::pair<std::int64_t, std::int64_t>> act_last_vec(n_groups <= (std::uint64_t{1} << 20) ? n_groups : 0);
+    std::uint32_t* cell_of_dense = cell_of_vec.empty() ? nullptr : cell_of_vec.data();
+    std::pair<std::int64_t, std::int64_t>* act_last_dense = act_last_vec.empty() ? nullptr : act_last_vec.data();
+    // Per measure: the log's rows where it is present (sparse measures), and a cursor into them.
+    struct Sparse {
+        const std::uint32_t* next = nullptr;
+        const std::uint32_t* end = nullptr;
+    };
+    auto sparse_of = [&](const char* name) {
+        Sparse sp;
+        if (auto* rows = log.present_rows(name)) {
+            const auto b = static_cast<std::uint32_t>(off[c_begin]);
+            sp.next = std::lower_bound(rows->data(), rows->data() + rows->size(), b);
+            sp.end = rows->data() + rows->size();
+        }
+        return sp;
+    };
+    Sparse sp_value = sparse_of("value"), sp_nps = sparse_of("nps"), sp_csat = sparse_of("csat"),
+           sp_ces = sparse_of("ces"), sp_fcr = sparse_of("fcr"), sp_sent = sparse_of("sentiment"),
+           sp_rt = sparse_of("response_time");
+    // Positions (relative to b0) of the chunk's rows where x is present: from the sparse index when there is one.
+    auto positions = [&](const double* x, Sparse& sp, std::size_t b0, std::size_t b1, std::uint32_t* at) {
+        if (!sp.next) return present_positions(x + b0, b1 - b0, at);
+        std::size_t k = 0;
+        while (sp.next != sp.end && *sp.next < b1) at[k++] = *sp.next++ - static_cast<std::uint32_t>(b0);
+        return k;
+    };
+    std::size_t c = c_begin;
+    while (c < c_end) {
+        // A chunk of whole customers of about `chunk` events (one customer may make it longer).
+        const auto b0 = static_cast<std::size_t>(off[c]);
+        std::size_t c1 = c;
+        while (c1 < c_end && static_cast<std::size_t>(off[c1 + 1]) - b0 <= chunk) ++c1;
+        if (c1 == c) c1 = c + 1;
+        const auto b1 = static_cast<std::size_t>(off[c1]);
+        if (cell.size() < b1 - b0) {
+            for (auto* v : {&cell, &present}) v->resize(b1 - b0);
+            grp.resize(b1 - b0);
+            per.resize(b1 - b0);
+            act.resize(b1 - b0);
+        }
+
+        // Pass 1, column by column over the chunk: each event's group, period and cell; then per customer the
+        // first event in each cell (distinct customers) and in each (group, activity period) (retention).
+        const std::size_t n = b1 - b0;
+        std::uint64_t* gch = grp.data();
+        if (groups.parts.empty()) {
+            std::fill(gch, gch + n, std::uint64_t{0});
+        } else if (groups.parts.size() == 1 && groups.parts[0].event_codes) {
+            const std::int32_t* codes = groups.parts[0].event_codes + b0;
+            for (std::size_t j = 0; j < n; ++j) gch[j] = static_cast<std::uint64_t>(codes[j] + 1);
+        } else {
+            for (std::size_t j = 0; j < n; ++j) gch[j] = groups.group_of(b0 + j, cust[b0 + j]);
+        }
+        std::int64_t* pch = per.data();
+        cell_period.fill(time + b0, n, pch);
+        const std::int64_t* ach = pch;
+        if (!same_period) {
+            activity_period.fill(time + b0, n, act.data());
+            ach = act.data();
+        }
+        for (std::size_t j = 0; j < n; ++j) {
+            const std::uint64_t slot = gch[j] * static_cast<std::uint64_t>(np) + static_cast<std::uint64_t>(pch[j] - pmin);
+            std::uint32_t& id1 = cell_of_dense ? cell_of_dense[slot] : cell_of[slot];
+            if (id1 == 0) id1 = cells.add(slot) + 1;
+            cell[j] = id1 - 1;
+        }
+        std::uint64_t* events = cells.events.data();
+        std::int64_t* last_customer = cells.last_customer.data();
+        const std::uint32_t* cl = cell.data();
+        for (std::size_t j = 0; j < n; ++j) ++events[cl[j]];
+        for (std::size_t cc = c; cc < c1; ++cc) {
+            const std::uint64_t key = keys[cc];
+            const auto stamp = static_cast<std::int64_t>(cc) + 1;
+            const auto jb = static_cast<std::size_t>(off[cc]) - b0, je = static_cast<std::size_t>(off[cc + 1]) - b0;
+            if (new_cells.size() < je - jb + 1) {
+                new_cells.resize(je - jb + 1);
+                new_acts.resize(je - jb + 1);
+            }
+            // Recorded without a branch: about half the events are such firsts, so a branch would be a coin flip.
+            std::size_t n_new_cells = 0, n_new_acts = 0;
+            for (std::size_t j = jb; j < je; ++j) {
+                const std::uint32_t id = cl[j];
+                const bool fresh_cell = last_customer[id] != stamp;
+                last_customer[id] = stamp;
+                new_cells[n_new_cells] = id;
+                n_new_cells += fresh_cell;
+                const std::uint64_t g = gch[j];
+                const std::int64_t ap = ach[j];
+                auto& seen = act_last_dense ? act_last_dense[g] : act_last[g];
+                const bool fresh_act = (seen.first != stamp) | (seen.second != ap);  // times ascend in a customer
                 seen = {stamp, ap};
-                activity[g].add(key, ap);
+                new_acts[n_new_acts] = {g, ap};
+                n_new_acts += fresh_act;
+            }
+            for (std::size_t k = 0; k < n_new_cells; ++k) cells.customers[new_cells[k]].add(key);
+            for (std::size_t k = 0; k < n_new_acts; ++k) activity[new_acts[k].first].add(key, new_acts[k].second);
+        }
+        // Pass 2: per measure, only the events that carry it.
+        if (kind)
+            for (std::size_t j = 0; j < n; ++j) cells.complaints[cl[j]] += kind[b0 + j] == complaint_code;
+        std::uint32_t* at = present.data();
+        if (value) {
+            const double* x = value + b0;
+            const std::size_t k = positions(value, sp_value, b0, b1, at);
+            for (std::size_t t = 0; t < k; ++t) cells.revenue[cl[at[t]]] += x[at[t]];
+        }
+        if (nps) {
+            const double* x = nps + b0;
+            const std::size_t k = positions(nps, sp_nps, b0, b1, at);
+            for (std::size_t t = 0; t < k; ++t) ++cells.nps[4 * cl[at[t]] + nps_bin[static_cast<std::size_t>(x[at[t]])]];
+        }
+        if (csat) {
+            const double* x = csat + b0;
+            const std::size_t k = positions(csat, sp_csat, b0, b1, at);
+            for (std::size_t t = 0; t < k; ++t) ++cells.csat[6 * cl[at[t]] + static_cast<std::size_t>(x[at[t]])];
+        }
+        if (ces) {
+            const double* x = ces + b0;
+            const std::size_t k = positions(ces, sp_ces, b0, b1, at);
+            for (std::size_t t = 0; t < k; ++t) ++cells.ces[8 * cl[at[t]] + static_cast<std::size_t>(x[at[t]])];
+        }
+        if (fcr) {
+            const double* x = fcr + b0;
+            const std::size_t k = positions(fcr, sp_fcr, b0, b1, at);
+            for (std::size_t t = 0; t < k; ++t) ++cells.fcr[3 * cl[at[t]] + static_cast<std::size_t>(x[at[t]])];
+        }
+        if (sent) {
+            const double* x = sent + b0;
+            const std::size_t k = positions(sent, sp_sent, b0, b1, at);
+            for (std::size_t t = 0; t < k; ++t) {
+                const std::uint32_t id = cl[at[t]];
+                const double v = x[at[t]];
+                ++cells.sentiment_n[id];
+                cells.sentiment_sum[id] += v;
+                cells.sentiment_sq[id] += v * v;
             }
         }
+        if (rt) {
+            const double* x = rt + b0;
+            const std::size_t k = positions(rt, sp_rt, b0, b1, at);
+            for (std::size_t t = 0; t < k; ++t) cells.response_time[cl[at[t]]].add(x[at[t]]);
+        }
+        c = c1;
     }
+
     PartialFill out;
-    cells.for_each([&](std::uint64_t slot, CellScratch& s) {
-        if (s.events == 0) return;
-        out.cells.emplace_back(slot, std::move(s).finish());
-    });
+    for (std::size_t id = 0; id < cells.slot.size(); ++id) out.cells.emplace_back(cells.slot[id], cells.finish(id));
     std::sort(out.cells.begin(), out.cells.end(), [](auto& a, auto& b) { return a.first < b.first; });
     activity.for_each([&](std::uint64_t g, ActivityState& a) {
         if (a.pairs.empty()) return;
@@ -368,8 +508,7 @@ inline ScorecardState fill_scorecard(const EventLog& log, const ScorecardOptions
     if (log.empty()) return state;
 
     std::int64_t pmin = 0, np = 1;
-    const auto [lo, hi] = std::minmax_element(log.time().begin(), log.time().end());
-    const std::int64_t tmin = *lo, tmax = *hi;
+    const std::int64_t tmin = log.time_min(), tmax = log.time_max();
     if (opt.period != Period::none) {
         pmin = period_index(tmin, opt.period);
         np = period_index(tmax, opt.period) - pmin + 1;
@@ -465,11 +604,31 @@ inline ScorecardTable scorecard_table(const ScorecardState& st, const ScorecardT
     // Retention per group: by period when the scorecard has periods, pooled otherwise.
     std::map<GroupLabels, std::map<std::int64_t, PeriodRetention>> by_period;
     std::map<GroupLabels, std::pair<PeriodRetention, double>> pooled;  // and revenue per active customer-period
-    for (auto& [g, a] : st.activity) {
-        if (st.period != Period::none) {
-            for (auto& r : a.by_period()) by_period[g][r.period] = r;
+    {
+        // by_period() walks every (customer, period) pair: split the groups between two threads.
+        std::vector<std::pair<const GroupLabels*, const ActivityState*>> groups;
+        for (auto& [g, a] : st.activity) groups.emplace_back(&g, &a);
+        std::vector<std::vector<PeriodRetention>> results(groups.size());
+        auto work = [&](std::size_t from, std::size_t to) {
+            for (std::size_t i = from; i < to; ++i) results[i] = groups[i].second->by_period();
+        };
+        std::size_t total = 0, half = 0, split = 0;
+        for (auto& g : groups) total += g.second->pairs.size();
+        while (split < groups.size() && half + groups[split].second->pairs.size() <= total / 2)
+            half += groups[split++].second->pairs.size();
+        if (total > 1'000'000 && split > 0 && split < groups.size()) {
+            std::jthread other(work, split, groups.size());
+            work(0, split);
         } else {
-            pooled[g] = {a.pooled(), static_cast<double>(a.pairs.size())};
+            work(0, groups.size());
+        }
+        for (std::size_t i = 0; i < groups.size(); ++i) {
+            const GroupLabels& g = *groups[i].first;
+            if (st.period != Period::none) {
+                for (auto& r : results[i]) by_period[g][r.period] = r;
+            } else {
+                pooled[g] = {ActivityState::pool(results[i]), static_cast<double>(groups[i].second->pairs.size())};
+            }
         }
     }
     const NpsState* prev_nps = nullptr;
