@@ -56,6 +56,9 @@ def demo(args: argparse.Namespace) -> int:
     card = cxkit.scorecard(sim, by="channel")
     _print_card("Simulated log: by channel", card, ["channel"])
     written.append(_write(card, out, "simulated_by_channel.csv"))
+    card = cxkit.scorecard(sim, by="persona")
+    _print_card("Simulated log: by persona (the simulator's planted customer types)", card, ["persona"])
+    written.append(_write(card, out, "simulated_by_persona.csv"))
     card = cxkit.scorecard(sim, period="M")
     _print_card("Simulated log: by month", card, ["period"])
     if card["nps_change_significant"].any():

@@ -352,8 +352,32 @@ class EventLog:
             out["text"] = self._core.text()
         return pd.DataFrame(out)
 
-    def customers(self) -> pd.DataFrame:
-        """One row per customer: id, first and last seen, events and revenue."""
+    def customers(self, attributes: pd.DataFrame | None = None, id: str = "customer_id") -> pd.DataFrame:
+        """One row per customer: id, first and last seen, events and revenue (from the log), plus the columns of
+        ``attributes`` (a CRM table with one row per customer: segment labels, consent flags such as
+        ``consent_marketing``, age, region...) joined on its ``id`` column. Customers missing from ``attributes``
+        get NaN there; ids in ``attributes`` that never appear in the log are left out.
+
+        The result feeds :meth:`cxkit.Segmentation.from_rules` (``customers=``) and
+        :meth:`cxkit.Segmentation.from_column`.
+        """
+        table = self._customer_table()
+        if attributes is None:
+            return table
+        if id not in attributes.columns:
+            raise ValueError(f"attributes has no id column '{id}' (pass id='your id column')")
+        if attributes[id].duplicated().any():
+            row = int(np.flatnonzero(attributes[id].duplicated().to_numpy())[0])
+            raise ValueError(f"attributes, column '{id}', row {row}: customer {attributes[id].iloc[row]!r} appears twice")
+        clash = [c for c in attributes.columns if c != id and c in table.columns]
+        if clash:
+            raise ValueError(f"attributes repeat the log's own customer columns: {', '.join(clash)}")
+        attrs = attributes.rename(columns={id: "customer_id"})
+        if self._core.customer_ids_are_strings:
+            attrs = attrs.assign(customer_id=attrs["customer_id"].astype(str))
+        return table.merge(attrs, on="customer_id", how="left", validate="one_to_one")
+
+    def _customer_table(self) -> pd.DataFrame:
         t = self._core.customer_table()
         df = pd.DataFrame({
             "customer_id": self._customer_labels(),

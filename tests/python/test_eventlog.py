@@ -452,3 +452,23 @@ def test_csv_bad_value_and_empty_file(tmp_path):
 def test_from_pandas_type_errors():
     with pytest.raises(TypeError):
         cxkit.EventLog.from_pandas({"customer_id": [1], "time": [1]})
+
+
+def test_customers_with_attributes_and_consent():
+    df = pd.DataFrame({"customer_id": ["a", "b", "a", "c"],
+                       "time": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"]),
+                       "value": [10.0, np.nan, 5.0, 1.0]})
+    log = cxkit.EventLog.from_pandas(df)
+    crm = pd.DataFrame({"id": ["c", "a", "zz"], "region": ["north", "south", "east"],
+                        "consent_marketing": [True, False, True]})
+    cust = log.customers(crm, id="id")
+    assert cust["customer_id"].tolist() == ["a", "b", "c"]
+    assert cust["region"].tolist()[0] == "south" and pd.isna(cust["region"].iloc[1])
+    assert cust["revenue"].tolist() == [15.0, 0.0, 1.0]
+    seg = cxkit.Segmentation.from_rules(log, {"reachable": "consent_marketing == True"}, customers=cust,
+                                        other="not reachable")
+    assert seg.sizes().to_dict() == {"not reachable": 2, "reachable": 1}
+    with pytest.raises(ValueError, match="appears twice"):
+        log.customers(pd.DataFrame({"customer_id": ["a", "a"], "x": [1, 2]}))
+    with pytest.raises(ValueError, match="no id column"):
+        log.customers(pd.DataFrame({"cid": ["a"]}))
