@@ -70,23 +70,23 @@ struct ActivityState {
                                 "activity spans " + std::to_string(span) + "+1 periods; periods must be small "
                                 "consecutive indices (e.g. months), not timestamps");
         const std::size_t np = static_cast<std::size_t>(span) + 1;
-        std::vector<std::uint64_t> S(np), E(np), N(np), L(np);
+        // One slot more than there are periods, so "at the start of p + 1" needs no bounds check for p == pmax.
+        std::vector<std::uint64_t> S(np + 1), E(np + 1), N(np + 1), L(np + 1);
 
-        // Pairs are sorted by customer, then period: each customer's periods form one ascending run.
-        for (std::size_t i = 0; i < ps.size();) {
-            std::size_t j = i;
-            while (j < ps.size() && ps[j].first == ps[i].first) ++j;
-            for (std::size_t k = i; k < j; ++k) {
-                const std::int64_t p = ps[k].second;
-                const auto idx = static_cast<std::size_t>(static_cast<std::uint64_t>(p) - static_cast<std::uint64_t>(pmin));
-                ++E[idx];
-                if (k == i) ++N[idx];  // first active period of this customer
-                if (p < pmax) {
-                    ++S[idx + 1];                                      // at the start of p + 1
-                    if (k + 1 == j || ps[k + 1].second != p + 1) ++L[idx + 1];  // not active in p + 1
-                }
-            }
-            i = j;
+        // Pairs are sorted by customer, then period: each customer's periods form one ascending run. Branch-free,
+        // since whether a pair starts a run or is followed by the next period is data, not a pattern.
+        const std::size_t n = ps.size();
+        const auto base = static_cast<std::uint64_t>(pmin);
+        for (std::size_t k = 0; k < n; ++k) {
+            const std::uint64_t key = ps[k].first;
+            const std::int64_t p = ps[k].second;
+            const auto idx = static_cast<std::size_t>(static_cast<std::uint64_t>(p) - base);
+            const bool first = k == 0 || ps[k - 1].first != key;  // first active period of this customer
+            const bool next = k + 1 < n && ps[k + 1].first == key && ps[k + 1].second == p + 1;
+            ++E[idx];
+            N[idx] += first;
+            ++S[idx + 1];     // active in p: part of the start of p + 1
+            L[idx + 1] += !next;  // and lost in p + 1 unless active then
         }
 
         std::vector<PeriodRetention> out;

@@ -204,6 +204,7 @@ public:
         if (dense_) values_.resize(slots);
     }
     T& operator[](std::uint64_t slot) { return dense_ ? values_[slot] : map_[slot]; }
+    T* dense_data() noexcept { return dense_ ? values_.data() : nullptr; }
     template <class F>
     void for_each(F&& f) {
         if (dense_) {
@@ -326,6 +327,7 @@ inline PartialFill fill_customers(const EventLog& log, const ScorecardOptions& o
     FlatCells cells;
     SlotStore<std::uint32_t> cell_of(n_cells);  // slot -> 1 + cell id (0: not seen yet)
     SlotStore<ActivityState> activity(n_groups);
+    ActivityState* activity_dense = activity.dense_data();
     // Per group: the last (customer, activity period) recorded, so each pair is added once.
     SlotStore<std::pair<std::int64_t, std::int64_t>> act_last(n_groups);
     PeriodTable cell_period(opt.period, tmin, tmax), activity_period(act_period, tmin, tmax);
@@ -337,9 +339,12 @@ inline PartialFill fill_customers(const EventLog& log, const ScorecardOptions& o
     std::vector<std::pair<std::uint64_t, std::int64_t>> new_acts(64);
     // Plain arrays for the slot -> cell and group -> last activity maps when they are small (the usual case).
     std::vector<std::uint32_t> cell_of_vec(n_cells <= (std::uint64_t{1} << 22) ? n_cells : 0, 0);
-    std::vector<std::pair<std::int64_t, std::int64_t>> act_last_vec(n_groups <= (std::uint64_t{1} << 20) ? n_groups : 0);
+    const bool act_last_dense = n_groups <= (std::uint64_t{1} << 20);
+    std::vector<std::int64_t> act_last_customer_vec(act_last_dense ? n_groups : 0, 0),
+        act_last_period_vec(act_last_dense ? n_groups : 0, 0);
+    std::int64_t* act_last_customer = act_last_customer_vec.data();
+    std::int64_t* act_last_period = act_last_period_vec.data();
     std::uint32_t* cell_of_dense = cell_of_vec.empty() ? nullptr : cell_of_vec.data();
-    std::pair<std::int64_t, std::int64_t>* act_last_dense = act_last_vec.empty() ? nullptr : act_last_vec.data();
     // Per measure: the log's rows where it is present (sparse measures), and a cursor into them.
     struct Sparse {
         const std::uint32_t* next = nullptr;
@@ -426,14 +431,23 @@ inline PartialFill fill_customers(const EventLog& log, const ScorecardOptions& o
                 n_new_cells += fresh_cell;
                 const std::uint64_t g = gch[j];
                 const std::int64_t ap = ach[j];
-                auto& seen = act_last_dense ? act_last_dense[g] : act_last[g];
-                const bool fresh_act = (seen.first != stamp) | (seen.second != ap);  // times ascend in a customer
-                seen = {stamp, ap};
+                // Two scalar arrays, not an array of pairs: a 16-byte store read back as two 8-byte loads by the
+                // next event defeats store-to-load forwarding on common x86 cores.
+                std::int64_t& seen_customer = act_last_dense ? act_last_customer[g] : act_last[g].first;
+                std::int64_t& seen_period = act_last_dense ? act_last_period[g] : act_last[g].second;
+                const bool fresh_act = (seen_customer != stamp) | (seen_period != ap);  // times ascend in a customer
+                seen_customer = stamp;
+                seen_period = ap;
                 new_acts[n_new_acts] = {g, ap};
                 n_new_acts += fresh_act;
             }
-            for (std::size_t k = 0; k < n_new_cells; ++k) cells.customers[new_cells[k]].add(key);
-            for (std::size_t k = 0; k < n_new_acts; ++k) activity[new_acts[k].first].add(key, new_acts[k].second);
+            CustomerSet* sets = cells.customers.data();
+            for (std::size_t k = 0; k < n_new_cells; ++k) sets[new_cells[k]].keys.push_back(key);
+            if (activity_dense)
+                for (std::size_t k = 0; k < n_new_acts; ++k)
+                    activity_dense[new_acts[k].first].pairs.emplace_back(key, new_acts[k].second);
+            else
+                for (std::size_t k = 0; k < n_new_acts; ++k) activity[new_acts[k].first].add(key, new_acts[k].second);
         }
         // Pass 2: per measure, only the events that carry it.
         if (kind)
