@@ -452,48 +452,26 @@ inline PartialFill fill_customers(const EventLog& log, const ScorecardOptions& o
         // Pass 2: per measure, only the events that carry it.
         if (kind)
             for (std::size_t j = 0; j < n; ++j) cells.complaints[cl[j]] += kind[b0 + j] == complaint_code;
-        std::uint32_t* at = present.data();
-        if (value) {
-            const double* x = value + b0;
-            const std::size_t k = positions(value, sp_value, b0, b1, at);
-            for (std::size_t t = 0; t < k; ++t) cells.revenue[cl[at[t]]] += x[at[t]];
-        }
-        if (nps) {
-            const double* x = nps + b0;
-            const std::size_t k = positions(nps, sp_nps, b0, b1, at);
-            for (std::size_t t = 0; t < k; ++t) ++cells.nps[4 * cl[at[t]] + nps_bin[static_cast<std::size_t>(x[at[t]])]];
-        }
-        if (csat) {
-            const double* x = csat + b0;
-            const std::size_t k = positions(csat, sp_csat, b0, b1, at);
-            for (std::size_t t = 0; t < k; ++t) ++cells.csat[6 * cl[at[t]] + static_cast<std::size_t>(x[at[t]])];
-        }
-        if (ces) {
-            const double* x = ces + b0;
-            const std::size_t k = positions(ces, sp_ces, b0, b1, at);
-            for (std::size_t t = 0; t < k; ++t) ++cells.ces[8 * cl[at[t]] + static_cast<std::size_t>(x[at[t]])];
-        }
-        if (fcr) {
-            const double* x = fcr + b0;
-            const std::size_t k = positions(fcr, sp_fcr, b0, b1, at);
-            for (std::size_t t = 0; t < k; ++t) ++cells.fcr[3 * cl[at[t]] + static_cast<std::size_t>(x[at[t]])];
-        }
-        if (sent) {
-            const double* x = sent + b0;
-            const std::size_t k = positions(sent, sp_sent, b0, b1, at);
-            for (std::size_t t = 0; t < k; ++t) {
-                const std::uint32_t id = cl[at[t]];
-                const double v = x[at[t]];
-                ++cells.sentiment_n[id];
-                cells.sentiment_sum[id] += v;
-                cells.sentiment_sq[id] += v * v;
-            }
-        }
-        if (rt) {
-            const double* x = rt + b0;
-            const std::size_t k = positions(rt, sp_rt, b0, b1, at);
-            for (std::size_t t = 0; t < k; ++t) cells.response_time[cl[at[t]]].add(x[at[t]]);
-        }
+        // Calls f(cell id, value) for each event of the chunk that carries the measure.
+        auto each_present = [&](const double* col, Sparse& sp, auto&& f) {
+            if (!col) return;
+            std::uint32_t* at = present.data();
+            const std::size_t k = positions(col, sp, b0, b1, at);
+            const double* x = col + b0;
+            for (std::size_t t = 0; t < k; ++t) f(cl[at[t]], x[at[t]]);
+        };
+        auto idx = [](double v) { return static_cast<std::size_t>(v); };  // validated whole scores
+        each_present(value, sp_value, [&](std::uint32_t id, double v) { cells.revenue[id] += v; });
+        each_present(nps, sp_nps, [&](std::uint32_t id, double v) { ++cells.nps[4 * id + nps_bin[idx(v)]]; });
+        each_present(csat, sp_csat, [&](std::uint32_t id, double v) { ++cells.csat[6 * id + idx(v)]; });
+        each_present(ces, sp_ces, [&](std::uint32_t id, double v) { ++cells.ces[8 * id + idx(v)]; });
+        each_present(fcr, sp_fcr, [&](std::uint32_t id, double v) { ++cells.fcr[3 * id + idx(v)]; });
+        each_present(sent, sp_sent, [&](std::uint32_t id, double v) {
+            ++cells.sentiment_n[id];
+            cells.sentiment_sum[id] += v;
+            cells.sentiment_sq[id] += v * v;
+        });
+        each_present(rt, sp_rt, [&](std::uint32_t id, double v) { cells.response_time[id].add(v); });
         c = c1;
     }
 
