@@ -1,0 +1,176 @@
+#pragma once
+// Paths: customer journeys as sequences of states (channels, touchpoints or stages), stored compactly as
+// offsets + int32 codes, one row per distinct path with its conversions, non-conversions ("nulls") and value,
+// the shape ChannelAttribution and most attribution tools take ("a > b > c", conversions, nulls, value).
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "cxkit/core/dictionary.hpp"
+#include "cxkit/core/error.hpp"
+#include "cxkit/core/event_log.hpp"
+
+namespace cxkit {
+
+// Names the absorbing and start states use; a channel may not be called any of these.
+inline bool is_reserved_state(std::string_view s) {
+    return s == "(start)" || s == "(conversion)" || s == "(null)";
+}
+
+struct Paths {
+    std::vector<std::string> states;       // code -> name
+    std::vector<std::uint64_t> offsets{0};  // path i is codes[offsets[i] .. offsets[i+1])
+    std::vector<std::int32_t> codes;
+    std::vector<double> conversions, nulls, value;
+
+    std::size_t size() const noexcept { return conversions.size(); }
+    std::size_t length(std::size_t i) const noexcept { return offsets[i + 1] - offsets[i]; }
+    const std::int32_t* begin(std::size_t i) const noexcept { return codes.data() + offsets[i]; }
+    const std::int32_t* end(std::size_t i) const noexcept { return codes.data() + offsets[i + 1]; }
+    double total_conversions() const {
+        double s = 0;
+        for (double c : conversions) s += c;
+        return s;
+    }
+    double total_value() const {
+        double s = 0;
+        for (double v : value) s += v;
+        return s;
+    }
+
+    // Adds one path row, validating it.
+    void add(const std::vector<std::int32_t>& path, double conv, double null, double val = 0.0) {
+        const auto row = static_cast<std::int64_t>(size());
+        if (path.empty()) throw invalid_input("path", row, "a path needs at least one state");
+        if (!(conv >= 0) || !(null >= 0) || !std::isfinite(conv) || !std::isfinite(null))
+            throw invalid_input(conv >= 0 && std::isfinite(conv) ? "nulls" : "conversions", row,
+                                "counts must be finite and >= 0");
+        if (!std::isfinite(val)) throw invalid_input("value", row, "must be finite");
+        for (auto c : path)
+            if (c < 0 || static_cast<std::size_t>(c) >= states.size())
+                throw invalid_input("path", row, "state code out of range");
+        codes.insert(codes.end(), path.begin(), path.end());
+        offsets.push_back(codes.size());
+        conversions.push_back(conv);
+        nulls.push_back(null);
+        value.push_back(val);
+    }
+
+    // Paths from strings "a > b > c" (ChannelAttribution's format), splitting on `sep` and trimming spaces.
+    static Paths from_strings(const std::vector<std::string>& paths, const std::vector<double>& conversions,
+                              const std::vector<double>& nulls, const std::vector<double>& value = {},
+                              std::string_view sep = ">") {
+        if (sep.empty()) throw invalid_input("sep", invalid_input::no_row, "separator must not be empty");
+        if (conversions.size() != paths.size() || nulls.size() != paths.size() ||
+            (!value.empty() && value.size() != paths.size()))
+            throw invalid_input("conversions", invalid_input::no_row, "paths, conversions, nulls and value differ in length");
+        Paths p;
+        Dictionary dict;
+        std::vector<std::int32_t> buf;
+        for (std::size_t i = 0; i < paths.size(); ++i) {
+            buf.clear();
+            std::string_view s = paths[i];
+            std::size_t start = 0;
+            while (start <= s.size()) {
+                std::size_t pos = s.find(sep, start);
+                if (pos == std::string_view::npos) pos = s.size();
+                std::string_view tok = s.substr(start, pos - start);
+                while (!tok.empty() && (tok.front() == ' ' || tok.front() == '\t')) tok.remove_prefix(1);
+                while (!tok.empty() && (tok.back() == ' ' || tok.back() == '\t')) tok.remove_suffix(1);
+                if (tok.empty())
+                    throw invalid_input("path", static_cast<std::int64_t>(i),
+                                        "empty state in '" + paths[i] + "' (separator is '" + std::string(sep) + "')");
+                if (is_reserved_state(tok))
+                    throw invalid_input("path", static_cast<std::int64_t>(i),
+                                        "'" + std::string(tok) + "' is a reserved state name");
+                buf.push_back(dict.encode(tok));
+                start = pos + sep.size();
+            }
+            p.states = dict.values();
+            p.add(buf, conversions[i], nulls[i], value.empty() ? 0.0 : value[i]);
+        }
+        p.states = dict.values();
+        return p;
+    }
+
+    // One path per customer of a log: the states (a categorical column) of the customer's events in time order,
+    // up to and including the first conversion event (an event whose `kind` is `conversion_kind`, not itself a
+    // state of the path); customers who never convert give a null path of all their events. Rows with a missing
+    // state are skipped. Identical paths are merged into one row with summed counts and value.
+    static Paths from_log(const EventLog& log, const std::string& column, const std::string& conversion_kind = "purchase",
+                          bool collapse_repeats = false) {
+        const Categorical* cat = log.categorical(column);
+        if (!cat) throw invalid_input(column, invalid_input::no_row, "no such categorical column for paths");
+        for (auto& s : cat->categories)
+            if (is_reserved_state(s)) throw invalid_input(column, invalid_input::no_row, "'" + s + "' is a reserved state name");
+        std::int32_t conv_code = -2;
+        const Categorical* kind = log.categorical("kind");
+        if (kind)
+            for (std::size_t i = 0; i < kind->categories.size(); ++i)
+                if (kind->categories[i] == conversion_kind) conv_code = static_cast<std::int32_t>(i);
+        const double* value = log.measure("value") ? log.measure("value")->data() : nullptr;
+        std::map<std::vector<std::int32_t>, std::size_t> index;
+        Paths p;
+        p.states = cat->categories;
+        const auto& off = log.customer_offsets();
+        std::vector<std::int32_t> path;
+        for (std::size_t c = 0; c + 1 < off.size(); ++c) {
+            path.clear();
+            bool converted = false;
+            double val = 0;
+            for (auto i = static_cast<std::size_t>(off[c]); i < static_cast<std::size_t>(off[c + 1]); ++i) {
+                if (kind && kind->codes[i] == conv_code) {
+                    converted = true;
+                    if (value && !std::isnan(value[i])) val = value[i];
+                    break;
+                }
+                const std::int32_t s = cat->codes[i];
+                if (s < 0) continue;
+                if (collapse_repeats && !path.empty() && path.back() == s) continue;
+                path.push_back(s);
+            }
+            if (path.empty()) continue;  // converted before any touch, or no touches
+            auto [it, added] = index.try_emplace(path, p.size());
+            if (added) p.add(path, 0, 0, 0);
+            const std::size_t r = it->second;
+            (converted ? p.conversions[r] : p.nulls[r]) += 1;
+            p.value[r] += val;
+        }
+        return p;
+    }
+
+    // The same paths with consecutive repeats of a state collapsed (a > a > b -> a > b), rows merged.
+    Paths collapsed() const {
+        Paths out;
+        out.states = states;
+        std::map<std::vector<std::int32_t>, std::size_t> index;
+        std::vector<std::int32_t> buf;
+        for (std::size_t i = 0; i < size(); ++i) {
+            buf.clear();
+            for (auto* s = begin(i); s != end(i); ++s)
+                if (buf.empty() || buf.back() != *s) buf.push_back(*s);
+            auto [it, added] = index.try_emplace(buf, out.size());
+            if (added) out.add(buf, 0, 0, 0);
+            out.conversions[it->second] += conversions[i];
+            out.nulls[it->second] += nulls[i];
+            out.value[it->second] += value[i];
+        }
+        return out;
+    }
+
+    std::string to_string(std::size_t i, std::string_view sep = " > ") const {
+        std::string s;
+        for (auto* c = begin(i); c != end(i); ++c) {
+            if (c != begin(i)) s += sep;
+            s += states[static_cast<std::size_t>(*c)];
+        }
+        return s;
+    }
+};
+
+}  // namespace cxkit
