@@ -7,6 +7,8 @@ namespace py = pybind11;
 
 void bind_core(py::module_& m);
 void bind_metrics(py::module_& m);
+void bind_journey(py::module_& m);
+void bind_clv(py::module_& m);
 
 PYBIND11_MODULE(_core, m) {
     m.doc() = "cxkit's compiled core; use the cxkit package, not this module.";
@@ -14,4 +16,6 @@ PYBIND11_MODULE(_core, m) {
     // cxkit::invalid_input is a std::invalid_argument, which pybind11 already maps to ValueError.
     bind_core(m);
     bind_metrics(m);
+    bind_journey(m);
+    bind_clv(m);
 }

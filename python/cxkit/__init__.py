@@ -17,7 +17,7 @@ except ImportError as e:  # pragma: no cover - only when the extension was not b
         "(or run ./scripts/setup), not by putting python/ on sys.path"
     ) from e
 
-from . import datasets
+from . import clv, datasets, retention, voc
 from ._eventlog import EventLog
 from ._kpis import CesResult, CsatResult, NpsResult, TestResult, ces, csat, csat_test, nps, nps_test
 from ._scorecard import Scorecard, scorecard, scorecard_state
@@ -39,7 +39,7 @@ __all__ = [
     "EventLog", "Segmentation", "Scorecard", "scorecard", "scorecard_state",
     "nps", "csat", "ces", "nps_test", "csat_test", "NpsResult", "CsatResult", "CesResult", "TestResult",
     "NpsState", "CsatState", "CesState", "FcrState", "ResponseTimeState", "MeanState", "ComplaintState",
-    "ActivityState", "simple_clv", "datasets", "__version__",
+    "ActivityState", "simple_clv", "datasets", "clv", "retention", "voc", "__version__",
 ]
 
 

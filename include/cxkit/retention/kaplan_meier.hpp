@@ -1,0 +1,336 @@
+#pragma once
+// Kaplan-Meier survival with Greenwood variance and exponential-Greenwood ("log-log") confidence bounds, and the
+// log-rank test for two or more groups, computed as lifelines does (KaplanMeierFitter, logrank_test,
+// multivariate_logrank_test), so the numbers agree with it to rounding:
+//   timeline       0 and every distinct duration, ascending
+//   S(t)           exp(sum over times <= t of log(n - d) - log(n)),  n at risk, d observed events at that time
+//   var_sum(t)     Greenwood's sum of d / (n (n - d)); a term with n == d (S drops to 0) counts 0, as in lifelines
+//   bounds         v = log S, z = normal quantile of 1 - alpha/2, alpha = 1 - confidence:
+//                  lower = exp(-exp(log(-v) - z sqrt(var_sum) / v)), upper = exp(-exp(log(-v) + z sqrt(var_sum) / v)),
+//                  1 where that is undefined (S == 1)
+//   median         the first time with S(t) <= 0.5, +infinity if S stays above 0.5
+//   log-rank       Z_j = sum_t O_jt - n_jt d_t / n_t; V the hypergeometric covariance with lifelines' factor
+//                  ((n - d)/(n - 1), taken as 1 when n == 1) d / n^2; statistic Z' V^+ Z over the first G-1 groups
+//                  (groups in ascending order of their code), df = G - 1, p from the chi-square distribution.
+// Durations must be finite and >= 0, observed flags 0 or 1 (bool, integer or floating types): otherwise
+// cxkit::invalid_input naming the column and the row. Integer-valued durations with a moderate range are
+// counted (one pass, no sort); others are sorted once.
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <numeric>
+#include <ranges>
+#include <span>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include <Eigen/Dense>
+#include <boost/math/distributions/chi_squared.hpp>
+#include <boost/math/distributions/normal.hpp>
+
+#include "cxkit/core/error.hpp"
+
+namespace cxkit::retention {
+
+// The event table of one sample: distinct times (ascending) with the number of observed events and of censored
+// subjects at each, and the number at risk just before it.
+struct EventTable {
+    std::vector<double> time;
+    std::vector<std::uint64_t> observed, censored, at_risk;
+    std::uint64_t size() const noexcept { return time.size(); }
+};
+
+struct KaplanMeier {
+    double confidence = 0.95;
+    std::vector<double> time;                        // 0 and the distinct durations, ascending
+    std::vector<std::uint64_t> at_risk, observed, censored;
+    std::vector<double> survival, variance_sum, lower, upper;
+    double median = std::numeric_limits<double>::infinity();
+
+    // S(t) as a right-continuous step function (1 before the first time).
+    double survival_at(double t) const {
+        const auto it = std::upper_bound(time.begin(), time.end(), t);
+        if (it == time.begin()) return 1.0;
+        return survival[static_cast<std::size_t>(it - time.begin()) - 1];
+    }
+};
+
+struct LogRankResult {
+    double statistic = 0;
+    int degrees_of_freedom = 0;
+    double p_value = 1;
+    std::vector<std::int64_t> groups;                // ascending group codes
+    std::vector<double> observed, expected;          // events per group, observed and expected under H0
+};
+
+namespace detail {
+
+template <class R>
+concept arithmetic_range =
+    std::ranges::contiguous_range<R> && std::is_arithmetic_v<std::ranges::range_value_t<R>>;
+
+template <class R>
+auto as_span(const R& r) {
+    return std::span<const std::ranges::range_value_t<R>>(std::ranges::data(r), std::ranges::size(r));
+}
+
+template <class D, class E>
+void validate(std::span<const D> durations, std::span<const E> observed, bool have_observed) {
+    if (have_observed && observed.size() != durations.size())
+        throw invalid_input("observed", invalid_input::no_row,
+                            "has " + std::to_string(observed.size()) + " rows but durations has " +
+                                std::to_string(durations.size()));
+    for (std::size_t i = 0; i < durations.size(); ++i) {
+        const double d = static_cast<double>(durations[i]);
+        if (!(d >= 0) || !std::isfinite(d))
+            throw invalid_input("durations", static_cast<std::int64_t>(i),
+                                "duration must be a finite number >= 0, got " + std::to_string(d));
+    }
+    if (have_observed)
+        for (std::size_t i = 0; i < observed.size(); ++i) {
+            const auto e = observed[i];
+            if (!(e == E(0) || e == E(1)))
+                throw invalid_input("observed", static_cast<std::int64_t>(i),
+                                    "event flag must be 0 or 1, got " + std::to_string(static_cast<double>(e)));
+        }
+}
+
+// Builds the event table of the rows selected by `take` (all when empty). Durations already validated.
+template <class D, class E>
+EventTable event_table(std::span<const D> durations, std::span<const E> observed, bool have_observed,
+                       const std::vector<std::size_t>* rows = nullptr) {
+    const std::size_t n = rows ? rows->size() : durations.size();
+    auto row = [&](std::size_t k) { return rows ? (*rows)[k] : k; };
+    auto dead = [&](std::size_t i) { return !have_observed || observed[i] == E(1); };
+    EventTable t;
+    if (n == 0) return t;
+
+    // Integer durations in a moderate range: count.
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    bool integral = true;
+    for (std::size_t k = 0; k < n; ++k) {
+        const double d = static_cast<double>(durations[row(k)]);
+        lo = std::min(lo, d);
+        hi = std::max(hi, d);
+        if constexpr (!std::is_integral_v<D>) integral = integral && d == std::floor(d);
+    }
+    const double range = hi - lo;
+    if (integral && range <= std::max<double>(4.0 * static_cast<double>(n), 1 << 16)) {
+        const auto m = static_cast<std::size_t>(range) + 1;
+        std::vector<std::uint64_t> deaths(m), cens(m);
+        for (std::size_t k = 0; k < n; ++k) {
+            const std::size_t i = row(k);
+            const auto slot = static_cast<std::size_t>(static_cast<double>(durations[i]) - lo);
+            if (dead(i)) ++deaths[slot];
+            else ++cens[slot];
+        }
+        for (std::size_t s = 0; s < m; ++s)
+            if (deaths[s] + cens[s] > 0) {
+                t.time.push_back(lo + static_cast<double>(s));
+                t.observed.push_back(deaths[s]);
+                t.censored.push_back(cens[s]);
+            }
+    } else {
+        std::vector<double> dd, cc;
+        for (std::size_t k = 0; k < n; ++k) {
+            const std::size_t i = row(k);
+            (dead(i) ? dd : cc).push_back(static_cast<double>(durations[i]));
+        }
+        std::sort(dd.begin(), dd.end());
+        std::sort(cc.begin(), cc.end());
+        std::size_t a = 0, b = 0;
+        while (a < dd.size() || b < cc.size()) {
+            const double x = std::min(a < dd.size() ? dd[a] : std::numeric_limits<double>::infinity(),
+                                      b < cc.size() ? cc[b] : std::numeric_limits<double>::infinity());
+            std::uint64_t nd = 0, nc = 0;
+            while (a < dd.size() && dd[a] == x) ++a, ++nd;
+            while (b < cc.size() && cc[b] == x) ++b, ++nc;
+            t.time.push_back(x);
+            t.observed.push_back(nd);
+            t.censored.push_back(nc);
+        }
+    }
+    t.at_risk.resize(t.time.size());
+    std::uint64_t risk = n;
+    for (std::size_t s = 0; s < t.time.size(); ++s) {
+        t.at_risk[s] = risk;
+        risk -= t.observed[s] + t.censored[s];
+    }
+    return t;
+}
+
+inline KaplanMeier fit_table(EventTable t, double confidence, std::uint64_t n) {
+    if (!(confidence > 0 && confidence < 1))
+        throw invalid_input("confidence", invalid_input::no_row, "must be between 0 and 1 (exclusive)");
+    KaplanMeier km;
+    km.confidence = confidence;
+    // lifelines' timeline starts at 0
+    if (t.time.empty() || t.time.front() > 0) {
+        km.time.push_back(0.0);
+        km.at_risk.push_back(n);
+        km.observed.push_back(0);
+        km.censored.push_back(0);
+    }
+    km.time.insert(km.time.end(), t.time.begin(), t.time.end());
+    km.at_risk.insert(km.at_risk.end(), t.at_risk.begin(), t.at_risk.end());
+    km.observed.insert(km.observed.end(), t.observed.begin(), t.observed.end());
+    km.censored.insert(km.censored.end(), t.censored.begin(), t.censored.end());
+
+    const std::size_t m = km.time.size();
+    km.survival.resize(m);
+    km.variance_sum.resize(m);
+    km.lower.resize(m);
+    km.upper.resize(m);
+    const double alpha = 1.0 - confidence;
+    const double z = boost::math::quantile(boost::math::normal_distribution<double>(), 1.0 - alpha / 2.0);
+    double log_s = 0, var = 0;
+    bool median_found = false;
+    for (std::size_t s = 0; s < m; ++s) {
+        const std::uint64_t nr = km.at_risk[s], d = km.observed[s];
+        const double nn = static_cast<double>(nr), dd = static_cast<double>(d);
+        if (nr > 0) log_s += std::log(nn - dd) - std::log(nn);  // log(0) = -inf once everyone has died
+        const std::uint64_t denom = nr * (nr - d);
+        if (denom != 0) var += dd / static_cast<double>(denom);
+        const double S = std::exp(log_s);
+        km.survival[s] = S;
+        km.variance_sum[s] = var;
+        const double v = std::log(S);
+        const double lo = std::exp(-std::exp(std::log(-v) - z * std::sqrt(var) / v));
+        const double hi = std::exp(-std::exp(std::log(-v) + z * std::sqrt(var) / v));
+        km.lower[s] = std::isnan(lo) ? 1.0 : lo;
+        km.upper[s] = std::isnan(hi) ? 1.0 : hi;
+        if (!median_found && S <= 0.5) {
+            km.median = km.time[s];
+            median_found = true;
+        }
+    }
+    return km;
+}
+
+}  // namespace detail
+
+// Kaplan-Meier estimate of durations with event flags (1 = the event was observed, 0 = censored).
+template <detail::arithmetic_range Durations, detail::arithmetic_range Observed>
+KaplanMeier kaplan_meier(const Durations& durations, const Observed& observed, double confidence = 0.95) {
+    const auto d = detail::as_span(durations);
+    const auto e = detail::as_span(observed);
+    detail::validate(d, e, true);
+    return detail::fit_table(detail::event_table(d, e, true), confidence, d.size());
+}
+
+// Every event observed.
+template <detail::arithmetic_range Durations>
+KaplanMeier kaplan_meier(const Durations& durations, double confidence = 0.95) {
+    const auto d = detail::as_span(durations);
+    const std::span<const std::uint8_t> none;
+    detail::validate(d, none, false);
+    return detail::fit_table(detail::event_table(d, none, false), confidence, d.size());
+}
+
+// Log-rank test of equal survival across the groups (any integer codes; two or more distinct values).
+template <detail::arithmetic_range Durations, detail::arithmetic_range Groups, detail::arithmetic_range Observed>
+LogRankResult logrank_test(const Durations& durations, const Groups& groups, const Observed& observed) {
+    const auto d = detail::as_span(durations);
+    const auto g = detail::as_span(groups);
+    const auto e = detail::as_span(observed);
+    detail::validate(d, e, true);
+    if (g.size() != d.size())
+        throw invalid_input("groups", invalid_input::no_row,
+                            "has " + std::to_string(g.size()) + " rows but durations has " + std::to_string(d.size()));
+    std::map<std::int64_t, std::vector<std::size_t>> rows;
+    for (std::size_t i = 0; i < g.size(); ++i) {
+        const double gv = static_cast<double>(g[i]);
+        if (!(gv == std::floor(gv)))
+            throw invalid_input("groups", static_cast<std::int64_t>(i), "group must be an integer code");
+        rows[static_cast<std::int64_t>(g[i])].push_back(i);
+    }
+    const std::size_t G = rows.size();
+    if (G < 2) throw invalid_input("groups", invalid_input::no_row, "the log-rank test needs at least two groups");
+
+    LogRankResult r;
+    std::vector<EventTable> tables;
+    for (auto& [code, idx] : rows) {
+        r.groups.push_back(code);
+        tables.push_back(detail::event_table(d, e, true, &idx));
+    }
+    // Merge the per-group tables over the union of times.
+    std::vector<std::size_t> pos(G, 0);
+    std::vector<double> n_j(G), o_j(G);
+    for (std::size_t j = 0; j < G; ++j) n_j[j] = static_cast<double>(rows[r.groups[j]].size());
+    r.observed.assign(G, 0.0);
+    r.expected.assign(G, 0.0);
+    Eigen::MatrixXd V = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(G), static_cast<Eigen::Index>(G));
+    while (true) {
+        double t = std::numeric_limits<double>::infinity();
+        for (std::size_t j = 0; j < G; ++j)
+            if (pos[j] < tables[j].size()) t = std::min(t, tables[j].time[pos[j]]);
+        if (t == std::numeric_limits<double>::infinity()) break;
+        double n_i = 0, d_i = 0;
+        std::vector<double> removed(G, 0.0);
+        for (std::size_t j = 0; j < G; ++j) {
+            o_j[j] = 0;
+            if (pos[j] < tables[j].size() && tables[j].time[pos[j]] == t) {
+                o_j[j] = static_cast<double>(tables[j].observed[pos[j]]);
+                removed[j] = o_j[j] + static_cast<double>(tables[j].censored[pos[j]]);
+                ++pos[j];
+            }
+            n_i += n_j[j];
+            d_i += o_j[j];
+        }
+        if (d_i > 0) {
+            double ratio = (n_i - d_i) / (n_i - 1.0);
+            if (!std::isfinite(ratio)) ratio = 1.0;
+            const double factor = ratio * d_i / (n_i * n_i);
+            for (std::size_t j = 0; j < G; ++j) {
+                r.observed[j] += o_j[j];
+                r.expected[j] += n_j[j] * (d_i / n_i);
+                for (std::size_t k = 0; k < G; ++k) {
+                    const double c = (j == k) ? factor * n_j[j] * (n_i - n_j[j]) : -factor * n_j[j] * n_j[k];
+                    V(static_cast<Eigen::Index>(j), static_cast<Eigen::Index>(k)) += c;
+                }
+            }
+        }
+        for (std::size_t j = 0; j < G; ++j) n_j[j] -= removed[j];
+    }
+    const auto m = static_cast<Eigen::Index>(G - 1);
+    Eigen::VectorXd Z(m);
+    for (Eigen::Index j = 0; j < m; ++j)
+        Z(j) = r.observed[static_cast<std::size_t>(j)] - r.expected[static_cast<std::size_t>(j)];
+    const Eigen::MatrixXd Vs = V.topLeftCorner(m, m);
+    // Z' pinv(V) Z as numpy's pinv (singular values below 1e-15 x the largest are dropped); V is symmetric.
+    const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(Vs);
+    const Eigen::VectorXd lambda = eig.eigenvalues();
+    const double cutoff = 1e-15 * lambda.cwiseAbs().maxCoeff();
+    const Eigen::VectorXd proj = eig.eigenvectors().transpose() * Z;
+    double stat = 0;
+    for (Eigen::Index k = 0; k < m; ++k)
+        if (std::fabs(lambda(k)) > cutoff) stat += proj(k) * proj(k) / lambda(k);
+    r.statistic = stat;
+    r.degrees_of_freedom = static_cast<int>(G - 1);
+    r.p_value = boost::math::cdf(boost::math::complement(
+        boost::math::chi_squared_distribution<double>(r.degrees_of_freedom), std::max(0.0, r.statistic)));
+    return r;
+}
+
+// The two-sample form of lifelines' logrank_test(durations_A, durations_B, event_observed_A, event_observed_B).
+template <detail::arithmetic_range D, detail::arithmetic_range E>
+LogRankResult logrank_test(const D& durations_a, const D& durations_b, const E& observed_a, const E& observed_b) {
+    using DT = std::ranges::range_value_t<D>;
+    using ET = std::ranges::range_value_t<E>;
+    std::vector<DT> dur(std::ranges::begin(durations_a), std::ranges::end(durations_a));
+    dur.insert(dur.end(), std::ranges::begin(durations_b), std::ranges::end(durations_b));
+    std::vector<ET> obs(std::ranges::begin(observed_a), std::ranges::end(observed_a));
+    obs.insert(obs.end(), std::ranges::begin(observed_b), std::ranges::end(observed_b));
+    if (std::ranges::size(observed_a) != std::ranges::size(durations_a) ||
+        std::ranges::size(observed_b) != std::ranges::size(durations_b))
+        throw invalid_input("observed", invalid_input::no_row, "each sample needs one event flag per duration");
+    std::vector<std::int64_t> grp(dur.size(), 1);
+    std::fill_n(grp.begin(), std::ranges::size(durations_a), 0);
+    return logrank_test(dur, grp, obs);
+}
+
+}  // namespace cxkit::retention

@@ -1,0 +1,1 @@
+"""Retention: acquisition cohorts and survival (Kaplan-Meier, log-rank)."""

@@ -1,0 +1,127 @@
+// Bindings of the journey area: paths, attribution (heuristic, Markov, Shapley) and driver importance.
+#include <pybind11/eigen.h>
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <string>
+#include <vector>
+
+#include "cxkit/core/event_log.hpp"
+#include "cxkit/journey/drivers.hpp"
+#include "cxkit/journey/heuristic_attribution.hpp"
+#include "cxkit/journey/markov_attribution.hpp"
+#include "cxkit/journey/paths.hpp"
+#include "cxkit/journey/shapley_attribution.hpp"
+
+namespace py = pybind11;
+using namespace cxkit;
+
+namespace {
+
+template <class T>
+py::array_t<T> to_array(const std::vector<T>& v) {
+    return py::array_t<T>(static_cast<py::ssize_t>(v.size()), v.data());
+}
+
+py::dict driver_dict(const DriverImportance& d) {
+    py::dict out;
+    out["weights"] = to_array(d.weights);
+    out["signs"] = to_array(d.signs);
+    out["r_squared"] = d.r_squared;
+    return out;
+}
+
+}  // namespace
+
+void bind_journey(py::module_& m) {
+    py::class_<Paths>(m, "Paths")
+        .def_static("from_strings", &Paths::from_strings, py::arg("paths"), py::arg("conversions"), py::arg("nulls"),
+                    py::arg("value") = std::vector<double>{}, py::arg("sep") = ">")
+        .def_static(
+            "from_log",
+            [](const EventLog& log, const std::string& column, const std::string& conversion_kind, bool collapse) {
+                py::gil_scoped_release release;
+                return Paths::from_log(log, column, conversion_kind, collapse);
+            },
+            py::arg("log"), py::arg("column"), py::arg("conversion_kind") = "purchase", py::arg("collapse") = false)
+        .def("__len__", &Paths::size)
+        .def_readonly("states", &Paths::states)
+        .def_property_readonly("offsets", [](const Paths& p) { return to_array(p.offsets); })
+        .def_property_readonly("codes", [](const Paths& p) { return to_array(p.codes); })
+        .def_property_readonly("conversions", [](const Paths& p) { return to_array(p.conversions); })
+        .def_property_readonly("nulls", [](const Paths& p) { return to_array(p.nulls); })
+        .def_property_readonly("value", [](const Paths& p) { return to_array(p.value); })
+        .def("collapsed", &Paths::collapsed)
+        .def("path_strings", [](const Paths& p, const std::string& sep) {
+            std::vector<std::string> out;
+            out.reserve(p.size());
+            for (std::size_t i = 0; i < p.size(); ++i) out.push_back(p.to_string(i, sep));
+            return out;
+        }, py::arg("sep") = " > ");
+
+    m.def("heuristic_attribution", [](const Paths& p, double first, double last) {
+        const HeuristicAttribution h = heuristic_attribution(p, first, last);
+        py::dict d;
+        d["channel"] = h.channels;
+        d["first_touch"] = to_array(h.first_touch);
+        d["last_touch"] = to_array(h.last_touch);
+        d["linear"] = to_array(h.linear);
+        d["position_based"] = to_array(h.position_based);
+        d["first_touch_value"] = to_array(h.first_touch_value);
+        d["last_touch_value"] = to_array(h.last_touch_value);
+        d["linear_value"] = to_array(h.linear_value);
+        d["position_based_value"] = to_array(h.position_based_value);
+        return d;
+    }, py::arg("paths"), py::arg("first") = 0.4, py::arg("last") = 0.4);
+
+    m.def("markov_attribution", [](const Paths& p) {
+        MarkovAttribution r;
+        {
+            py::gil_scoped_release release;
+            r = markov_attribution(p);
+        }
+        py::dict d;
+        d["channel"] = r.channels;
+        d["removal_effect"] = to_array(r.removal_effects);
+        d["conversions"] = to_array(r.conversions);
+        d["value"] = to_array(r.value);
+        d["conversion_probability"] = r.conversion_probability;
+        d["transition"] = r.transition;
+        d["states"] = r.state_names;
+        return d;
+    }, py::arg("paths"));
+
+    m.def("shapley_attribution", [](const Paths& p, bool simplified) {
+        ShapleyAttribution r;
+        {
+            py::gil_scoped_release release;
+            r = simplified ? simplified_shapley_attribution(p) : shapley_attribution(p);
+        }
+        py::dict d;
+        d["channel"] = r.channels;
+        d["conversions"] = to_array(r.conversions);
+        d["value"] = to_array(r.value);
+        d["exact"] = r.exact;
+        return d;
+    }, py::arg("paths"), py::arg("simplified") = false);
+    m.attr("shapley_exact_limit") = shapley_exact_limit;
+
+    m.def("relative_weights", [](const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::Ref<const Eigen::VectorXd>& y) {
+        DriverImportance d;
+        {
+            py::gil_scoped_release release;
+            d = relative_weights(X, y);
+        }
+        return driver_dict(d);
+    }, py::arg("X"), py::arg("y"));
+    m.def("shapley_r_squared", [](const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::Ref<const Eigen::VectorXd>& y) {
+        DriverImportance d;
+        {
+            py::gil_scoped_release release;
+            d = shapley_r_squared(X, y);
+        }
+        return driver_dict(d);
+    }, py::arg("X"), py::arg("y"));
+    m.attr("lmg_exact_limit") = lmg_exact_limit;
+}

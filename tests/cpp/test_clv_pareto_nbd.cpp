@@ -1,0 +1,116 @@
+#include <doctest/doctest.h>
+
+#include <boost/math/special_functions/gamma.hpp>
+#include <boost/math/special_functions/hypergeometric_pFq.hpp>
+#include <cmath>
+
+#include "cxkit/clv/pareto_nbd.hpp"
+#include "test_clv_data.hpp"
+
+using namespace cxkit::clv;
+
+namespace {
+// The classical form (Fader-Hardie note 009 eq. 19-21): L = G {1/((a+T)^(r+x)(b+T)^s) + s/(r+s+x) A0}, A0 the
+// difference of two 2F1 terms; exact in floating point only away from t_x == T and for moderate x.
+double classical_ll(const ParetoNbdParams& p, double x, double tx, double T) {
+    using boost::math::hypergeometric_pFq;
+    using boost::math::lgamma;
+    const double r = p.r, al = p.alpha, s = p.s, be = p.beta, a = r + s + x;
+    double A0;
+    if (al >= be) {
+        A0 = hypergeometric_pFq({a, s + 1}, {a + 1}, (al - be) / (al + tx)) / std::pow(al + tx, a) -
+             hypergeometric_pFq({a, s + 1}, {a + 1}, (al - be) / (al + T)) / std::pow(al + T, a);
+    } else {
+        A0 = hypergeometric_pFq({a, r + x}, {a + 1}, (be - al) / (be + tx)) / std::pow(be + tx, a) -
+             hypergeometric_pFq({a, r + x}, {a + 1}, (be - al) / (be + T)) / std::pow(be + T, a);
+    }
+    const double G = lgamma(r + x) - lgamma(r) + r * std::log(al) + s * std::log(be);
+    return G + std::log(1 / (std::pow(al + T, r + x) * std::pow(be + T, s)) + s / a * A0);
+}
+const ParetoNbdParams cdnow_mle{0.5533, 10.5776, 0.6062, 11.6679};
+}  // namespace
+
+TEST_CASE("Pareto/NBD: the log-sum form agrees with the classical difference form where the latter is exact") {
+    const ParetoNbdParams ps[] = {cdnow_mle, {0.5, 20, 0.8, 3}, {1.2, 2, 0.3, 9}, {0.7, 5, 2.0, 5}};
+    const double rows[][3] = {{0, 0, 39}, {1, 10, 39}, {2, 30.43, 38.86}, {7, 5, 39}, {26, 30.86, 31}, {50, 1, 40}};
+    for (const auto& p : ps)
+        for (const auto& r : rows) {
+            INFO("x=" << r[0] << " t_x=" << r[1] << " T=" << r[2] << " alpha=" << p.alpha);
+            CHECK(ParetoNbdModel::log_likelihood(p, r[0], r[1], r[2]) ==
+                  doctest::Approx(classical_ll(p, r[0], r[1], r[2])).epsilon(1e-9));
+        }
+}
+
+TEST_CASE("Pareto/NBD: t_x == T and x in the thousands give finite values") {
+    for (const auto& p : {cdnow_mle, ParetoNbdParams{0.5, 3, 0.8, 20}}) {
+        CHECK(std::isfinite(ParetoNbdModel::log_likelihood(p, 3, 39, 39)));
+        CHECK(std::isfinite(ParetoNbdModel::log_likelihood(p, 5000, 39, 39)));
+        CHECK(std::isfinite(ParetoNbdModel::log_likelihood(p, 5000, 20, 39)));
+        CHECK(std::isfinite(ParetoNbdModel::log_likelihood(p, 20000, 0.5, 39)));
+        const ParetoNbdModel m(p);
+        const double pa = m.probability_alive(5000, 39, 39);
+        CHECK(pa > 0.9);
+        CHECK(pa <= 1);
+    }
+}
+
+TEST_CASE("Pareto/NBD: fit on CDNOW matches the published MLE, with standard errors") {
+    const RfmData d = clv_test::cdnow();
+    ParetoNbdModel m;
+    const FitResult& f = m.fit(d);
+    REQUIRE(f.converged);
+    MESSAGE("Pareto/NBD CDNOW: r=" << m.params().r << " alpha=" << m.params().alpha << " s=" << m.params().s
+                                   << " beta=" << m.params().beta << " LL=" << f.log_likelihood
+                                   << " iters=" << f.iterations);
+    CHECK(std::abs(m.params().r - 0.5533) < 5e-5);
+    CHECK(std::abs(m.params().alpha - 10.5776) < 5e-5);
+    CHECK(std::abs(m.params().s - 0.6062) < 5e-5);
+    CHECK(std::abs(m.params().beta - 11.6679) < 5e-5);
+    CHECK(std::abs(f.log_likelihood - (-9594.97)) < 0.05);
+    CHECK(f.standard_errors.allFinite());
+    CHECK((f.standard_errors.array() > 0).all());
+}
+
+TEST_CASE("Pareto/NBD: predictions at the CDNOW MLE") {
+    const ParetoNbdModel m(cdnow_mle);
+    CHECK(m.probability_alive(26, 30.86, 31) == doctest::Approx(0.9979).epsilon(1e-4));
+    CHECK(m.conditional_expected_purchases(52, 26, 30.86, 31) == doctest::Approx(25.46).epsilon(2e-4));
+    CHECK(m.probability_alive(0, 0, 39) < 1);
+    // E[X(t)] is the limit of the mean of simulated customers.
+    const CustomerSummary s = ParetoNbdModel::simulate(cdnow_mle, 200000, 39, 3);
+    double mean = 0;
+    for (double x : s.x) mean += x;
+    mean /= static_cast<double>(s.size());
+    CHECK(mean == doctest::Approx(m.expected_purchases(39)).epsilon(0.02));
+}
+
+TEST_CASE("Pareto/NBD: analytic gradient matches central differences on both branches") {
+    const RfmData d = clv_test::cdnow();
+    for (const ParetoNbdParams p : {ParetoNbdParams{0.5, 10, 0.6, 12}, ParetoNbdParams{0.5, 12, 0.6, 10}}) {
+        Eigen::VectorXd g;
+        ParetoNbdModel::log_likelihood(p, d, &g);
+        const Eigen::VectorXd th = p.vector();
+        for (int j = 0; j < 4; ++j) {
+            Eigen::VectorXd a = th, b = th;
+            const double h = 1e-6 * th[j];
+            a[j] += h;
+            b[j] -= h;
+            const double fd = (ParetoNbdModel::log_likelihood(ParetoNbdParams::from(a), d) -
+                               ParetoNbdModel::log_likelihood(ParetoNbdParams::from(b), d)) / (2 * h);
+            CHECK(g[j] == doctest::Approx(fd).epsilon(1e-5));
+        }
+    }
+}
+
+TEST_CASE("Pareto/NBD: parameter recovery from 200k simulated customers") {
+    const ParetoNbdParams truth{0.55, 10.5, 0.6, 11.5};
+    const CustomerSummary s = ParetoNbdModel::simulate(truth, 200000, 52, 20240502);
+    ParetoNbdModel m;
+    const FitResult& f = m.fit(RfmData::from_customers(s));
+    REQUIRE(f.converged);
+    const Eigen::VectorXd t = truth.vector();
+    for (int j = 0; j < 4; ++j) {
+        INFO("parameter " << f.names[j] << " = " << f.params[j] << " +- " << f.standard_errors[j]);
+        CHECK(std::abs(f.params[j] - t[j]) < 1.96 * f.standard_errors[j]);
+    }
+}
