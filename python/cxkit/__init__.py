@@ -17,7 +17,9 @@ except ImportError as e:  # pragma: no cover - only when the extension was not b
         "(or run ./scripts/setup), not by putting python/ on sys.path"
     ) from e
 
-from . import clv, datasets, retention, voc
+from . import clv, datasets, journey, retention, voc
+from . import attribution, drivers
+from ._prioritise import PRIORITY_QUADRANTS, STAKEHOLDER_QUADRANTS, prioritise
 from ._eventlog import EventLog
 from ._kpis import CesResult, CsatResult, NpsResult, TestResult, ces, csat, csat_test, nps, nps_test
 from ._scorecard import Scorecard, scorecard, scorecard_state
@@ -39,7 +41,8 @@ __all__ = [
     "EventLog", "Segmentation", "Scorecard", "scorecard", "scorecard_state",
     "nps", "csat", "ces", "nps_test", "csat_test", "NpsResult", "CsatResult", "CesResult", "TestResult",
     "NpsState", "CsatState", "CesState", "FcrState", "ResponseTimeState", "MeanState", "ComplaintState",
-    "ActivityState", "simple_clv", "datasets", "clv", "retention", "voc", "__version__",
+    "ActivityState", "simple_clv", "datasets", "clv", "retention", "voc", "journey", "attribution", "drivers", "prioritise",
+    "PRIORITY_QUADRANTS", "STAKEHOLDER_QUADRANTS", "__version__",
 ]
 
 

@@ -1,0 +1,650 @@
+#pragma once
+// k-means with scikit-learn's conventions (sklearn.cluster.KMeans, >= 1.4), Eigen inside.
+//
+// - Seeding: greedy k-means++ (sklearn's _kmeans_plusplus): the first centre is a uniformly drawn row; each next
+//   centre is the best of 2 + floor(ln k) candidates drawn with probability proportional to the current closest
+//   squared distance (inverse CDF on the cumulative sum, searchsorted "left", clipped to the last row); the
+//   candidate that lowers the potential (sum of closest squared distances) most wins (first on ties).
+// - tol is relative: the absolute tolerance is tol * mean over columns of the column variances (ddof = 0) of the
+//   data clustered. Convergence: labels unchanged from the previous iteration ("strict convergence"), or the sum
+//   over centres of the squared centre shifts <= the absolute tolerance. Without strict convergence a last
+//   assignment step makes the labels match the returned centres (as sklearn). n_iter counts iterations run.
+// - Lloyd: full assignment, then centres = means. Elkan: the same iterations with Elkan's triangle-inequality
+//   bounds (sklearn's elkan_iter: upper bound per row, lower bound per row and centre, half distances between
+//   centres), so it skips distance computations but gives the same labels as Lloyd. Distances are computed
+//   directly (sum over columns of squared differences, in column order) in both, and the centre update is shared
+//   code, so Lloyd and Elkan run the same trajectory; they can only differ on exact ties (a row equidistant from
+//   two centres up to the last bit: Lloyd takes the lowest centre index, Elkan keeps its current centre).
+// - Empty clusters: relocated, as sklearn's _relocate_empty_clusters_dense, to the rows farthest from their
+//   (previous) centres, the farthest first (ties: lower row first); the row leaves its cluster's sums (its label
+//   is not changed until the next assignment).
+// - n_init runs, each seeded with a seed derived from (seed, run index) by splitmix64; the run with the lowest
+//   inertia is kept (a later run must be strictly lower and not the same partition, as sklearn). n_init = 0 is
+//   "auto", which is 1 with k-means++ (sklearn >= 1.4).
+// - Determinism: rows are processed in fixed chunks of 256; every sum (centre sums, potentials, inertia) is a
+//   per-chunk partial reduced in chunk order, so results are bit-identical for any thread count. Threads take
+//   contiguous ranges of chunks (assignment, k-means++ potentials, inertia, bounds).
+// - standardize: each column is centred and divided by its standard deviation (ddof = 0) before clustering; a
+//   constant column (all values equal) is dropped from the distance computation (listed in
+//   KMeansResult::dropped_columns; the Python layer warns) instead of dividing by zero. Centres are reported in
+//   original units (a dropped column's centre value is its constant); inertia and tol are in the standardised
+//   space that was clustered. predict(result, X) applies the same transformation.
+// - Bad input throws cxkit::invalid_input: a NaN or infinite value (its row and column), fewer rows than
+//   clusters, n_clusters < 1, no columns, max_iter < 1, tol < 0 or n_init < 0.
+#include <Eigen/Dense>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <exception>
+#include <limits>
+#include <numeric>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cxkit/core/error.hpp"
+
+namespace cxkit::segment {
+
+struct KMeansOptions {
+    enum Algorithm { lloyd, elkan };
+    int n_clusters = 8;
+    int n_init = 1;  // 0 = "auto" = 1 (k-means++ seeding, as scikit-learn >= 1.4)
+    int max_iter = 300;
+    double tol = 1e-4;
+    Algorithm algorithm = lloyd;
+    std::uint64_t seed = 0;
+    bool standardize = false;
+    unsigned threads = 0;                   // 0 = std::thread::hardware_concurrency()
+    std::vector<std::string> column_names;  // optional, only used in error messages (default "0", "1", ...)
+};
+
+struct KMeansResult {
+    Eigen::MatrixXd centers;          // n_clusters x n_columns, original units
+    std::vector<int> labels;          // one per row, 0 .. n_clusters-1
+    double inertia = 0;               // sum of squared distances to the closest centre (in the clustered space)
+    int n_iter = 0;                   // iterations of the kept run
+    int best_init = 0;                // index of the kept run
+    int n_distinct = 0;               // clusters with at least one row (< n_clusters: duplicate points; warn)
+    std::vector<int> dropped_columns; // constant columns dropped by standardize
+    Eigen::RowVectorXd scale_mean;    // standardize only: column means (empty otherwise)
+    Eigen::RowVectorXd scale_std;     // standardize only: column std (ddof = 0); 0 for a dropped column
+};
+
+namespace detail {
+
+using Index = Eigen::Index;
+using ConstRef = Eigen::Ref<const Eigen::MatrixXd>;
+inline constexpr Index kmeans_chunk = 256;
+
+inline std::uint64_t splitmix64(std::uint64_t x) noexcept {
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+// Uniform in [0, 1) from the top 53 bits: the same on every standard library (unlike uniform_real_distribution).
+inline double uniform01(std::mt19937_64& g) { return static_cast<double>(g() >> 11) * 0x1.0p-53; }
+// Unbiased uniform integer in [0, m), m >= 1.
+inline std::uint64_t uniform_below(std::mt19937_64& g, std::uint64_t m) {
+    const std::uint64_t threshold = (0 - m) % m;
+    for (;;) {
+        const std::uint64_t r = g();
+        if (r >= threshold) return r % m;
+    }
+}
+
+inline unsigned resolve_threads(unsigned threads) {
+    if (threads != 0) return threads;
+    return std::max(1u, std::thread::hardware_concurrency());
+}
+
+// body(first_chunk, last_chunk) on contiguous ranges of chunks, one per thread (the caller runs the first).
+template <class F>
+void for_chunk_ranges(Index n_chunks, unsigned threads, F&& body) {
+    const Index t = std::max<Index>(1, std::min<Index>(static_cast<Index>(threads), n_chunks));
+    if (t == 1) {
+        body(Index{0}, n_chunks);
+        return;
+    }
+    std::vector<std::exception_ptr> errors(static_cast<std::size_t>(t));
+    std::vector<std::thread> pool;
+    pool.reserve(static_cast<std::size_t>(t - 1));
+    for (Index w = 1; w < t; ++w)
+        pool.emplace_back([&, w] {
+            try {
+                body(n_chunks * w / t, n_chunks * (w + 1) / t);
+            } catch (...) {
+                errors[static_cast<std::size_t>(w)] = std::current_exception();
+            }
+        });
+    try {
+        body(Index{0}, n_chunks / t);
+    } catch (...) {
+        errors[0] = std::current_exception();
+    }
+    for (auto& th : pool) th.join();
+    for (auto& e : errors)
+        if (e) std::rethrow_exception(e);
+}
+
+inline Index n_chunks_of(Index n) { return (n + kmeans_chunk - 1) / kmeans_chunk; }
+
+inline std::string column_name(const std::vector<std::string>& names, Index j) {
+    if (static_cast<std::size_t>(j) < names.size()) return names[static_cast<std::size_t>(j)];
+    return std::to_string(j);
+}
+
+// Throws for the first non-finite value (lowest row; lowest column within that row).
+inline void check_finite(const ConstRef& X, const std::vector<std::string>& names) {
+    Index bad_row = X.rows(), bad_col = -1;
+    for (Index j = 0; j < X.cols(); ++j) {
+        if (X.col(j).allFinite()) continue;
+        for (Index i = 0; i < std::min(bad_row, X.rows()); ++i)
+            if (!std::isfinite(X(i, j))) {
+                if (i < bad_row) bad_row = i, bad_col = j;
+                break;
+            }
+    }
+    if (bad_col >= 0) {
+        const double v = X(bad_row, bad_col);
+        throw invalid_input(column_name(names, bad_col), bad_row,
+                            std::string("value is ") + (std::isnan(v) ? "NaN" : (v > 0 ? "inf" : "-inf")) +
+                                "; k-means features must be finite");
+    }
+}
+
+// Squared distances of rows [s, s+L) to `centre` (a row vector of length d), added column by column.
+template <class Centre, class Out>
+void sq_dist_to(const ConstRef& X, Index s, Index L, const Centre& centre, Out&& out) {
+    out.setZero();
+    for (Index f = 0; f < X.cols(); ++f) out += (X.col(f).segment(s, L).array() - centre(f)).square();
+}
+
+// Direct Euclidean distance between row i of X and column j of CT (centres transposed, d x k), columns in order
+// (the same summation order as sq_dist_to, so Lloyd and Elkan see the same numbers).
+inline double row_dist(const double* x, const Eigen::MatrixXd& CT, Index j) {
+    const double* c = CT.col(j).data();
+    double acc = 0;
+    for (Index f = 0; f < CT.rows(); ++f) {
+        const double t = x[f] - c[f];
+        acc += t * t;
+    }
+    return std::sqrt(acc);
+}
+
+// Per-chunk partial sums: k*d centre sums (column-major k x d) then k weights (counts).
+struct Partials {
+    Index k = 0, d = 0;
+    std::vector<double> data;
+    void reset(Index n_chunks, Index k_, Index d_) {
+        k = k_, d = d_;
+        data.assign(static_cast<std::size_t>(n_chunks * k * (d + 1)), 0.0);
+    }
+    double* chunk(Index c) { return data.data() + c * k * (d + 1); }
+};
+
+inline void accumulate_chunk(const ConstRef& X, Index s, Index L, const int* labels, double* part, Index k) {
+    const Index d = X.cols();
+    double* weights = part + k * d;
+    std::fill(part, part + k * (d + 1), 0.0);
+    for (Index i = 0; i < L; ++i) weights[labels[s + i]] += 1.0;
+    for (Index f = 0; f < d; ++f) {
+        const double* col = X.col(f).data() + s;
+        double* sums = part + f * k;
+        for (Index i = 0; i < L; ++i) sums[labels[s + i]] += col[i];
+    }
+}
+
+struct KMeansState {
+    const ConstRef& X;
+    Index n, d, k, n_chunks;
+    unsigned threads;
+    Partials partials;
+    Eigen::MatrixXd sums;     // k x d
+    Eigen::VectorXd weights;  // k
+
+    KMeansState(const ConstRef& X_, Index k_, unsigned threads_)
+        : X(X_), n(X_.rows()), d(X_.cols()), k(k_), n_chunks(n_chunks_of(X_.rows())), threads(threads_) {}
+
+    // Lloyd assignment (and partial sums when update): labels = index of the closest centre (lowest on ties).
+    void lloyd_assign(const Eigen::MatrixXd& C, std::vector<int>& labels, bool update) {
+        if (update) partials.reset(n_chunks, k, d);
+        for_chunk_ranges(n_chunks, threads, [&](Index c0, Index c1) {
+            Eigen::ArrayXXd dist(kmeans_chunk, k);
+            for (Index c = c0; c < c1; ++c) {
+                const Index s = c * kmeans_chunk, L = std::min(kmeans_chunk, n - s);
+                for (Index j = 0; j < k; ++j) sq_dist_to(X, s, L, C.row(j), dist.col(j).head(L));
+                for (Index i = 0; i < L; ++i) {
+                    int best = 0;
+                    double bd = dist(i, 0);
+                    for (Index j = 1; j < k; ++j)
+                        if (dist(i, j) < bd) bd = dist(i, j), best = static_cast<int>(j);
+                    labels[static_cast<std::size_t>(s + i)] = best;
+                }
+                if (update) accumulate_chunk(X, s, L, labels.data(), partials.chunk(c), k);
+            }
+        });
+    }
+
+    // The centre update shared by Lloyd and Elkan: reduce partials in chunk order, relocate empty clusters,
+    // average. Returns the sum of squared centre shifts; `shift` gets each centre's shift (Euclidean).
+    double update_centres(const Eigen::MatrixXd& C_old, Eigen::MatrixXd& C_new, const std::vector<int>& labels,
+                          Eigen::VectorXd& shift) {
+        sums.setZero(k, d);
+        weights.setZero(k);
+        for (Index c = 0; c < n_chunks; ++c) {
+            const double* p = partials.chunk(c);
+            sums += Eigen::Map<const Eigen::MatrixXd>(p, k, d);
+            weights += Eigen::Map<const Eigen::VectorXd>(p + k * d, k);
+        }
+        relocate_empty(C_old, labels);
+        C_new = sums;
+        for (Index j = 0; j < k; ++j)
+            if (weights(j) > 0) C_new.row(j) /= weights(j);
+        shift = (C_new - C_old).rowwise().norm();
+        return shift.squaredNorm();
+    }
+
+    void relocate_empty(const Eigen::MatrixXd& C_old, const std::vector<int>& labels) {
+        std::vector<Index> empty;
+        for (Index j = 0; j < k; ++j)
+            if (weights(j) == 0) empty.push_back(j);
+        if (empty.empty()) return;
+        Eigen::VectorXd dist(n);
+        for (Index i = 0; i < n; ++i)
+            dist(i) = (X.row(i) - C_old.row(labels[static_cast<std::size_t>(i)])).squaredNorm();
+        std::vector<Index> order(static_cast<std::size_t>(n));
+        std::iota(order.begin(), order.end(), Index{0});
+        const auto m = static_cast<std::ptrdiff_t>(std::min<std::size_t>(empty.size(), order.size()));
+        std::partial_sort(order.begin(), order.begin() + m, order.end(), [&](Index a, Index b) {
+            return dist(a) > dist(b) || (dist(a) == dist(b) && a < b);
+        });
+        for (std::ptrdiff_t e = 0; e < m; ++e) {
+            const Index far = order[static_cast<std::size_t>(e)], to = empty[static_cast<std::size_t>(e)];
+            const int from = labels[static_cast<std::size_t>(far)];
+            sums.row(from) -= X.row(far);
+            sums.row(to) = X.row(far);
+            weights(to) = 1.0;
+            weights(from) -= 1.0;
+        }
+    }
+
+    double inertia(const Eigen::MatrixXd& C, const std::vector<int>& labels) {
+        std::vector<double> part(static_cast<std::size_t>(n_chunks), 0.0);
+        for_chunk_ranges(n_chunks, threads, [&](Index c0, Index c1) {
+            for (Index c = c0; c < c1; ++c) {
+                const Index s = c * kmeans_chunk, L = std::min(kmeans_chunk, n - s);
+                double acc = 0;
+                for (Index i = s; i < s + L; ++i)
+                    acc += (X.row(i) - C.row(labels[static_cast<std::size_t>(i)])).squaredNorm();
+                part[static_cast<std::size_t>(c)] = acc;
+            }
+        });
+        double total = 0;
+        for (double p : part) total += p;
+        return total;
+    }
+};
+
+// Greedy k-means++ (sklearn's _kmeans_plusplus with unit sample weights).
+inline Eigen::MatrixXd kmeans_plusplus(const ConstRef& X, Index k, std::mt19937_64& rng, unsigned threads) {
+    const Index n = X.rows(), d = X.cols(), n_chunks = n_chunks_of(n);
+    const Index trials = 2 + static_cast<Index>(std::floor(std::log(static_cast<double>(k))));
+    Eigen::MatrixXd C(k, d);
+    Eigen::VectorXd closest(n);
+    std::vector<double> part(static_cast<std::size_t>(n_chunks * trials));
+
+    // closest = min(closest, d(x, X[id])) (or = when first); returns the new potential (sum in chunk order)
+    auto absorb = [&](Index id, bool first) {
+        const Eigen::RowVectorXd centre = X.row(id);
+        for_chunk_ranges(n_chunks, threads, [&](Index c0, Index c1) {
+            Eigen::ArrayXd dist(kmeans_chunk);
+            for (Index c = c0; c < c1; ++c) {
+                const Index s = c * kmeans_chunk, L = std::min(kmeans_chunk, n - s);
+                sq_dist_to(X, s, L, centre, dist.head(L));
+                auto seg = closest.segment(s, L).array();
+                if (first)
+                    seg = dist.head(L);
+                else
+                    seg = seg.min(dist.head(L));
+                part[static_cast<std::size_t>(c)] = seg.sum();
+            }
+        });
+        double pot = 0;
+        for (Index c = 0; c < n_chunks; ++c) pot += part[static_cast<std::size_t>(c)];
+        return pot;
+    };
+
+    Index first = static_cast<Index>(uniform_below(rng, static_cast<std::uint64_t>(n)));
+    C.row(0) = X.row(first);
+    double pot = absorb(first, true);
+
+    std::vector<double> cum(static_cast<std::size_t>(n));
+    std::vector<Index> cand(static_cast<std::size_t>(trials));
+    std::vector<double> cand_pot(static_cast<std::size_t>(trials));
+    Eigen::MatrixXd cand_rows(trials, d);
+    for (Index c = 1; c < k; ++c) {
+        double run = 0;
+        for (Index i = 0; i < n; ++i) cum[static_cast<std::size_t>(i)] = (run += closest(i));
+        for (Index t = 0; t < trials; ++t) {
+            const double r = uniform01(rng) * pot;
+            auto it = std::lower_bound(cum.begin(), cum.end(), r);
+            const Index id = std::min<Index>(static_cast<Index>(it - cum.begin()), n - 1);
+            cand[static_cast<std::size_t>(t)] = id;
+            cand_rows.row(t) = X.row(id);
+        }
+        std::fill(part.begin(), part.end(), 0.0);
+        for_chunk_ranges(n_chunks, threads, [&](Index c0, Index c1) {
+            Eigen::ArrayXd dist(kmeans_chunk);
+            for (Index ch = c0; ch < c1; ++ch) {
+                const Index s = ch * kmeans_chunk, L = std::min(kmeans_chunk, n - s);
+                for (Index t = 0; t < trials; ++t) {
+                    sq_dist_to(X, s, L, cand_rows.row(t), dist.head(L));
+                    part[static_cast<std::size_t>(ch * trials + t)] =
+                        closest.segment(s, L).array().min(dist.head(L)).sum();
+                }
+            }
+        });
+        Index best = 0;
+        for (Index t = 0; t < trials; ++t) {
+            double p = 0;
+            for (Index ch = 0; ch < n_chunks; ++ch) p += part[static_cast<std::size_t>(ch * trials + t)];
+            cand_pot[static_cast<std::size_t>(t)] = p;
+            if (p < cand_pot[static_cast<std::size_t>(best)]) best = t;
+        }
+        const Index id = cand[static_cast<std::size_t>(best)];
+        C.row(c) = X.row(id);
+        pot = absorb(id, false);
+    }
+    return C;
+}
+
+struct SingleRun {
+    Eigen::MatrixXd centers;
+    std::vector<int> labels;
+    double inertia = 0;
+    int n_iter = 0;
+};
+
+inline SingleRun lloyd_run(const ConstRef& X, Eigen::MatrixXd C, int max_iter, double tol, unsigned threads) {
+    KMeansState st(X, C.rows(), threads);
+    std::vector<int> labels(static_cast<std::size_t>(X.rows()), -1), old(labels);
+    Eigen::MatrixXd C_new;
+    Eigen::VectorXd shift;
+    bool strict = false;
+    int it = 0;
+    for (; it < max_iter; ++it) {
+        st.lloyd_assign(C, labels, true);
+        const double total_shift = st.update_centres(C, C_new, labels, shift);
+        std::swap(C, C_new);
+        if (labels == old) {
+            strict = true;
+            break;
+        }
+        if (total_shift <= tol) break;
+        old = labels;
+    }
+    if (!strict) st.lloyd_assign(C, labels, false);
+    const double inertia = st.inertia(C, labels);
+    return {std::move(C), std::move(labels), inertia, std::min(it + 1, max_iter)};
+}
+
+inline void centre_geometry(const Eigen::MatrixXd& C, Eigen::MatrixXd& half, Eigen::VectorXd& next) {
+    const Index k = C.rows();
+    half.resize(k, k);
+    for (Index a = 0; a < k; ++a)
+        for (Index b = 0; b < k; ++b) half(a, b) = (C.row(a) - C.row(b)).norm() / 2;
+    next.setConstant(k, std::numeric_limits<double>::infinity());
+    for (Index a = 0; a < k; ++a)
+        for (Index b = 0; b < k; ++b)
+            if (a != b) next(a) = std::min(next(a), half(a, b));
+}
+
+inline SingleRun elkan_run(const ConstRef& X, Eigen::MatrixXd C, int max_iter, double tol, unsigned threads) {
+    const Index n = X.rows(), d = X.cols(), k = C.rows();
+    KMeansState st(X, k, threads);
+    std::vector<int> labels(static_cast<std::size_t>(n), 0), old(static_cast<std::size_t>(n), -1);
+    std::vector<double> upper(static_cast<std::size_t>(n)), lower(static_cast<std::size_t>(n * k), 0.0);
+    Eigen::MatrixXd half, C_new, CT = C.transpose();
+    Eigen::VectorXd next, shift;
+    centre_geometry(C, half, next);
+
+    // init_bounds
+    for_chunk_ranges(st.n_chunks, threads, [&](Index c0, Index c1) {
+        std::vector<double> x(static_cast<std::size_t>(d));
+        for (Index i = c0 * kmeans_chunk; i < std::min(n, c1 * kmeans_chunk); ++i) {
+            for (Index f = 0; f < d; ++f) x[static_cast<std::size_t>(f)] = X(i, f);
+            double* lb = &lower[static_cast<std::size_t>(i * k)];
+            int best = 0;
+            double m = row_dist(x.data(), CT, 0);
+            lb[0] = m;
+            for (Index j = 1; j < k; ++j)
+                if (m > half(best, j)) {
+                    const double dj = row_dist(x.data(), CT, j);
+                    lb[j] = dj;
+                    if (dj < m) m = dj, best = static_cast<int>(j);
+                }
+            labels[static_cast<std::size_t>(i)] = best;
+            upper[static_cast<std::size_t>(i)] = m;
+        }
+    });
+
+    auto elkan_iter = [&](bool update) {
+        if (update) st.partials.reset(st.n_chunks, k, d);
+        for_chunk_ranges(st.n_chunks, threads, [&](Index c0, Index c1) {
+            std::vector<double> x(static_cast<std::size_t>(d));
+            for (Index c = c0; c < c1; ++c) {
+                const Index s = c * kmeans_chunk, L = std::min(kmeans_chunk, n - s);
+                for (Index i = s; i < s + L; ++i) {
+                    double ub = upper[static_cast<std::size_t>(i)];
+                    int label = labels[static_cast<std::size_t>(i)];
+                    if (next(label) >= ub) continue;
+                    double* lb = &lower[static_cast<std::size_t>(i * k)];
+                    bool tight = false, loaded = false;
+                    for (Index j = 0; j < k; ++j) {
+                        if (j == label || !(ub > lb[j]) || !(ub > half(label, j))) continue;
+                        if (!loaded) {
+                            for (Index f = 0; f < d; ++f) x[static_cast<std::size_t>(f)] = X(i, f);
+                            loaded = true;
+                        }
+                        if (!tight) {
+                            ub = row_dist(x.data(), CT, label);
+                            lb[label] = ub;
+                            tight = true;
+                        }
+                        if (ub > lb[j] || ub > half(label, j)) {
+                            const double dj = row_dist(x.data(), CT, j);
+                            lb[j] = dj;
+                            if (dj < ub) label = static_cast<int>(j), ub = dj;
+                        }
+                    }
+                    labels[static_cast<std::size_t>(i)] = label;
+                    upper[static_cast<std::size_t>(i)] = ub;
+                }
+                if (update) accumulate_chunk(X, s, L, labels.data(), st.partials.chunk(c), k);
+            }
+        });
+    };
+
+    bool strict = false;
+    int it = 0;
+    for (; it < max_iter; ++it) {
+        elkan_iter(true);
+        const double total_shift = st.update_centres(C, C_new, labels, shift);
+        // bounds follow the centres
+        for_chunk_ranges(st.n_chunks, threads, [&](Index c0, Index c1) {
+            for (Index i = c0 * kmeans_chunk; i < std::min(n, c1 * kmeans_chunk); ++i) {
+                upper[static_cast<std::size_t>(i)] += shift(labels[static_cast<std::size_t>(i)]);
+                double* lb = &lower[static_cast<std::size_t>(i * k)];
+                for (Index j = 0; j < k; ++j) lb[j] = std::max(0.0, lb[j] - shift(j));
+            }
+        });
+        centre_geometry(C_new, half, next);
+        std::swap(C, C_new);
+        CT = C.transpose();
+        if (labels == old) {
+            strict = true;
+            break;
+        }
+        if (total_shift <= tol) break;
+        old = labels;
+    }
+    if (!strict) elkan_iter(false);
+    const double inertia = st.inertia(C, labels);
+    return {std::move(C), std::move(labels), inertia, std::min(it + 1, max_iter)};
+}
+
+inline bool same_clustering(const std::vector<int>& a, const std::vector<int>& b, int k) {
+    std::vector<int> map(static_cast<std::size_t>(k), -1);
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        int& m = map[static_cast<std::size_t>(a[i])];
+        if (m == -1)
+            m = b[i];
+        else if (m != b[i])
+            return false;
+    }
+    return true;
+}
+
+inline std::vector<int> assign_labels(const ConstRef& X, const Eigen::MatrixXd& C, unsigned threads) {
+    KMeansState st(X, C.rows(), threads);
+    std::vector<int> labels(static_cast<std::size_t>(X.rows()));
+    st.lloyd_assign(C, labels, false);
+    return labels;
+}
+
+}  // namespace detail
+
+inline KMeansResult kmeans(const Eigen::Ref<const Eigen::MatrixXd>& X, const KMeansOptions& opt) {
+    using detail::Index;
+    const Index n = X.rows(), d = X.cols();
+    if (opt.n_clusters < 1)
+        throw invalid_input("n_clusters", invalid_input::no_row,
+                            "must be >= 1 (got " + std::to_string(opt.n_clusters) + ")");
+    if (opt.max_iter < 1)
+        throw invalid_input("max_iter", invalid_input::no_row, "must be >= 1 (got " + std::to_string(opt.max_iter) + ")");
+    if (!(opt.tol >= 0)) throw invalid_input("tol", invalid_input::no_row, "must be >= 0");
+    if (opt.n_init < 0) throw invalid_input("n_init", invalid_input::no_row, "must be >= 1 (or 0 for auto)");
+    if (d == 0) throw invalid_input("X", invalid_input::no_row, "has no columns");
+    if (n < opt.n_clusters)
+        throw invalid_input("X", invalid_input::no_row,
+                            "has " + std::to_string(n) + " rows, fewer than n_clusters = " +
+                                std::to_string(opt.n_clusters));
+    detail::check_finite(X, opt.column_names);
+
+    const unsigned threads = detail::resolve_threads(opt.threads);
+    const Index k = opt.n_clusters;
+    KMeansResult res;
+
+    // Working data: X itself, or a standardised copy without the constant columns.
+    Eigen::MatrixXd Z;
+    std::vector<Index> kept;
+    if (opt.standardize) {
+        res.scale_mean.resize(d);
+        res.scale_std.resize(d);
+        for (Index j = 0; j < d; ++j) {
+            const double mean = X.col(j).mean();
+            res.scale_mean(j) = mean;
+            if (X.col(j).maxCoeff() == X.col(j).minCoeff()) {
+                res.scale_std(j) = 0;
+                res.dropped_columns.push_back(static_cast<int>(j));
+            } else {
+                res.scale_std(j) = std::sqrt((X.col(j).array() - mean).square().sum() / static_cast<double>(n));
+                kept.push_back(j);
+            }
+        }
+        Z.resize(n, static_cast<Index>(kept.size()));
+        for (std::size_t c = 0; c < kept.size(); ++c) {
+            const Index j = kept[c];
+            Z.col(static_cast<Index>(c)) = (X.col(j).array() - res.scale_mean(j)) / res.scale_std(j);
+        }
+    }
+    const detail::ConstRef W = opt.standardize ? detail::ConstRef(Z) : X;
+
+    // absolute tolerance: tol * mean column variance (ddof = 0)
+    double tol = 0;
+    if (W.cols() > 0) {
+        double var_sum = 0;
+        for (Index j = 0; j < W.cols(); ++j) {
+            const double mean = W.col(j).mean();
+            var_sum += (W.col(j).array() - mean).square().sum() / static_cast<double>(n);
+        }
+        tol = opt.tol * var_sum / static_cast<double>(W.cols());
+    }
+
+    const int n_init = opt.n_init == 0 ? 1 : opt.n_init;
+    detail::SingleRun best;
+    bool have = false;
+    for (int r = 0; r < n_init; ++r) {
+        std::mt19937_64 rng(detail::splitmix64(opt.seed ^ detail::splitmix64(static_cast<std::uint64_t>(r))));
+        Eigen::MatrixXd C0 = detail::kmeans_plusplus(W, k, rng, threads);
+        auto run = opt.algorithm == KMeansOptions::elkan ? detail::elkan_run(W, std::move(C0), opt.max_iter, tol, threads)
+                                                         : detail::lloyd_run(W, std::move(C0), opt.max_iter, tol, threads);
+        if (!have || (run.inertia < best.inertia && !detail::same_clustering(run.labels, best.labels, opt.n_clusters))) {
+            best = std::move(run);
+            res.best_init = r;
+            have = true;
+        }
+    }
+
+    res.labels = std::move(best.labels);
+    res.inertia = best.inertia;
+    res.n_iter = best.n_iter;
+    {
+        std::vector<char> seen(static_cast<std::size_t>(k), 0);
+        for (int l : res.labels) seen[static_cast<std::size_t>(l)] = 1;
+        res.n_distinct = static_cast<int>(std::count(seen.begin(), seen.end(), 1));
+    }
+    if (opt.standardize) {
+        res.centers.resize(k, d);
+        for (Index j = 0; j < d; ++j) res.centers.col(j).setConstant(res.scale_mean(j));
+        for (std::size_t c = 0; c < kept.size(); ++c) {
+            const Index j = kept[c];
+            res.centers.col(j) = best.centers.col(static_cast<Index>(c)).array() * res.scale_std(j) + res.scale_mean(j);
+        }
+    } else {
+        res.centers = std::move(best.centers);
+    }
+    return res;
+}
+
+// Index of the closest centre for each row of X (lowest index on ties), in the units of X.
+inline std::vector<int> predict(const Eigen::Ref<const Eigen::MatrixXd>& centers,
+                                const Eigen::Ref<const Eigen::MatrixXd>& X, unsigned threads = 0) {
+    if (centers.rows() < 1) throw invalid_input("centers", invalid_input::no_row, "has no rows");
+    if (centers.cols() != X.cols())
+        throw invalid_input("X", invalid_input::no_row,
+                            "has " + std::to_string(X.cols()) + " columns, the centres have " +
+                                std::to_string(centers.cols()));
+    detail::check_finite(X, {});
+    const Eigen::MatrixXd C = centers;
+    return detail::assign_labels(X, C, detail::resolve_threads(threads));
+}
+
+// predict with a fitted result: applies the fit's standardisation (and column drops) first.
+inline std::vector<int> predict(const KMeansResult& fit, const Eigen::Ref<const Eigen::MatrixXd>& X,
+                                unsigned threads = 0) {
+    if (fit.scale_std.size() == 0) return predict(fit.centers, X, threads);
+    if (X.cols() != fit.centers.cols())
+        throw invalid_input("X", invalid_input::no_row,
+                            "has " + std::to_string(X.cols()) + " columns, the centres have " +
+                                std::to_string(fit.centers.cols()));
+    detail::check_finite(X, {});
+    std::vector<Eigen::Index> kept;
+    for (Eigen::Index j = 0; j < X.cols(); ++j)
+        if (fit.scale_std(j) > 0) kept.push_back(j);
+    Eigen::MatrixXd Z(X.rows(), static_cast<Eigen::Index>(kept.size()));
+    Eigen::MatrixXd C(fit.centers.rows(), static_cast<Eigen::Index>(kept.size()));
+    for (std::size_t c = 0; c < kept.size(); ++c) {
+        const auto j = kept[c], cc = static_cast<Eigen::Index>(c);
+        Z.col(cc) = (X.col(j).array() - fit.scale_mean(j)) / fit.scale_std(j);
+        C.col(cc) = (fit.centers.col(j).array() - fit.scale_mean(j)) / fit.scale_std(j);
+    }
+    if (kept.empty()) return std::vector<int>(static_cast<std::size_t>(X.rows()), 0);
+    return detail::assign_labels(Z, C, detail::resolve_threads(threads));
+}
+
+}  // namespace cxkit::segment
