@@ -176,3 +176,25 @@ def test_prioritise_quadrants_and_stakeholders():
     assert sm.loc["cfo", "quadrant"] == "champion" and sm.loc["agent", "quadrant"] == "bystander"
     with pytest.raises(ValueError, match="row 1"):
         cxkit.prioritise(pd.DataFrame({"impact": [1, np.nan], "feasibility": [1, 2]}))
+
+
+def test_journey_map_and_moments_of_truth_find_the_planted_effects():
+    log = cxkit.datasets.simulate(8000, seed=3, as_log=True)
+    truth = cxkit.datasets.SIMULATOR_TRUTH
+    jm = cxkit.journey.journey_map(log)
+    assert jm["stage"].cat.categories[0] == "awareness"
+    flagged = jm[jm["pain_point"]]
+    worst = jm.dropna(subset=["csat"]).sort_values("csat").iloc[0]
+    assert worst["touchpoint"] == truth["worst_csat_touchpoint"] and worst["pain_point"]
+    assert set(flagged["touchpoint"]) <= set(truth["pain_point_touchpoints"])
+    assert ((jm["drop_off"] >= 0) & (jm["drop_off"] <= 1)).all()
+    mot = cxkit.journey.moments_of_truth(log, outcome="nps", n_boot=20)
+    assert mot.index[0] == truth["moment_of_truth"]
+    assert mot.iloc[0]["effect"] < -2  # a bad first delivery costs about 3 NPS points per answer
+    assert mot.iloc[0]["bad_rate"] == pytest.approx(truth["moment_of_truth_bad_rate"], abs=0.05)
+
+
+def test_holm_adjustment_by_hand():
+    from cxkit.journey._map import _holm
+    # p sorted 0.01, 0.02, 0.04 with m = 3: 0.03, max(0.03, 0.04), max(0.04, 0.04)
+    np.testing.assert_allclose(_holm(np.array([0.04, 0.01, np.nan, 0.02])), [0.04, 0.03, np.nan, 0.04])

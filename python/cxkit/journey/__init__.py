@@ -9,7 +9,7 @@ import pandas as pd
 from .. import _core
 from .._eventlog import EventLog
 
-__all__ = ["Paths", "paths"]
+__all__ = ["Paths", "paths", "journey_map", "moments_of_truth"]
 
 
 class Paths:
@@ -145,3 +145,6 @@ def paths(log: EventLog, by: str = "touchpoint", conversion: str = "purchase", c
     if not isinstance(log, EventLog):
         raise TypeError(f"paths expects a cxkit.EventLog, got {type(log).__name__}")
     return Paths(_core.Paths.from_log(log._core, by, conversion, collapse))
+
+
+from ._map import journey_map, moments_of_truth  # noqa: E402
