@@ -72,10 +72,46 @@ def demo(args: argparse.Namespace) -> int:
     _print_card("Simulated log: the three touchpoints with the lowest CSAT", worst, ["touchpoint"])
     written.append(_write(card, out, "simulated_by_touchpoint.csv"))
 
+    written += _journey_section(sim, out)
+
     print("\nWrote:")
     for p in written:
         print(f"  {p}")
     return 0
+
+
+def _journey_section(sim, out: Path) -> list:
+    import cxkit
+
+    truth = cxkit.datasets.SIMULATOR_TRUTH
+    written = []
+    print("\n== Journeys (simulated log)")
+    jm = cxkit.journey.journey_map(sim)
+    pains = jm[jm["pain_point"]]["touchpoint"].tolist()
+    print(f"  pain points found (CSAT significantly below the journey, Holm-corrected): {', '.join(pains) or 'none'}")
+    print(f"  planted: worst CSAT at {truth['worst_csat_touchpoint']}; pain points {', '.join(truth['pain_point_touchpoints'])}")
+    written.append(_write(jm, out, "journey_map.csv"))
+    mot = cxkit.journey.moments_of_truth(sim, outcome="nps", n_boot=50)
+    print("  moments of truth for NPS (share of explained variance, effect of a bad experience on NPS):")
+    for tp, r in mot.head(3).iterrows():
+        print(f"    {tp:<16} {r['share']:5.1f}%  effect {r['effect']:+.2f} NPS points  (bad for {r['bad_rate']:.0%})")
+    print(f"  planted moment of truth: {truth['moment_of_truth']}")
+    paths = cxkit.journey.paths(sim, by="channel")
+    credits = cxkit.attribution.heuristic(paths)[["first_touch", "last_touch", "linear"]]
+    credits["markov"] = cxkit.attribution.markov(paths).credits["conversions"]
+    credits["shapley"] = cxkit.attribution.shapley(paths)["conversions"]
+    print(f"\n  attribution of {paths._core.conversions.sum():,.0f} conversions by channel "
+          f"(planted conversion driver: {truth['conversion_channel']}):")
+    print(credits.round(1).sort_values("markov", ascending=False).to_string())
+    written.append(_write(credits.reset_index(), out, "attribution.csv"))
+    items = pd.DataFrame({"touchpoint": mot.index[:6], "impact": mot["share"].head(6).to_numpy()})
+    # feasibility is the team's judgement; the demo assumes fixing a process is easier than a channel
+    items["feasibility"] = [0.4, 0.8, 0.6, 0.9, 0.3, 0.7][: len(items)]
+    pri = cxkit.prioritise(items, name="touchpoint")
+    print("\n  what to fix first (impact = share of NPS variance; feasibility = assumed for the demo):")
+    print(pri[["impact", "feasibility", "quadrant", "rank"]].round(2).to_string())
+    written.append(_write(pri.reset_index(), out, "priorities.csv"))
+    return written
 
 
 def scorecard_cmd(args: argparse.Namespace) -> int:
