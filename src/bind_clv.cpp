@@ -9,7 +9,11 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "cxkit/clv/beta_geo.hpp"
@@ -200,6 +204,92 @@ void bind_n_purchases(py::module_& m, const std::string& name) {
           py::arg("params"), py::arg("t"), py::arg("n"));
 }
 
+
+// The grouping step of cxkit.clv.rfm_summary: rows (customer code 0..n_customers-1, period ordinal, optional value),
+// already filtered to the observation window. Per customer: first and last period, number of distinct periods and
+// the total value of the rows outside the first period (the repeat periods' totals summed). Two counting passes
+// group the rows by customer (O(rows), no hashing), then each customer's few rows are sorted by period.
+py::tuple group_periods(const py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>& codes,
+                        const py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>& periods,
+                        const std::optional<Doubles>& values, std::int64_t n_customers) {
+    const auto n = static_cast<std::size_t>(codes.size());
+    if (static_cast<std::size_t>(periods.size()) != n)
+        throw invalid_input("periods", invalid_input::no_row, "has a different length than the customer codes");
+    if (values && static_cast<std::size_t>(values->size()) != n)
+        throw invalid_input("value", invalid_input::no_row, "has a different length than the customer codes");
+    if (n_customers < 0) throw invalid_input("n_customers", invalid_input::no_row, "must be >= 0");
+    const std::int64_t* c = codes.data();
+    const std::int64_t* p = periods.data();
+    const double* v = values ? values->data() : nullptr;
+    const auto m = static_cast<std::size_t>(n_customers);
+    py::array_t<std::int64_t> first(static_cast<py::ssize_t>(m)), last(static_cast<py::ssize_t>(m)),
+        distinct(static_cast<py::ssize_t>(m));
+    py::array_t<double> repeat_value(static_cast<py::ssize_t>(m));
+    std::int64_t *fo = first.mutable_data(), *lo = last.mutable_data(), *dn = distinct.mutable_data();
+    double* rv = repeat_value.mutable_data();
+    {
+        py::gil_scoped_release release;
+        std::vector<std::size_t> start(m + 1, 0);
+        for (std::size_t i = 0; i < n; ++i) {
+            if (c[i] < 0 || static_cast<std::size_t>(c[i]) >= m)
+                throw invalid_input("customer", static_cast<std::int64_t>(i), "customer code out of range");
+            ++start[static_cast<std::size_t>(c[i]) + 1];
+        }
+        for (std::size_t k = 0; k < m; ++k) start[k + 1] += start[k];
+        std::vector<std::pair<std::int64_t, double>> rows(n);
+        {
+            std::vector<std::size_t> pos(start.begin(), start.end() - 1);
+            for (std::size_t i = 0; i < n; ++i) rows[pos[static_cast<std::size_t>(c[i])]++] = {p[i], v ? v[i] : 0.0};
+        }
+        // Each customer's rows sorted by period (insertion sort for the usual handful of rows: stable, no
+        // allocation), then summarised; customers split over two threads (disjoint outputs, same result).
+        auto summarise = [&](std::size_t k0, std::size_t k1) {
+            for (std::size_t k = k0; k < k1; ++k) {
+                auto* b = rows.data() + start[k];
+                auto* e = rows.data() + start[k + 1];
+                if (b == e) {
+                    fo[k] = lo[k] = 0;
+                    dn[k] = 0;
+                    rv[k] = 0;
+                    continue;
+                }
+                if (e - b <= 32) {
+                    for (auto* i = b + 1; i < e; ++i) {
+                        auto x = *i;
+                        auto* j = i;
+                        for (; j > b && (j - 1)->first > x.first; --j) *j = *(j - 1);
+                        *j = x;
+                    }
+                } else {
+                    std::stable_sort(b, e, [](const auto& x, const auto& y) { return x.first < y.first; });
+                }
+                fo[k] = b->first;
+                lo[k] = (e - 1)->first;
+                std::int64_t d = 1;
+                double s = 0;
+                for (auto* it = b + 1; it != e; ++it) {
+                    if (it->first != (it - 1)->first) ++d;
+                    if (it->first != b->first) s += it->second;
+                }
+                dn[k] = d;
+                rv[k] = s;
+            }
+        };
+        if (n > (1u << 16) && std::thread::hardware_concurrency() > 1) {
+            // split where half of the rows are done
+            const std::size_t half = static_cast<std::size_t>(
+                std::upper_bound(start.begin(), start.end(), n / 2) - start.begin());
+            const std::size_t mid = std::min(m, half == 0 ? 0 : half - 1);
+            std::thread th([&] { summarise(0, mid); });
+            summarise(mid, m);
+            th.join();
+        } else {
+            summarise(0, m);
+        }
+    }
+    return py::make_tuple(first, last, distinct, repeat_value);
+}
+
 }  // namespace
 
 void bind_clv(py::module_& m) {
@@ -249,4 +339,7 @@ void bind_clv(py::module_& m) {
           },
           py::arg("params"), py::arg("frequency"), py::arg("seed"));
     c.def("param_names_gamma_gamma", [] { return GammaGammaParams::names(); });
+    c.def("group_periods", &group_periods, py::arg("codes"), py::arg("periods"), py::arg("values") = py::none(),
+          py::arg("n_customers"),
+          "Per customer code: (first period, last period, distinct periods, value of rows outside the first period).");
 }

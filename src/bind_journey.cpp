@@ -19,6 +19,8 @@ using namespace cxkit;
 
 namespace {
 
+using Doubles = py::array_t<double, py::array::c_style | py::array::forcecast>;
+
 template <class T>
 py::array_t<T> to_array(const std::vector<T>& v) {
     return py::array_t<T>(static_cast<py::ssize_t>(v.size()), v.data());
@@ -36,8 +38,16 @@ py::dict driver_dict(const DriverImportance& d) {
 
 void bind_journey(py::module_& m) {
     py::class_<Paths>(m, "Paths")
-        .def_static("from_strings", &Paths::from_strings, py::arg("paths"), py::arg("conversions"), py::arg("nulls"),
-                    py::arg("value") = std::vector<double>{}, py::arg("sep") = ">")
+        .def_static(
+            "from_strings",
+            [](const std::vector<std::string>& paths, const Doubles& conv, const Doubles& nulls, const Doubles& value,
+               const std::string& sep) {
+                auto vec = [](const Doubles& a) { return std::vector<double>(a.data(), a.data() + a.size()); };
+                const auto c = vec(conv), n = vec(nulls), v = vec(value);
+                py::gil_scoped_release release;
+                return Paths::from_strings(paths, c, n, v, sep);
+            },
+            py::arg("paths"), py::arg("conversions"), py::arg("nulls"), py::arg("value"), py::arg("sep") = ">")
         .def_static(
             "from_log",
             [](const EventLog& log, const std::string& column, const std::string& conversion_kind, bool collapse) {

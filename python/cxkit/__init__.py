@@ -17,7 +17,7 @@ except ImportError as e:  # pragma: no cover - only when the extension was not b
         "(or run ./scripts/setup), not by putting python/ on sys.path"
     ) from e
 
-from . import clv, datasets, journey, retention, voc
+from . import clv, datasets, journey, retention, segment, voc
 from . import attribution, drivers
 from ._prioritise import PRIORITY_QUADRANTS, STAKEHOLDER_QUADRANTS, prioritise
 from ._eventlog import EventLog
@@ -41,7 +41,7 @@ __all__ = [
     "EventLog", "Segmentation", "Scorecard", "scorecard", "scorecard_state",
     "nps", "csat", "ces", "nps_test", "csat_test", "NpsResult", "CsatResult", "CesResult", "TestResult",
     "NpsState", "CsatState", "CesState", "FcrState", "ResponseTimeState", "MeanState", "ComplaintState",
-    "ActivityState", "simple_clv", "datasets", "clv", "retention", "voc", "journey", "attribution", "drivers", "prioritise",
+    "ActivityState", "simple_clv", "datasets", "clv", "retention", "segment", "voc", "journey", "attribution", "drivers", "prioritise",
     "PRIORITY_QUADRANTS", "STAKEHOLDER_QUADRANTS", "__version__",
 ]
 

@@ -74,6 +74,9 @@ def demo(args: argparse.Namespace) -> int:
 
     written += _journey_section(sim, out)
 
+    print("\n== Customer lifetime value (CDNOW)")
+    print(cxkit.clv.demo_section())
+
     print("\nWrote:")
     for p in written:
         print(f"  {p}")

@@ -31,8 +31,7 @@ struct MarkovAttribution {
     std::vector<std::string> state_names;
 };
 
-inline MarkovAttribution markov_attribution(const Paths& input) {
-    const Paths p = input.collapsed();
+inline MarkovAttribution markov_attribution(const Paths& p) {
     const std::size_t k = p.states.size();
     if (p.size() == 0 || k == 0) throw invalid_input("paths", invalid_input::no_row, "no paths to attribute");
     const double total_conv = p.total_conversions();
@@ -47,6 +46,7 @@ inline MarkovAttribution markov_attribution(const Paths& input) {
         std::size_t from = 0;
         for (auto* s = p.begin(i); s != p.end(i); ++s) {
             const std::size_t to = static_cast<std::size_t>(*s) + 1;
+            if (to == from) continue;  // consecutive repeats collapse (a > a > b counts as a > b)
             counts(static_cast<Eigen::Index>(from), static_cast<Eigen::Index>(to)) += w;
             from = to;
         }

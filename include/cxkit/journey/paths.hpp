@@ -5,7 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <map>
+#include <deque>
+#include <unordered_map>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -21,6 +22,18 @@ namespace cxkit {
 inline bool is_reserved_state(std::string_view s) {
     return s == "(start)" || s == "(conversion)" || s == "(null)";
 }
+
+// FNV-1a over the codes of a path, for merging identical paths in a hash map.
+struct CodesHash {
+    std::size_t operator()(const std::vector<std::int32_t>& v) const noexcept {
+        std::uint64_t h = 14695981039346656037ull;
+        for (auto c : v) {
+            h ^= static_cast<std::uint32_t>(c);
+            h *= 1099511628211ull;
+        }
+        return static_cast<std::size_t>(h);
+    }
+};
 
 struct Paths {
     std::vector<std::string> states;       // code -> name
@@ -70,7 +83,20 @@ struct Paths {
             (!value.empty() && value.size() != paths.size()))
             throw invalid_input("conversions", invalid_input::no_row, "paths, conversions, nulls and value differ in length");
         Paths p;
-        Dictionary dict;
+        // Token -> code through views into the stable list of names (no string made per token looked up).
+        std::deque<std::string> names;
+        std::unordered_map<std::string_view, std::int32_t> code_of;
+        auto encode = [&](std::string_view tok) {
+            auto it = code_of.find(tok);
+            if (it != code_of.end()) return it->second;
+            names.emplace_back(tok);
+            const auto code = static_cast<std::int32_t>(names.size() - 1);
+            code_of.emplace(names.back(), code);
+            p.states.push_back(names.back());
+            return code;
+        };
+        p.codes.reserve(paths.size() * 3);
+        p.offsets.reserve(paths.size() + 1);
         std::vector<std::int32_t> buf;
         for (std::size_t i = 0; i < paths.size(); ++i) {
             buf.clear();
@@ -88,13 +114,11 @@ struct Paths {
                 if (is_reserved_state(tok))
                     throw invalid_input("path", static_cast<std::int64_t>(i),
                                         "'" + std::string(tok) + "' is a reserved state name");
-                buf.push_back(dict.encode(tok));
+                buf.push_back(encode(tok));
                 start = pos + sep.size();
             }
-            p.states = dict.values();
             p.add(buf, conversions[i], nulls[i], value.empty() ? 0.0 : value[i]);
         }
-        p.states = dict.values();
         return p;
     }
 
@@ -114,7 +138,7 @@ struct Paths {
             for (std::size_t i = 0; i < kind->categories.size(); ++i)
                 if (kind->categories[i] == conversion_kind) conv_code = static_cast<std::int32_t>(i);
         const double* value = log.measure("value") ? log.measure("value")->data() : nullptr;
-        std::map<std::vector<std::int32_t>, std::size_t> index;
+        std::unordered_map<std::vector<std::int32_t>, std::size_t, CodesHash> index;
         Paths p;
         p.states = cat->categories;
         const auto& off = log.customer_offsets();
@@ -148,7 +172,7 @@ struct Paths {
     Paths collapsed() const {
         Paths out;
         out.states = states;
-        std::map<std::vector<std::int32_t>, std::size_t> index;
+        std::unordered_map<std::vector<std::int32_t>, std::size_t, CodesHash> index;
         std::vector<std::int32_t> buf;
         for (std::size_t i = 0; i < size(); ++i) {
             buf.clear();

@@ -33,13 +33,14 @@ class Paths:
         conv = pd.to_numeric(df[conversions], errors="coerce").to_numpy(dtype=float)
         nul = (pd.to_numeric(df[nulls], errors="coerce").to_numpy(dtype=float) if nulls is not None
                else np.zeros(len(df)))
-        val = pd.to_numeric(df[value], errors="coerce").to_numpy(dtype=float) if value is not None else []
+        val = (pd.to_numeric(df[value], errors="coerce").to_numpy(dtype=float) if value is not None
+               else np.zeros(0))
         for name, arr in ((conversions, conv), (nulls, nul)):
             bad = ~np.isfinite(arr) if len(arr) else np.zeros(0, bool)
             if bad.any():
                 raise ValueError(f"column '{name}', row {int(np.flatnonzero(bad)[0])}: not a finite number")
         strings = df[path].astype(str).tolist()
-        return cls(_core.Paths.from_strings(strings, conv.tolist(), nul.tolist(), list(val), sep))
+        return cls(_core.Paths.from_strings(strings, conv, nul, val, sep))
 
     def __len__(self) -> int:
         return len(self._core)

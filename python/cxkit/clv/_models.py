@@ -1,0 +1,381 @@
+"""The CLV estimators: a lifetimes-shaped Python face over cxkit._core.clv (fits and predictions in C++)."""
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import _core
+
+_c = _core.clv
+
+_Z95 = 1.959963984540054
+
+
+class ConvergenceWarning(UserWarning):
+    """A CLV model fit did not converge: its parameters may not be the maximum-likelihood estimates."""
+
+
+def _array(x: Any, name: str) -> np.ndarray:
+    if isinstance(x, (pd.Series, pd.Index)):
+        x = x.to_numpy()
+    try:
+        a = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"column '{name}': must be numbers ({e})") from None
+    if a.ndim == 0:
+        a = a.reshape(1)
+    if a.ndim != 1:
+        raise ValueError(f"column '{name}': must be one-dimensional, got shape {a.shape}")
+    return a
+
+
+def _index_of(*xs: Any) -> pd.Index | None:
+    for x in xs:
+        if isinstance(x, (pd.Series, pd.DataFrame)):
+            return x.index
+    return None
+
+
+def _shape_out(values: np.ndarray, scalar: bool, index: pd.Index | None, name: str | None = None) -> Any:
+    if scalar:
+        return float(values[0])
+    if index is not None and len(index) == len(values):
+        return pd.Series(values, index=index, name=name)
+    return values
+
+
+def _broadcast(**cols: Any) -> tuple[dict[str, np.ndarray], bool, pd.Index | None]:
+    """Arrays of a common length (scalars broadcast); scalar=True when every input was a scalar."""
+    scalar = all(np.ndim(v) == 0 for v in cols.values())
+    index = _index_of(*cols.values())
+    arrs = {k: _array(v, k) for k, v in cols.items()}
+    n = max(len(a) for a in arrs.values())
+    for k, a in arrs.items():
+        if len(a) not in (1, n):
+            first = next(iter(arrs))
+            raise ValueError(f"column '{k}': has {len(a)} values but {first} has {len(arrs[first])}")
+        if len(a) == 1 and n != 1:
+            arrs[k] = np.full(n, a[0])
+    return arrs, scalar, index
+
+
+def _column(df: pd.DataFrame, names: tuple[str, ...], role: str, required: bool = True) -> pd.Series | None:
+    for n in names:
+        if n in df.columns:
+            return df[n]
+    if required:
+        raise ValueError(f"column '{names[0]}' ({role}) is not in the summary DataFrame; columns are "
+                         f"{list(df.columns)}")
+    return None
+
+
+class _FittedModel:
+    _name: str = ""
+
+    def __init__(self, penalizer_coef: float = 0.0):
+        if not (np.isfinite(penalizer_coef) and penalizer_coef >= 0):
+            raise ValueError(f"penalizer_coef: must be a finite number >= 0, got {penalizer_coef!r}")
+        self.penalizer_coef = float(penalizer_coef)
+
+    # -- fitted state -----------------------------------------------------------------------------------------
+    def _set_result(self, res: dict, n: int) -> None:
+        self.params_ = {k: float(v) for k, v in res["params"].items()}
+        self.standard_errors_ = {k: float(v) for k, v in res["standard_errors"].items()}
+        self.covariance_ = pd.DataFrame(np.asarray(res["covariance"]), index=list(self.params_),
+                                        columns=list(self.params_))
+        self.log_likelihood_ = float(res["log_likelihood"])
+        self.converged_ = bool(res["converged"])
+        self.iterations_ = int(res["iterations"])
+        self.n_customers_ = n
+        self.message_ = str(res["message"])
+        if not self.converged_:
+            warnings.warn(f"{type(self).__name__}.fit did not converge: {self.message_ or 'no reason given'}; "
+                          "the parameters may not be the maximum-likelihood estimates", ConvergenceWarning,
+                          stacklevel=3)
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "params_"):
+            raise RuntimeError(f"this {type(self).__name__} is not fitted yet: call .fit(...) first")
+
+    @property
+    def _p(self) -> list[float]:
+        self._check_fitted()
+        return list(self.params_.values())
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """coef, se, lower 95%, upper 95% per parameter (Wald intervals from the Hessian of the log-likelihood)."""
+        self._check_fitted()
+        coef = pd.Series(self.params_)
+        se = pd.Series(self.standard_errors_)
+        return pd.DataFrame({"coef": coef, "se": se, "lower 95%": coef - _Z95 * se, "upper 95%": coef + _Z95 * se})
+
+    @classmethod
+    def from_params(cls, **params: float):
+        """A model with the given parameters (no fit), e.g. to predict or simulate."""
+        names = cls._param_names()
+        if set(params) != set(names):
+            raise ValueError(f"params: {cls.__name__} needs exactly {names}, got {sorted(params)}")
+        m = cls()
+        m.params_ = {k: float(params[k]) for k in names}
+        for k, v in m.params_.items():
+            if not (np.isfinite(v) and v > 0):
+                raise ValueError(f"column '{k}': model parameters must be finite and > 0")
+        m.standard_errors_ = {k: float("nan") for k in names}
+        m.log_likelihood_ = float("nan")
+        m.converged_ = True
+        return m
+
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        return list(getattr(_c, "param_names_" + cls._name)())
+
+    def __repr__(self) -> str:
+        if not hasattr(self, "params_"):
+            return f"<cxkit.clv.{type(self).__name__}: not fitted>"
+        ps = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
+        ll = "" if math.isnan(self.log_likelihood_) else f", log-likelihood={self.log_likelihood_:.2f}"
+        return f"<cxkit.clv.{type(self).__name__}: {ps}{ll}>"
+
+    def _repr_html_(self) -> str:
+        if not hasattr(self, "params_"):
+            return f"<p>cxkit.clv.{type(self).__name__}: not fitted</p>"
+        return (f"<p><b>cxkit.clv.{type(self).__name__}</b>, log-likelihood {self.log_likelihood_:.2f}, "
+                f"converged: {self.converged_}</p>" + self.summary.to_html(float_format="%.4f"))
+
+
+class _RfmModel(_FittedModel):
+    _discrete = False
+    _t_names: tuple[str, ...] = ("T",)
+
+    def fit(self, frequency: Any, recency: Any = None, T: Any = None, weights: Any = None,
+            initial_params: dict | list | None = None):
+        """Fit by maximum likelihood to per-customer ``frequency`` (repeat purchases), ``recency`` and ``T`` (same
+        time unit), optionally weighted (``weights[i]`` customers share row i), or to a summary DataFrame with
+        those columns (and an optional ``weights`` column). Returns ``self``."""
+        if isinstance(frequency, pd.DataFrame):
+            if recency is not None or T is not None:
+                raise TypeError("fit: pass either a summary DataFrame or the frequency, recency, T columns")
+            df = frequency
+            frequency = _column(df, ("frequency", "x"), "repeat purchases")
+            recency = _column(df, ("recency", "t_x"), "time of the last purchase")
+            T = _column(df, self._t_names, "customer age")
+            if weights is None:
+                weights = _column(df, ("weights",), "weights", required=False)
+        elif recency is None or T is None:
+            raise TypeError(f"fit: needs frequency, recency and {self._t_names[0]} (or one summary DataFrame)")
+        f, r, t = _array(frequency, "frequency"), _array(recency, "recency"), _array(T, self._t_names[0])
+        w = None if weights is None else _array(weights, "weights")
+        init: list[float] = []
+        if initial_params is not None:
+            init = [float(initial_params[k]) for k in self._param_names()] if isinstance(initial_params, dict) \
+                else [float(v) for v in initial_params]
+        res = getattr(_c, "fit_" + self._name)(f, r, t, w, penalizer_coef=self.penalizer_coef, initial=init)
+        self._set_result(res, len(f))
+        # The data's extent, the default axes of the matrix plots.
+        self.data_extent_ = {"frequency": float(f.max(initial=0)), "T": float(t.max(initial=0))}
+        return self
+
+    # -- predictions ------------------------------------------------------------------------------------------
+    def log_likelihood(self, frequency: Any, recency: Any, T: Any) -> Any:
+        """Per-customer log-likelihood at the fitted parameters."""
+        a, scalar, idx = _broadcast(frequency=frequency, recency=recency, T=T)
+        v = getattr(_c, "log_likelihood_" + self._name)(self._p, a["frequency"], a["recency"], a["T"])
+        return _shape_out(v, scalar, idx)
+
+    def conditional_expected_purchases(self, t: Any, frequency: Any, recency: Any, T: Any) -> Any:
+        """E[Y(t) | frequency, recency, T]: expected purchases in the next ``t`` periods of each customer."""
+        a, scalar, idx = _broadcast(frequency=frequency, recency=recency, T=T, t=t)
+        v = getattr(_c, "conditional_expected_purchases_" + self._name)(self._p, a["t"], a["frequency"],
+                                                                          a["recency"], a["T"])
+        return _shape_out(v, scalar, idx)
+
+    def probability_alive(self, frequency: Any, recency: Any, T: Any) -> Any:
+        """P(alive | frequency, recency, T) per customer."""
+        a, scalar, idx = _broadcast(frequency=frequency, recency=recency, T=T)
+        v = getattr(_c, "probability_alive_" + self._name)(self._p, a["frequency"], a["recency"], a["T"])
+        return _shape_out(v, scalar, idx)
+
+    def expected_purchases(self, t: Any) -> Any:
+        """E[X(t)]: expected purchases of a new customer in ``t`` periods (unconditional)."""
+        scalar = np.ndim(t) == 0
+        v = getattr(_c, "expected_purchases_" + self._name)(self._p, _array(t, "t"))
+        return _shape_out(v, scalar, _index_of(t))
+
+    def probability_of_n_purchases(self, t: float, n: Any) -> Any:
+        """P(X(t) = n): probability that a new customer makes ``n`` purchases in ``t`` periods."""
+        f = getattr(_c, "probability_of_n_purchases_" + self._name, None)
+        if f is None:
+            raise NotImplementedError(f"{type(self).__name__}.probability_of_n_purchases is not available yet")
+        scalar = np.ndim(n) == 0
+        ns = np.atleast_1d(np.asarray(n))
+        if not np.all(ns == np.floor(ns)) or (ns < 0).any():
+            raise ValueError("n: must be whole numbers >= 0")
+        v = np.asarray(f(self._p, float(t), [int(k) for k in ns]))
+        return float(v[0]) if scalar else v
+
+    def simulate(self, n_customers: int, T: float, seed: int = 0) -> pd.DataFrame:
+        """Simulated customers from the fitted model: a DataFrame with frequency, recency, T (all observed for
+        ``T`` periods). The same seed gives the same customers."""
+        if int(n_customers) < 0:
+            raise ValueError(f"n_customers: must be >= 0, got {n_customers}")
+        x, tx, TT = getattr(_c, "simulate_" + self._name)(self._p, int(n_customers), float(T), int(seed))
+        return pd.DataFrame({"frequency": x, "recency": tx, self._t_names[0]: TT})
+
+
+class BetaGeoModel(_RfmModel):
+    """BG/NBD (Fader, Hardie & Lee 2005): Poisson purchases while alive, a geometric drop-out after each purchase.
+    Parameters r, alpha (gamma purchase rates), a, b (beta drop-out probabilities). lifetimes' BetaGeoFitter."""
+    _name = "beta_geo"
+
+
+class ParetoNBDModel(_RfmModel):
+    """Pareto/NBD (Schmittlein, Morrison & Colombo 1987): Poisson purchases, exponential lifetimes. Parameters r,
+    alpha (purchase rates), s, beta (drop-out rates). lifetimes' ParetoNBDFitter."""
+    _name = "pareto_nbd"
+
+
+class ModifiedBetaGeoModel(_RfmModel):
+    """MBG/NBD (Batislam, Denizel & Filiztekin 2007): BG/NBD where customers can also drop out right after their
+    first purchase. Parameters r, alpha, a, b. lifetimes' ModifiedBetaGeoFitter."""
+    _name = "modified_beta_geo"
+
+
+class BetaGeoBetaBinomModel(_RfmModel):
+    """BG/BB (Fader, Hardie & Shang 2010), discrete time: one purchase opportunity per period. ``T`` is the number
+    of periods (opportunities; a summary column ``periods`` or ``n_periods`` is also accepted). Parameters alpha,
+    beta (purchase probability), gamma, delta (drop-out probability). lifetimes' BetaGeoBetaBinomFitter."""
+    _name = "beta_geo_beta_binom"
+    _discrete = True
+    _t_names = ("periods", "n_periods", "T")
+
+    def probability_of_n_purchases(self, t: float, n: Any) -> Any:
+        """P(X(t) = n) for a new customer over ``t`` purchase opportunities (Fader, Hardie & Shang 2010, eq. 7)."""
+        self._check_fitted()
+        al, be, ga, de = self._p
+        tt = int(t)
+        if tt != t or tt < 0:
+            raise ValueError(f"t: must be a whole number of periods >= 0, got {t!r}")
+        scalar = np.ndim(n) == 0
+        ns = np.atleast_1d(np.asarray(n, dtype=np.float64))
+        if not np.all(ns == np.floor(ns)) or (ns < 0).any():
+            raise ValueError("n: must be whole numbers >= 0")
+        lg = math.lgamma
+
+        def lbeta(x: float, y: float) -> float:
+            return lg(x) + lg(y) - lg(x + y)
+
+        def lcomb(a: int, b: int) -> float:
+            return lg(a + 1) - lg(b + 1) - lg(a - b + 1)
+
+        out = []
+        for x in ns:
+            x = int(x)
+            if x > tt:
+                out.append(0.0)
+                continue
+            p = math.exp(lcomb(tt, x) + lbeta(al + x, be + tt - x) - lbeta(al, be)
+                         + lbeta(ga, de + tt) - lbeta(ga, de))
+            for i in range(x, tt):
+                p += math.exp(lcomb(i, x) + lbeta(al + x, be + i - x) - lbeta(al, be)
+                              + lbeta(ga + 1, de + i) - lbeta(ga, de))
+            out.append(p)
+        v = np.asarray(out)
+        return float(v[0]) if scalar else v
+
+    def simulate(self, n_customers: int, T: int, seed: int = 0) -> pd.DataFrame:
+        if int(T) != T:
+            raise ValueError(f"T: must be a whole number of periods, got {T!r}")
+        return super().simulate(n_customers, T, seed)
+
+
+class GammaGammaModel(_FittedModel):
+    """Gamma-Gamma spend model (Fader, Hardie & Lee 2005 spend note): the mean spend of a customer's repeat
+    purchases, independent of their frequency. Parameters p, q, gamma. lifetimes' GammaGammaFitter."""
+    _name = "gamma_gamma"
+
+    def fit(self, frequency: Any, monetary_value: Any = None, weights: Any = None,
+            initial_params: dict | list | None = None):
+        """Fit to customers' ``frequency`` (repeat purchases) and ``monetary_value`` (mean spend of the repeat
+        purchases), or to a summary DataFrame with those columns. Customers with frequency 0 are left out (they
+        carry no spend information), as lifetimes asks users to do by hand. Returns ``self``."""
+        if isinstance(frequency, pd.DataFrame):
+            if monetary_value is not None:
+                raise TypeError("fit: pass either a summary DataFrame or the frequency, monetary_value columns")
+            df = frequency
+            frequency = _column(df, ("frequency", "x"), "repeat purchases")
+            monetary_value = _column(df, ("monetary_value", "zbar"), "mean spend of the repeat purchases")
+            if weights is None:
+                weights = _column(df, ("weights",), "weights", required=False)
+        elif monetary_value is None:
+            raise TypeError("fit: needs frequency and monetary_value (or one summary DataFrame)")
+        f, m = _array(frequency, "frequency"), _array(monetary_value, "monetary_value")
+        w = None if weights is None else _array(weights, "weights")
+        init: list[float] = []
+        if initial_params is not None:
+            init = [float(initial_params[k]) for k in self._param_names()] if isinstance(initial_params, dict) \
+                else [float(v) for v in initial_params]
+        res = _c.fit_gamma_gamma(f, m, w, penalizer_coef=self.penalizer_coef, initial=init)
+        self._set_result(res, len(f))
+        return self
+
+    def conditional_expected_average_value(self, frequency: Any, monetary_value: Any) -> Any:
+        """E[M | frequency, monetary_value]: the expected mean spend per purchase of each customer (the population
+        mean for customers with frequency 0). lifetimes' conditional_expected_average_profit."""
+        a, scalar, idx = _broadcast(frequency=frequency, monetary_value=monetary_value)
+        v = _c.conditional_expected_average_value_gamma_gamma(self._p, a["frequency"], a["monetary_value"])
+        return _shape_out(v, scalar, idx)
+
+    conditional_expected_average_profit = conditional_expected_average_value
+
+    def simulate(self, frequency: Any, seed: int = 0) -> np.ndarray:
+        """Simulated mean spend of customers with the given repeat-purchase counts (0 where frequency is 0)."""
+        return np.asarray(_c.simulate_gamma_gamma(self._p, _array(frequency, "frequency"), int(seed)))
+
+
+_MONTH_FACTOR = {"W": 4.345, "M": 1.0, "D": 30.0, "H": 30.0 * 24}
+
+
+def customer_lifetime_value(purchase_model: _RfmModel, spend_model: GammaGammaModel, summary: pd.DataFrame,
+                            months: int = 12, discount_rate: float = 0.01, freq: str = "W") -> pd.Series:
+    """Discounted customer lifetime value over ``months`` months, as lifetimes'
+    ``GammaGammaFitter.customer_lifetime_value``: for month i = 1..months, the expected purchases in that month
+    (``conditional_expected_purchases`` at i*f minus at (i-1)*f, with f = 4.345 weeks / 30 days / 720 hours / 1
+    month per month for ``freq`` W / D / H / M, the unit of ``summary``'s recency and T) times the Gamma-Gamma
+    expected spend, divided by (1 + discount_rate)**i; summed over the months.
+
+    ``summary`` needs frequency, recency, T and monetary_value columns (e.g. from :func:`rfm_summary`). Returns a
+    Series named ``clv`` on ``summary``'s index.
+    """
+    if freq not in _MONTH_FACTOR:
+        raise ValueError(f"freq: must be one of {', '.join(_MONTH_FACTOR)}, got {freq!r}")
+    if int(months) != months or months < 0:
+        raise ValueError(f"months: must be a whole number >= 0, got {months!r}")
+    if not (np.isfinite(discount_rate) and discount_rate > -1):
+        raise ValueError(f"discount_rate: must be a finite number > -1, got {discount_rate!r}")
+    if not isinstance(summary, pd.DataFrame):
+        raise TypeError("summary: expected a DataFrame with frequency, recency, T and monetary_value columns")
+    f = _array(_column(summary, ("frequency", "x"), "repeat purchases"), "frequency")
+    r = _array(_column(summary, ("recency", "t_x"), "time of the last purchase"), "recency")
+    T = _array(_column(summary, ("T",), "customer age"), "T")
+    m = _array(_column(summary, ("monetary_value", "zbar"), "mean spend"), "monetary_value")
+    value = np.asarray(_c.conditional_expected_average_value_gamma_gamma(spend_model._p, f, m))
+    # Customers share (frequency, recency, T) rows (whole periods, one-time buyers of a cohort): the purchase
+    # model is evaluated once per unique row and mapped back.
+    codes, uniq = pd.MultiIndex.from_arrays([f, r, T]).factorize()
+    uf, ur, uT = (np.asarray(uniq.get_level_values(i), dtype=np.float64) for i in range(3))
+    factor = _MONTH_FACTOR[freq]
+    cep = getattr(_c, "conditional_expected_purchases_" + purchase_model._name)
+    p = purchase_model._p
+    disc_purchases = np.zeros(len(uf))  # sum over months of the month's expected purchases, discounted
+    prev = np.zeros(len(uf))  # E[Y(0)] = 0
+    for i in range(1, int(months) + 1):
+        cur = np.asarray(cep(p, np.array([i * factor]), uf, ur, uT))
+        disc_purchases += (cur - prev) / (1 + discount_rate) ** i
+        prev = cur
+    clv = value * disc_purchases[codes]
+    return pd.Series(clv, index=summary.index, name="clv")

@@ -1,0 +1,21 @@
+"""Segments and personas: k-means (scikit-learn's conventions), silhouette and choosing k, RFM scores and the named
+RFM segments, persona profiles.
+
+>>> import cxkit
+>>> km = cxkit.segment.KMeans(4, standardize=True).fit(features)          # doctest: +SKIP
+>>> cxkit.segment.rfm_scores(cxkit.EventLog.from_pandas(cdnow, kind=...))  # doctest: +SKIP
+
+The compute is in C++ (include/cxkit/segment); the GIL is released while it runs.
+"""
+from __future__ import annotations
+
+from ._kmeans import KMeans, choose_k, silhouette_sample, silhouette_samples, silhouette_score
+from ._personas import Persona, Personas, personas
+from ._rfm import default_rfm_segments, rfm_scores, rfm_summary
+
+__all__ = ["KMeans", "choose_k", "silhouette_score", "silhouette_samples", "silhouette_sample",
+           "rfm_scores", "rfm_summary", "default_rfm_segments", "personas", "Persona", "Personas"]
+
+
+def __dir__() -> list[str]:
+    return __all__

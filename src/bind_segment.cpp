@@ -1,0 +1,245 @@
+// Bindings of segmentation (include/cxkit/segment): k-means, silhouette and RFM scores over numpy arrays. Everything
+// lives in the submodule cxkit._core.segment; the estimator (keyword arguments, pandas in/out, warnings) belongs to
+// the Python layer (python/cxkit/segment).
+//
+// Feature matrices arrive as Fortran-ordered float64 arrays, which map onto Eigen's column-major MatrixXd without a
+// copy (any other layout or dtype is converted once by pybind11's forcecast). The GIL is released while C++
+// computes; the input arrays are kept alive by the call's arguments for that time.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cstring>
+#include <optional>
+#include <span>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "cxkit/core/error.hpp"
+#include "cxkit/segment/kmeans.hpp"
+#include "cxkit/segment/rfm.hpp"
+#include "cxkit/segment/silhouette.hpp"
+
+namespace py = pybind11;
+using cxkit::invalid_input;
+namespace seg = cxkit::segment;
+
+namespace {
+
+using FMatrix = py::array_t<double, py::array::f_style | py::array::forcecast>;
+using Doubles = py::array_t<double, py::array::c_style | py::array::forcecast>;
+using Ints = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>;
+using MatMap = Eigen::Map<const Eigen::MatrixXd>;
+
+MatMap matrix_of(const FMatrix& a, const char* name) {
+    if (a.ndim() != 2) throw invalid_input(name, invalid_input::no_row, "must be two-dimensional");
+    return MatMap(a.data(), static_cast<Eigen::Index>(a.shape(0)), static_cast<Eigen::Index>(a.shape(1)));
+}
+
+std::span<const double> span_of(const Doubles& a, const char* name) {
+    if (a.ndim() != 1) throw invalid_input(name, invalid_input::no_row, "must be one-dimensional");
+    return {a.data(), static_cast<std::size_t>(a.shape(0))};
+}
+
+std::vector<int> labels_of(const Ints& a, Eigen::Index n) {
+    if (a.ndim() != 1) throw invalid_input("labels", invalid_input::no_row, "must be one-dimensional");
+    if (static_cast<Eigen::Index>(a.shape(0)) != n)
+        throw invalid_input("labels", invalid_input::no_row,
+                            "has " + std::to_string(a.shape(0)) + " labels for " + std::to_string(n) + " rows");
+    std::vector<int> out(static_cast<std::size_t>(a.shape(0)));
+    const std::int64_t* p = a.data();
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = static_cast<int>(p[i]);
+    return out;
+}
+
+template <class T, class V>
+py::array_t<T> to_array(const V& v) {
+    py::array_t<T> out(static_cast<py::ssize_t>(v.size()));
+    T* o = out.mutable_data();
+    for (std::size_t i = 0; i < static_cast<std::size_t>(v.size()); ++i) o[i] = static_cast<T>(v[i]);
+    return out;
+}
+
+py::array_t<double> matrix_to_array(const Eigen::MatrixXd& M) {
+    py::array_t<double, py::array::f_style> out({static_cast<py::ssize_t>(M.rows()), static_cast<py::ssize_t>(M.cols())});
+    if (M.size() > 0) std::memcpy(out.mutable_data(), M.data(), sizeof(double) * static_cast<std::size_t>(M.size()));
+    return out;
+}
+
+Eigen::RowVectorXd row_of(const Doubles& a) {
+    Eigen::RowVectorXd r(a.shape(0));
+    for (py::ssize_t i = 0; i < a.shape(0); ++i) r(i) = a.data()[i];
+    return r;
+}
+
+seg::KMeansOptions::Algorithm algorithm_of(const std::string& s) {
+    if (s == "lloyd") return seg::KMeansOptions::lloyd;
+    if (s == "elkan") return seg::KMeansOptions::elkan;
+    throw invalid_input("algorithm", invalid_input::no_row, "must be 'lloyd' or 'elkan' (got '" + s + "')");
+}
+
+seg::RfmTies ties_of(const std::string& s) {
+    if (s == "first") return seg::RfmTies::first;
+    if (s == "equal") return seg::RfmTies::equal;
+    throw invalid_input("ties", invalid_input::no_row, "must be 'first' or 'equal' (got '" + s + "')");
+}
+
+using RuleTuple = std::tuple<std::string, int, int, int, int, int, int>;
+
+}  // namespace
+
+void bind_segment(py::module_& m) {
+    py::module_ s = m.def_submodule("segment", "k-means, silhouette, choosing k and RFM scores.");
+
+    s.def(
+        "kmeans",
+        [](const FMatrix& X, int n_clusters, int n_init, int max_iter, double tol, const std::string& algorithm,
+           std::uint64_t seed, bool standardize, unsigned threads, const std::vector<std::string>& column_names) {
+            const MatMap x = matrix_of(X, "X");
+            seg::KMeansOptions o;
+            o.n_clusters = n_clusters;
+            o.n_init = n_init;
+            o.max_iter = max_iter;
+            o.tol = tol;
+            o.algorithm = algorithm_of(algorithm);
+            o.seed = seed;
+            o.standardize = standardize;
+            o.threads = threads;
+            o.column_names = column_names;
+            seg::KMeansResult r;
+            {
+                py::gil_scoped_release release;
+                r = seg::kmeans(x, o);
+            }
+            py::dict d;
+            d["centers"] = matrix_to_array(r.centers);
+            d["labels"] = to_array<std::int32_t>(r.labels);
+            d["inertia"] = r.inertia;
+            d["n_iter"] = r.n_iter;
+            d["best_init"] = r.best_init;
+            d["n_distinct"] = r.n_distinct;
+            d["dropped_columns"] = r.dropped_columns;
+            d["scale_mean"] = to_array<double>(r.scale_mean);
+            d["scale_std"] = to_array<double>(r.scale_std);
+            return d;
+        },
+        py::arg("X"), py::arg("n_clusters") = 8, py::arg("n_init") = 0, py::arg("max_iter") = 300,
+        py::arg("tol") = 1e-4, py::arg("algorithm") = "lloyd", py::arg("seed") = 0, py::arg("standardize") = false,
+        py::arg("threads") = 0, py::arg("column_names") = std::vector<std::string>{},
+        "k-means with scikit-learn's conventions; returns a dict (centers in original units, labels, inertia, ...).");
+
+    s.def(
+        "predict",
+        [](const FMatrix& X, const FMatrix& centers, const std::optional<Doubles>& scale_mean,
+           const std::optional<Doubles>& scale_std, unsigned threads) {
+            const MatMap x = matrix_of(X, "X");
+            seg::KMeansResult fit;
+            fit.centers = matrix_of(centers, "centers");
+            if (scale_mean && scale_std && scale_mean->size() > 0) {
+                if (scale_mean->size() != centers.shape(1) || scale_std->size() != centers.shape(1))
+                    throw invalid_input("scale", invalid_input::no_row, "must have one value per column");
+                fit.scale_mean = row_of(*scale_mean);
+                fit.scale_std = row_of(*scale_std);
+            }
+            std::vector<int> labels;
+            {
+                py::gil_scoped_release release;
+                labels = seg::predict(fit, x, threads);
+            }
+            return to_array<std::int32_t>(labels);
+        },
+        py::arg("X"), py::arg("centers"), py::arg("scale_mean") = py::none(), py::arg("scale_std") = py::none(),
+        py::arg("threads") = 0, "Index of the closest centre per row (standardising first when scale_* are given).");
+
+    s.def(
+        "silhouette_samples",
+        [](const FMatrix& X, const Ints& labels, unsigned threads) {
+            const MatMap x = matrix_of(X, "X");
+            const auto l = labels_of(labels, x.rows());
+            Eigen::VectorXd out;
+            {
+                py::gil_scoped_release release;
+                out = seg::silhouette_samples(x, l, threads);
+            }
+            return to_array<double>(out);
+        },
+        py::arg("X"), py::arg("labels"), py::arg("threads") = 0);
+
+    s.def(
+        "silhouette_score",
+        [](const FMatrix& X, const Ints& labels, Eigen::Index sample_size, std::uint64_t seed, unsigned threads) {
+            const MatMap x = matrix_of(X, "X");
+            const auto l = labels_of(labels, x.rows());
+            if (sample_size < 0) throw invalid_input("sample_size", invalid_input::no_row, "must be >= 0");
+            double out;
+            {
+                py::gil_scoped_release release;
+                out = seg::silhouette_score(x, l, seg::SilhouetteOptions{sample_size, seed, threads});
+            }
+            return out;
+        },
+        py::arg("X"), py::arg("labels"), py::arg("sample_size") = 0, py::arg("seed") = 0, py::arg("threads") = 0);
+
+    s.def(
+        "silhouette_sample_indices",
+        [](Eigen::Index n, Eigen::Index sample_size, std::uint64_t seed) {
+            if (n < 0 || sample_size < 0) throw invalid_input("sample_size", invalid_input::no_row, "must be >= 0");
+            return to_array<std::int64_t>(seg::silhouette_sample_indices(n, sample_size, seed));
+        },
+        py::arg("n"), py::arg("sample_size"), py::arg("seed") = 0,
+        "The rows silhouette_score(sample_size, seed) scores, so other tools can score the same sample.");
+
+    s.def(
+        "quantile_scores",
+        [](const Doubles& x, int bins, const std::string& ties, bool reverse, const std::string& name) {
+            const auto xs = span_of(x, name.c_str());
+            const auto t = ties_of(ties);
+            std::vector<int> out;
+            {
+                py::gil_scoped_release release;
+                out = seg::quantile_scores(xs, bins, t, reverse, name);
+            }
+            return to_array<std::int8_t>(out);
+        },
+        py::arg("x"), py::arg("bins") = 5, py::arg("ties") = "first", py::arg("reverse") = false,
+        py::arg("name") = "x");
+
+    s.def(
+        "rfm_scores",
+        [](const Doubles& recency, const Doubles& frequency, const Doubles& monetary, int bins, const std::string& ties,
+           const std::optional<std::vector<RuleTuple>>& segments, const std::string& others) {
+            seg::RfmOptions o;
+            o.bins = bins;
+            o.ties = ties_of(ties);
+            o.others = others;
+            if (segments) {
+                o.segments.clear();
+                for (const auto& [name, rl, rh, fl, fh, ml, mh] : *segments)
+                    o.segments.push_back(seg::RfmSegmentRule{name, rl, rh, fl, fh, ml, mh});
+            }
+            const auto r = span_of(recency, "recency"), f = span_of(frequency, "frequency"),
+                       mo = span_of(monetary, "monetary");
+            seg::RfmScores res;
+            {
+                py::gil_scoped_release release;
+                res = seg::rfm_scores(r, f, mo, o);
+            }
+            py::dict d;
+            d["r"] = to_array<std::int8_t>(res.r);
+            d["f"] = to_array<std::int8_t>(res.f);
+            d["m"] = to_array<std::int8_t>(res.m);
+            d["segment"] = to_array<std::int32_t>(res.segment);
+            d["segment_names"] = res.segment_names;
+            return d;
+        },
+        py::arg("recency"), py::arg("frequency"), py::arg("monetary"), py::arg("bins") = 5, py::arg("ties") = "first",
+        py::arg("segments") = py::none(), py::arg("others") = "Others");
+
+    s.def("default_rfm_segments", [] {
+        std::vector<RuleTuple> out;
+        for (const auto& r : seg::default_rfm_segments())
+            out.emplace_back(r.name, r.r_lo, r.r_hi, r.f_lo, r.f_hi, r.m_lo, r.m_hi);
+        return out;
+    });
+}
