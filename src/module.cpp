@@ -9,6 +9,8 @@ void bind_core(py::module_& m);
 void bind_metrics(py::module_& m);
 void bind_journey(py::module_& m);
 void bind_clv(py::module_& m);
+void bind_voc(py::module_& m);
+void bind_segment(py::module_& m);
 
 PYBIND11_MODULE(_core, m) {
     m.doc() = "cxkit's compiled core; use the cxkit package, not this module.";
@@ -18,4 +20,6 @@ PYBIND11_MODULE(_core, m) {
     bind_metrics(m);
     bind_journey(m);
     bind_clv(m);
+    bind_voc(m);
+    bind_segment(m);
 }

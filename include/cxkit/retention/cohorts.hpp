@@ -17,6 +17,7 @@
 
 #include "cxkit/core/error.hpp"
 #include "cxkit/core/event_log.hpp"
+#include "cxkit/core/mergeable.hpp"
 #include "cxkit/core/serialize.hpp"
 #include "cxkit/core/time.hpp"
 

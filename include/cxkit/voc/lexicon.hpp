@@ -168,6 +168,13 @@ public:
     }
 
     std::size_t size() const noexcept { return words_.size(); }
+    // Calls f(token, valence) for every word entry (in no particular order).
+    template <class F>
+    void for_each_word(F&& f) const {
+        for (const auto& [t, v] : words_) f(std::string_view(t), v);
+    }
+    // The smallest emoji code point (0x110000 when there are none).
+    char32_t min_emoji() const noexcept { return min_emoji_; }
     std::size_t emoji_count() const noexcept { return emoji_.size(); }
 
 private:

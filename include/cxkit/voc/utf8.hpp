@@ -9,6 +9,7 @@
 // user lexicon whose keys are in them.
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -46,8 +47,8 @@ inline std::size_t find_invalid(std::string_view s) noexcept {
     while (i < n) {
         // ASCII fast path, 8 bytes at a time.
         while (i + 8 <= n) {
-            std::uint64_t w = 0;
-            for (int k = 0; k < 8; ++k) w |= std::uint64_t(static_cast<unsigned char>(s[i + k])) << (8 * k);
+            std::uint64_t w;
+            std::memcpy(&w, s.data() + i, 8);
             if (w & 0x8080808080808080ull) break;
             i += 8;
         }

@@ -33,12 +33,15 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "cxkit/core/error.hpp"
@@ -105,13 +108,102 @@ inline constexpr SpecialCase special_cases[] = {
     {"the shit", 3}, {"the bomb", 3}, {"bad ass", 1.5}, {"badass", 1.5}, {"bus stop", 0.0},
     {"yeah right", -2}, {"kiss of death", -1.5}, {"to die for", 3}, {"beating heart", 3.5}};
 
-struct Token {
-    std::string lower;
-    bool upper = false;       // Python's str.isupper() of the word
-    const double* lex = nullptr;
+// Word ids of the words the rules compare against (0: any other word).
+enum WordId : std::uint8_t {
+    W_OTHER = 0, W_NO, W_OR, W_NOR, W_KIND, W_OF, W_BUT, W_LEAST, W_AT, W_VERY, W_NEVER, W_SO, W_THIS, W_WITHOUT,
+    W_DOUBT, W_THE, W_SHIT, W_BOMB, W_BAD, W_ASS, W_BUS, W_STOP, W_YEAH, W_RIGHT, W_KISS, W_DEATH, W_TO, W_DIE,
+    W_FOR, W_BEATING, W_HEART, W_JUST, W_ENOUGH, W_SORT
+};
+inline constexpr std::pair<std::string_view, WordId> word_ids[] = {
+    {"no", W_NO}, {"or", W_OR}, {"nor", W_NOR}, {"kind", W_KIND}, {"of", W_OF}, {"but", W_BUT},
+    {"least", W_LEAST}, {"at", W_AT}, {"very", W_VERY}, {"never", W_NEVER}, {"so", W_SO}, {"this", W_THIS},
+    {"without", W_WITHOUT}, {"doubt", W_DOUBT}, {"the", W_THE}, {"shit", W_SHIT}, {"bomb", W_BOMB}, {"bad", W_BAD},
+    {"ass", W_ASS}, {"bus", W_BUS}, {"stop", W_STOP}, {"yeah", W_YEAH}, {"right", W_RIGHT}, {"kiss", W_KISS},
+    {"death", W_DEATH}, {"to", W_TO}, {"die", W_DIE}, {"for", W_FOR}, {"beating", W_BEATING}, {"heart", W_HEART},
+    {"just", W_JUST}, {"enough", W_ENOUGH}, {"sort", W_SORT}};
+
+// What the rules need to know of one lower-cased word, precomputed once per vocabulary entry.
+struct WordInfo {
+    double lex = 0;           // lexicon valence (when has_lex)
+    double booster = 0;       // BOOSTER_DICT value (when is_booster)
+    bool has_lex = false;
     bool is_booster = false;
+    bool negation = false;    // in NEGATE (words containing "n't" are flagged per token)
+    WordId id = W_OTHER;
+};
+
+// An open-addressing hash table from lower-cased words (string_view keys into one arena) to WordInfo: one hash
+// and, usually, one probe per token.
+class WordTable {
+public:
+    static std::uint64_t hash(std::string_view s) noexcept {
+        std::uint64_t h = 14695981039346656037ull;
+        for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+        return h;
+    }
+
+    WordInfo& insert(std::string_view key) {
+        if ((count_ + 1) * 2 > slots_.size()) grow();
+        Slot* s = probe(key, hash(key));
+        if (s->len == empty) {
+            s->off = static_cast<std::uint32_t>(arena_.size());
+            s->len = static_cast<std::uint32_t>(key.size());
+            s->hash = hash(key);
+            arena_.append(key);
+            ++count_;
+        }
+        return s->info;
+    }
+    const WordInfo* find(std::string_view key, std::uint64_t h) const noexcept {
+        if (slots_.empty()) return nullptr;
+        std::size_t i = h & mask_;
+        while (true) {
+            const Slot& s = slots_[i];
+            if (s.len == empty) return nullptr;
+            if (s.hash == h && s.len == key.size() && std::memcmp(arena_.data() + s.off, key.data(), key.size()) == 0)
+                return &s.info;
+            i = (i + 1) & mask_;
+        }
+    }
+
+private:
+    static constexpr std::uint32_t empty = 0xFFFFFFFFu;
+    struct Slot {
+        std::uint64_t hash = 0;
+        std::uint32_t off = 0, len = empty;
+        WordInfo info;
+    };
+    Slot* probe(std::string_view key, std::uint64_t h) {
+        std::size_t i = h & mask_;
+        while (true) {
+            Slot& s = slots_[i];
+            if (s.len == empty || (s.hash == h && s.len == key.size() &&
+                                   std::memcmp(arena_.data() + s.off, key.data(), key.size()) == 0))
+                return &s;
+            i = (i + 1) & mask_;
+        }
+    }
+    void grow() {
+        std::vector<Slot> old = std::move(slots_);
+        slots_.assign(std::max<std::size_t>(64, old.size() * 2), Slot{});
+        mask_ = slots_.size() - 1;
+        for (const Slot& o : old)
+            if (o.len != empty) *probe(std::string_view(arena_.data() + o.off, o.len), o.hash) = o;
+    }
+    std::vector<Slot> slots_;
+    std::size_t mask_ = 0, count_ = 0;
+    std::string arena_;
+};
+
+struct Token {
+    std::uint32_t off = 0, len = 0;  // the lower-cased word in Scratch::lower
+    bool upper = false;              // Python's str.isupper() of the word
+    bool has_lex = false;
+    bool is_booster = false;
+    bool negation = false;           // in NEGATE, or contains "n't"
+    WordId id = W_OTHER;
+    double lex = 0;
     double booster = 0;
-    bool negation = false;    // in NEGATE, or contains "n't"
 };
 
 // Python's round(x, digits) for digits 3 or 4: correctly rounded, ties to even on the exact binary value.
@@ -127,15 +219,35 @@ inline double python_round(double x, int digits) {
 
 struct Scratch {
     std::string text;
+    std::string lower;
     std::vector<Token> tokens;
     std::vector<double> sentiments;
 };
+
+// Python's whitespace among ASCII bytes.
+inline constexpr bool ascii_space(unsigned char c) noexcept { return c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F); }
 
 }  // namespace detail
 
 class Vader {
 public:
-    explicit Vader(Lexicon lexicon) : lex_(std::move(lexicon)) {}
+    explicit Vader(Lexicon lexicon) : lex_(std::move(lexicon)) {
+        // One table of every word a rule looks at: lexicon words, boosters, negations and the words compared by
+        // the rules (ids), so scoring a token is one lower-casing pass, one hash and one lookup.
+        lex_.for_each_word([&](std::string_view w, double v) {
+            auto& info = words_.insert(w);
+            info.has_lex = true;
+            info.lex = v;
+        });
+        for (const auto& [w, b] : detail::booster_words()) {
+            auto& info = words_.insert(w);
+            info.is_booster = true;
+            info.booster = b;
+        }
+        for (std::string_view w : detail::negate_words()) words_.insert(w).negation = true;
+        for (const auto& [w, id] : detail::word_ids) words_.insert(w).id = id;
+        ascii_emoji_ = lex_.min_emoji() < 0x80;
+    }
 
     const Lexicon& lexicon() const noexcept { return lex_; }
 
@@ -151,8 +263,11 @@ public:
     // Scores texts[i] into out[i], splitting the rows into `threads` contiguous blocks (0: one per core); the
     // result does not depend on the thread count. All texts are validated first: invalid UTF-8 throws
     // invalid_input naming the first bad row, and nothing is written to out.
-    void score_many(const std::vector<std::string>& texts, SentimentScores* out, unsigned threads = 0) const {
-        const std::size_t n = texts.size();
+    // Texts: any random-access range whose elements convert to std::string_view (std::vector<std::string>,
+    // std::vector<std::string_view>, ...).
+    template <class Texts>
+    void score_many(const Texts& texts, SentimentScores* out, unsigned threads = 0) const {
+        const std::size_t n = std::size(texts);
         if (n == 0) return;
         if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
         const std::size_t nt = std::min<std::size_t>(threads, (n + 255) / 256);  // >= 256 rows per thread
@@ -161,7 +276,7 @@ public:
         run(nt, [&](std::size_t t) {
             auto [b, e] = block(t);
             for (std::size_t i = b; i < e; ++i) {
-                const std::size_t pos = utf8::find_invalid(texts[i]);
+                const std::size_t pos = utf8::find_invalid(std::string_view(texts[i]));
                 if (pos != std::string_view::npos) {
                     first_bad[t] = i;
                     bad_byte[t] = pos;
@@ -175,7 +290,7 @@ public:
                                     "invalid UTF-8 at byte " + std::to_string(bad_byte[t]));
         run(nt, [&](std::size_t t) {
             auto [b, e] = block(t);
-            for (std::size_t i = b; i < e; ++i) out[i] = score_valid(texts[i]);
+            for (std::size_t i = b; i < e; ++i) out[i] = score_valid(std::string_view(texts[i]));
         });
     }
 
@@ -202,40 +317,67 @@ private:
 
     SentimentScores score_valid(std::string_view input) const {
         thread_local detail::Scratch scratch;
-        std::string& text = scratch.text;
         std::vector<detail::Token>& toks = scratch.tokens;
 
-        // 1. emoji -> descriptions
-        text.clear();
-        bool prev_space = true;
-        for (std::size_t i = 0; i < input.size();) {
-            const std::size_t start = i;
-            const char32_t cp = utf8::decode(input, i);
-            if (const std::string* d = lex_.emoji(cp)) {
-                if (!prev_space) text.push_back(' ');
-                text += *d;
-                prev_space = false;
-            } else {
-                text.append(input.substr(start, i - start));
-                prev_space = cp == U' ';
+        // 1. emoji -> descriptions (an ASCII text has no emoji unless the emoji table has ASCII keys)
+        bool ascii = true;
+        {
+            std::size_t k = 0;
+            std::uint64_t any = 0;
+            for (; k + 8 <= input.size(); k += 8) {
+                std::uint64_t w;
+                std::memcpy(&w, input.data() + k, 8);
+                any |= w;
             }
+            for (; k < input.size(); ++k) any |= static_cast<unsigned char>(input[k]);
+            ascii = (any & 0x8080808080808080ull) == 0;
+        }
+        std::string_view t = input;
+        if (!ascii || ascii_emoji_) {
+            std::string& text = scratch.text;
+            text.clear();
+            bool prev_space = true;
+            for (std::size_t i = 0; i < input.size();) {
+                const std::size_t start = i;
+                const char32_t cp = utf8::decode(input, i);
+                if (const std::string* d = lex_.emoji(cp)) {
+                    if (!prev_space) text.push_back(' ');
+                    text += *d;
+                    prev_space = false;
+                } else {
+                    text.append(input.substr(start, i - start));
+                    prev_space = cp == U' ';
+                }
+            }
+            t = text;
         }
 
-        // 2. words
+        // 2. words: split on Python whitespace, strip punctuation, lower-case and look up each once
+        std::string& lower = scratch.lower;
+        lower.clear();
         std::size_t n = 0;
-        const std::string_view t = text;
         std::size_t i = 0;
-        while (i < t.size()) {
-            std::size_t j = i;
-            if (utf8::is_space(utf8::decode(t, j))) {
+        const std::size_t size = t.size();
+        auto space_at = [&](std::size_t k, std::size_t& next) {
+            const auto c = static_cast<unsigned char>(t[k]);
+            if (c < 0x80) {
+                next = k + 1;
+                return detail::ascii_space(c);
+            }
+            next = k;
+            return utf8::is_space(utf8::decode(t, next));
+        };
+        while (i < size) {
+            std::size_t j;
+            if (space_at(i, j)) {
                 i = j;
                 continue;
             }
             const std::size_t wb = i;
             std::size_t we = j;
-            while (we < t.size()) {
-                std::size_t k = we;
-                if (utf8::is_space(utf8::decode(t, k))) break;
+            while (we < size) {
+                std::size_t k;
+                if (space_at(we, k)) break;
                 we = k;
             }
             i = we;
@@ -243,13 +385,21 @@ private:
             std::size_t sb = 0, se = word.size();
             while (sb < se && utf8::is_ascii_punct(word[sb])) ++sb;
             while (se > sb && utf8::is_ascii_punct(word[se - 1])) --se;
-            std::size_t chars = 0;
-            for (std::size_t k = sb; k < se && chars <= 2; ++k)
-                chars += (static_cast<unsigned char>(word[k]) & 0xC0) != 0x80;
-            if (chars > 2) word = word.substr(sb, se - sb);
+            if (sb != 0 || se != word.size()) {
+                std::size_t chars = 0;
+                for (std::size_t k = sb; k < se && chars <= 2; ++k)
+                    chars += (static_cast<unsigned char>(word[k]) & 0xC0) != 0x80;
+                if (chars > 2) word = word.substr(sb, se - sb);
+            }
             if (toks.size() <= n) toks.emplace_back();
-            fill_token(toks[n], word);
+            fill_token(toks[n], word, lower);
             ++n;
+        }
+        const char* lower_data = lower.data();
+        auto lw = [&](const detail::Token& tk) { return std::string_view(lower_data + tk.off, tk.len); };
+        for (std::size_t k = 0; k < n; ++k) {
+            detail::Token& tk = toks[k];
+            if (!tk.negation && tk.len >= 3) tk.negation = lw(tk).find("n't") != std::string_view::npos;
         }
 
         // allcap_differential: some but not all words are ALL CAPS
@@ -262,13 +412,14 @@ private:
         s.assign(n, 0.0);
         for (std::size_t k = 0; k < n; ++k) {
             if (toks[k].is_booster) continue;
-            if (k + 1 < n && toks[k].lower == "kind" && toks[k + 1].lower == "of") continue;
+            if (k + 1 < n && toks[k].id == detail::W_KIND && toks[k + 1].id == detail::W_OF) continue;
+            if (!toks[k].has_lex) continue;
             s[k] = valence(toks.data(), n, k, cap_diff);
         }
 
         // 4. "but"
         for (std::size_t bi = 0; bi < n; ++bi) {
-            if (toks[bi].lower != "but") continue;
+            if (toks[bi].id != detail::W_BUT) continue;
             // The package's loop: for each value v (by position), the *first* element equal to v is rescaled.
             for (std::size_t k = 0; k < n; ++k) {
                 const double v = s[k];
@@ -316,23 +467,65 @@ private:
         return r;
     }
 
-    void fill_token(detail::Token& tok, std::string_view word) const {
-        tok.lower.clear();
+    // Lower-cases the word into `lower` (hashing it on the way), sets the case flag and the word's table entry.
+    void fill_token(detail::Token& tok, std::string_view word, std::string& lower) const {
+        tok.off = static_cast<std::uint32_t>(lower.size());
         bool cased = false, has_lower = false;
-        for (std::size_t k = 0; k < word.size();) {
+        std::uint64_t h = 14695981039346656037ull;
+        std::size_t k = 0;
+        {
+            // ASCII prefix: lower-cased in place after one append
+            std::size_t a = 0;
+            while (a < word.size() && static_cast<unsigned char>(word[a]) < 0x80) ++a;
+            lower.append(word.data(), a);
+            char* out = lower.data() + tok.off;
+            for (; k < a; ++k) {
+                auto c = static_cast<unsigned char>(out[k]);
+                const bool up = static_cast<unsigned>(c) - 'A' < 26u;
+                cased |= up;
+                has_lower |= static_cast<unsigned>(c) - 'a' < 26u;
+                c = static_cast<unsigned char>(c | (up ? 0x20 : 0));
+                out[k] = static_cast<char>(c);
+                h = (h ^ c) * 1099511628211ull;
+            }
+        }
+        while (k < word.size()) {
+            const auto c = static_cast<unsigned char>(word[k]);
+            if (c < 0x80) {
+                unsigned char l = c;
+                if (c >= 'A' && c <= 'Z') {
+                    cased = true;
+                    l = static_cast<unsigned char>(c + 32);
+                } else if (c >= 'a' && c <= 'z') {
+                    has_lower = true;
+                }
+                lower.push_back(static_cast<char>(l));
+                h = (h ^ l) * 1099511628211ull;
+                ++k;
+                continue;
+            }
+            const std::size_t before = lower.size();
             const char32_t cp = utf8::decode(word, k);
             if (utf8::is_lower(cp)) has_lower = true;
             else if (utf8::is_upper(cp)) cased = true;
-            utf8::append_lower(tok.lower, cp);
+            utf8::append_lower(lower, cp);
+            for (std::size_t b = before; b < lower.size(); ++b) h = (h ^ static_cast<unsigned char>(lower[b])) * 1099511628211ull;
         }
+        tok.len = static_cast<std::uint32_t>(lower.size() - tok.off);
         tok.upper = cased && !has_lower;
-        tok.lex = lex_.find(tok.lower);
-        const auto& boosters = detail::booster_words();
-        const auto b = boosters.find(tok.lower);
-        tok.is_booster = b != boosters.end();
-        tok.booster = tok.is_booster ? b->second : 0.0;
-        tok.negation = detail::negate_words().count(tok.lower) > 0 ||
-                       tok.lower.find("n't") != std::string::npos;
+        const detail::WordInfo* info = words_.find(std::string_view(lower.data() + tok.off, tok.len), h);
+        if (info) {
+            tok.has_lex = info->has_lex;
+            tok.lex = info->lex;
+            tok.is_booster = info->is_booster;
+            tok.booster = info->booster;
+            tok.negation = info->negation;
+            tok.id = info->id;
+        } else {
+            tok.has_lex = tok.is_booster = tok.negation = false;
+            tok.lex = tok.booster = 0;
+            tok.id = detail::W_OTHER;
+        }
     }
 
     static double scalar_inc_dec(const detail::Token& w, double valence, bool cap_diff) {
@@ -348,22 +541,22 @@ private:
         return scalar;
     }
 
-    double valence(const detail::Token* w, std::size_t n, std::size_t i, bool cap_diff) const {
+    // Valence of word i, which is in the lexicon.
+    static double valence(const detail::Token* w, std::size_t n, std::size_t i, bool cap_diff) {
         using detail::N_SCALAR;
         const detail::Token& item = w[i];
-        if (!item.lex) return 0.0;
-        const double lexv = *item.lex;
+        const double lexv = item.lex;
         double v = lexv;
-        if (item.lower == "no" && i != n - 1 && w[i + 1].lex) v = 0.0;
-        if ((i > 0 && w[i - 1].lower == "no") || (i > 1 && w[i - 2].lower == "no") ||
-            (i > 2 && w[i - 3].lower == "no" && (w[i - 1].lower == "or" || w[i - 1].lower == "nor")))
+        if (item.id == detail::W_NO && i != n - 1 && w[i + 1].has_lex) v = 0.0;
+        if ((i > 0 && w[i - 1].id == detail::W_NO) || (i > 1 && w[i - 2].id == detail::W_NO) ||
+            (i > 2 && w[i - 3].id == detail::W_NO && (w[i - 1].id == detail::W_OR || w[i - 1].id == detail::W_NOR)))
             v = lexv * N_SCALAR;
         if (item.upper && cap_diff) {
             if (v > 0) v += detail::C_INCR;
             else v -= detail::C_INCR;
         }
         for (std::size_t start = 0; start < 3; ++start) {
-            if (i > start && !w[i - (start + 1)].lex) {
+            if (i > start && !w[i - (start + 1)].has_lex) {
                 double sc = scalar_inc_dec(w[i - (start + 1)], v, cap_diff);
                 if (start == 1 && sc != 0) sc = sc * 0.95;
                 if (start == 2 && sc != 0) sc = sc * 0.9;
@@ -373,83 +566,82 @@ private:
             }
         }
         // _least_check
-        if (i > 1 && !w[i - 1].lex && w[i - 1].lower == "least") {
-            if (w[i - 2].lower != "at" && w[i - 2].lower != "very") v = v * N_SCALAR;
-        } else if (i > 0 && !w[i - 1].lex && w[i - 1].lower == "least") {
+        if (i > 1 && !w[i - 1].has_lex && w[i - 1].id == detail::W_LEAST) {
+            if (w[i - 2].id != detail::W_AT && w[i - 2].id != detail::W_VERY) v = v * N_SCALAR;
+        } else if (i > 0 && !w[i - 1].has_lex && w[i - 1].id == detail::W_LEAST) {
             v = v * N_SCALAR;
         }
         return v;
     }
 
     static double negation_check(double v, const detail::Token* w, std::size_t start, std::size_t i) {
-        auto is = [&](std::size_t k, std::string_view s) { return w[k].lower == s; };
+        using namespace detail;
+        auto is = [&](std::size_t k, WordId id) { return w[k].id == id; };
         if (start == 0) {
-            if (w[i - 1].negation) v = v * detail::N_SCALAR;
+            if (w[i - 1].negation) v = v * N_SCALAR;
         } else if (start == 1) {
-            if (is(i - 2, "never") && (is(i - 1, "so") || is(i - 1, "this"))) v = v * 1.25;
-            else if (is(i - 2, "without") && is(i - 1, "doubt")) {}
-            else if (w[i - 2].negation) v = v * detail::N_SCALAR;
+            if (is(i - 2, W_NEVER) && (is(i - 1, W_SO) || is(i - 1, W_THIS))) v = v * 1.25;
+            else if (is(i - 2, W_WITHOUT) && is(i - 1, W_DOUBT)) {}
+            else if (w[i - 2].negation) v = v * N_SCALAR;
         } else {
             // Python precedence: (never and (so or this)) or (so or this)
-            if ((is(i - 3, "never") && (is(i - 2, "so") || is(i - 2, "this"))) || (is(i - 1, "so") || is(i - 1, "this")))
+            if ((is(i - 3, W_NEVER) && (is(i - 2, W_SO) || is(i - 2, W_THIS))) || (is(i - 1, W_SO) || is(i - 1, W_THIS)))
                 v = v * 1.25;
-            else if (is(i - 3, "without") && (is(i - 2, "doubt") || is(i - 1, "doubt"))) {}
-            else if (w[i - 3].negation) v = v * detail::N_SCALAR;
+            else if (is(i - 3, W_WITHOUT) && (is(i - 2, W_DOUBT) || is(i - 1, W_DOUBT))) {}
+            else if (w[i - 3].negation) v = v * N_SCALAR;
         }
         return v;
     }
 
-    // A sequence of 2 or 3 word positions, joined by spaces in the package.
-    struct Seq {
-        std::size_t idx[3];
-        std::size_t len;
-    };
-
-    // Does the space-joined sequence of words equal key?
-    static bool joined_equals(const detail::Token* w, const Seq& seq, std::string_view key) {
-        std::size_t pos = 0;
-        for (std::size_t k = 0; k < seq.len; ++k) {
-            if (k > 0) {
-                if (pos >= key.size() || key[pos] != ' ') return false;
-                ++pos;
-            }
-            const std::string& s = w[seq.idx[k]].lower;
-            if (key.size() - pos < s.size() || key.compare(pos, s.size(), s) != 0) return false;
-            pos += s.size();
-        }
-        return pos == key.size();
-    }
-
-    static const detail::SpecialCase* find_special(const detail::Token* w, const Seq& seq) {
-        for (const auto& sc : detail::special_cases)
-            if (joined_equals(w, seq, sc.key)) return &sc;
+    // SPECIAL_CASES: the valence of a two- or three-word sequence of word ids, or nullptr. Words never contain
+    // whitespace, so a space-joined sequence equals a key exactly when its words equal the key's words.
+    static const double* special2(detail::WordId a, detail::WordId b) {
+        using namespace detail;
+        static constexpr double the_shit = 3, the_bomb = 3, bad_ass = 1.5, bus_stop = 0.0, yeah_right = -2,
+                                beating_heart = 3.5;
+        if (a == W_THE && b == W_SHIT) return &the_shit;
+        if (a == W_THE && b == W_BOMB) return &the_bomb;
+        if (a == W_BAD && b == W_ASS) return &bad_ass;
+        if (a == W_BUS && b == W_STOP) return &bus_stop;
+        if (a == W_YEAH && b == W_RIGHT) return &yeah_right;
+        if (a == W_BEATING && b == W_HEART) return &beating_heart;
         return nullptr;
+    }
+    static const double* special3(detail::WordId a, detail::WordId b, detail::WordId c) {
+        using namespace detail;
+        static constexpr double kiss_of_death = -1.5, to_die_for = 3;
+        if (a == W_KISS && b == W_OF && c == W_DEATH) return &kiss_of_death;
+        if (a == W_TO && b == W_DIE && c == W_FOR) return &to_die_for;
+        return nullptr;
+    }
+    // "just enough", "kind of", "sort of": the multi-word keys of BOOSTER_DICT.
+    static bool booster_ngram(detail::WordId a, detail::WordId b) {
+        using namespace detail;
+        return (a == W_JUST && b == W_ENOUGH) || (a == W_KIND && b == W_OF) || (a == W_SORT && b == W_OF);
     }
 
     static double special_idioms_check(double v, const detail::Token* w, std::size_t n, std::size_t i) {
+        const auto id = [&](std::size_t k) { return w[k].id; };
         // onezero, twoonezero, twoone, threetwoone, threetwo: the first that is a special case wins
-        const Seq seqs[] = {{{i - 1, i, 0}, 2}, {{i - 2, i - 1, i}, 3}, {{i - 2, i - 1, 0}, 2},
-                            {{i - 3, i - 2, i - 1}, 3}, {{i - 3, i - 2, 0}, 2}};
-        for (const auto& seq : seqs)
-            if (const auto* sc = find_special(w, seq)) {
-                v = sc->valence;
-                break;
-            }
+        const double* sc = special2(id(i - 1), id(i));
+        if (!sc) sc = special3(id(i - 2), id(i - 1), id(i));
+        if (!sc) sc = special2(id(i - 2), id(i - 1));
+        if (!sc) sc = special3(id(i - 3), id(i - 2), id(i - 1));
+        if (!sc) sc = special2(id(i - 3), id(i - 2));
+        if (sc) v = *sc;
         if (n - 1 > i)  // zeroone
-            if (const auto* sc = find_special(w, {{i, i + 1, 0}, 2})) v = sc->valence;
+            if (const double* z = special2(id(i), id(i + 1))) v = *z;
         if (n - 1 > i + 1)  // zeroonetwo
-            if (const auto* sc = find_special(w, {{i, i + 1, i + 2}, 3})) v = sc->valence;
-        // booster/dampener n-grams (threetwoone, threetwo, twoone) found in BOOSTER_DICT: its multi-word keys
-        static constexpr std::pair<std::string_view, double> ngrams[] = {
-            {"just enough", detail::B_DECR}, {"kind of", detail::B_DECR}, {"sort of", detail::B_DECR}};
-        const Seq bseqs[] = {{{i - 3, i - 2, i - 1}, 3}, {{i - 3, i - 2, 0}, 2}, {{i - 2, i - 1, 0}, 2}};
-        for (const auto& seq : bseqs)
-            for (const auto& [key, b] : ngrams)
-                if (joined_equals(w, seq, key)) v = v + b;
+            if (const double* z = special3(id(i), id(i + 1), id(i + 2))) v = *z;
+        // booster n-grams in threetwoone (three words: never a two-word key), threetwo and twoone
+        if (booster_ngram(id(i - 3), id(i - 2))) v = v + detail::B_DECR;
+        if (booster_ngram(id(i - 2), id(i - 1))) v = v + detail::B_DECR;
         return v;
     }
 
     Lexicon lex_;
+    detail::WordTable words_;
+    bool ascii_emoji_ = false;
 };
 
 }  // namespace cxkit::voc

@@ -1,1 +1,22 @@
-"""Retention: acquisition cohorts and survival (Kaplan-Meier, log-rank)."""
+"""Retention: acquisition cohorts and survival (Kaplan-Meier, log-rank).
+
+>>> import cxkit
+>>> km = cxkit.retention.kaplan_meier([5, 6, 6, 2, 4, 4], observed=[1, 0, 0, 1, 1, 1])
+>>> km.median_survival_time_
+5.0
+"""
+from __future__ import annotations
+
+from .. import _core
+from ._cohorts import Cohorts, cohort_state, cohorts
+from ._survival import (KaplanMeier, KaplanMeierGroups, LogRankResult, kaplan_meier, logrank_test,
+                        multivariate_logrank_test)
+
+CohortState = _core.CohortState
+
+__all__ = ["kaplan_meier", "logrank_test", "multivariate_logrank_test", "cohorts", "cohort_state", "Cohorts",
+           "CohortState", "KaplanMeier", "KaplanMeierGroups", "LogRankResult"]
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,0 +1,213 @@
+// Bindings of voice of the customer (VADER sentiment, lexicons) and retention (Kaplan-Meier, log-rank, cohorts).
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cxkit/core/event_log.hpp"
+#include "cxkit/retention/cohorts.hpp"
+#include "cxkit/retention/kaplan_meier.hpp"
+#include "cxkit/voc/lexicon.hpp"
+#include "cxkit/voc/vader.hpp"
+#include "state_binding.hpp"
+
+namespace py = pybind11;
+using namespace cxkit;
+
+namespace {
+
+using Doubles = py::array_t<double, py::array::c_style | py::array::forcecast>;
+using Int64s = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>;
+
+template <class T>
+py::array_t<T> to_array(const std::vector<T>& v) {
+    return py::array_t<T>(static_cast<py::ssize_t>(v.size()), v.data());
+}
+
+std::span<const double> span_of(const Doubles& a, const char* column) {
+    if (a.ndim() != 1) throw invalid_input(column, invalid_input::no_row, "must be one-dimensional");
+    return {a.data(), static_cast<std::size_t>(a.shape(0))};
+}
+
+// Scores a list of str/bytes (None or float NaN: a missing text, NaN scores) into an (n, 4) array
+// neg, neu, pos, compound. The UTF-8 of each str is borrowed (CPython caches it in the object), the GIL is released
+// while scoring.
+py::array_t<double> score_texts(const voc::Vader& vader, const py::list& texts, unsigned threads) {
+    const auto n = static_cast<std::size_t>(PyList_GET_SIZE(texts.ptr()));
+    std::vector<std::string_view> views(n);
+    std::vector<std::size_t> missing;
+    for (std::size_t i = 0; i < n; ++i) {
+        PyObject* o = PyList_GET_ITEM(texts.ptr(), static_cast<py::ssize_t>(i));
+        if (PyUnicode_Check(o)) {
+            Py_ssize_t len = 0;
+            const char* p = PyUnicode_AsUTF8AndSize(o, &len);
+            if (!p) {
+                PyErr_Clear();
+                throw invalid_input("text", static_cast<std::int64_t>(i),
+                                    "text is not valid Unicode (a lone surrogate cannot be encoded as UTF-8)");
+            }
+            views[i] = std::string_view(p, static_cast<std::size_t>(len));
+        } else if (PyBytes_Check(o)) {
+            views[i] = std::string_view(PyBytes_AS_STRING(o), static_cast<std::size_t>(PyBytes_GET_SIZE(o)));
+        } else if (o == Py_None || (PyFloat_Check(o) && std::isnan(PyFloat_AS_DOUBLE(o)))) {
+            missing.push_back(i);
+        } else {
+            throw py::type_error("texts row " + std::to_string(i) + ": expected str, bytes or None, got " +
+                                 std::string(Py_TYPE(o)->tp_name));
+        }
+    }
+    std::vector<voc::SentimentScores> scores(n);
+    {
+        py::gil_scoped_release release;
+        vader.score_many(views, scores.data(), threads);
+    }
+    py::array_t<double> out({static_cast<py::ssize_t>(n), py::ssize_t{4}});
+    auto r = out.mutable_unchecked<2>();
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto k = static_cast<py::ssize_t>(i);
+        r(k, 0) = scores[i].neg;
+        r(k, 1) = scores[i].neu;
+        r(k, 2) = scores[i].pos;
+        r(k, 3) = scores[i].compound;
+    }
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    for (std::size_t i : missing)
+        for (py::ssize_t j = 0; j < 4; ++j) r(static_cast<py::ssize_t>(i), j) = nan;
+    return out;
+}
+
+py::dict km_to_dict(const retention::KaplanMeier& km) {
+    py::dict d;
+    d["timeline"] = to_array(km.time);
+    d["at_risk"] = to_array(km.at_risk);
+    d["observed"] = to_array(km.observed);
+    d["censored"] = to_array(km.censored);
+    d["survival"] = to_array(km.survival);
+    d["variance_sum"] = to_array(km.variance_sum);
+    d["lower"] = to_array(km.lower);
+    d["upper"] = to_array(km.upper);
+    d["median"] = km.median;
+    d["confidence"] = km.confidence;
+    return d;
+}
+
+py::dict logrank_to_dict(const retention::LogRankResult& r) {
+    py::dict d;
+    d["statistic"] = r.statistic;
+    d["p_value"] = r.p_value;
+    d["degrees_of_freedom"] = r.degrees_of_freedom;
+    d["groups"] = to_array(r.groups);
+    d["observed"] = to_array(r.observed);
+    d["expected"] = to_array(r.expected);
+    return d;
+}
+
+}  // namespace
+
+void bind_voc(py::module_& m) {
+    py::class_<voc::Lexicon>(m, "Lexicon", "VADER lexicon: token valences and emoji descriptions.")
+        .def(py::init<>())
+        .def_static("from_files", [](const std::string& words, const std::string& emoji) {
+            return voc::Lexicon::from_files(words, emoji);
+        }, py::arg("lexicon_file"), py::arg("emoji_file") = "")
+        .def("add_words", [](voc::Lexicon& l, std::string_view text, const std::string& source) { l.add_words(text, source); },
+             py::arg("text"), py::arg("source") = "lexicon")
+        .def("add_words_file", [](voc::Lexicon& l, const std::string& p) { l.add_words_file(p); }, py::arg("path"))
+        .def("add_emoji", [](voc::Lexicon& l, std::string_view text, const std::string& source) { l.add_emoji(text, source); },
+             py::arg("text"), py::arg("source") = "emoji lexicon")
+        .def("add_emoji_file", [](voc::Lexicon& l, const std::string& p) { l.add_emoji_file(p); }, py::arg("path"))
+        .def("set", &voc::Lexicon::set, py::arg("token"), py::arg("valence"))
+        .def("get", [](const voc::Lexicon& l, std::string_view token) -> py::object {
+            const double* v = l.find(token);
+            return v ? py::cast(*v) : py::none();
+        }, py::arg("token"))
+        .def("emoji", [](const voc::Lexicon& l, const std::string& e) -> py::object {
+            std::size_t i = 0;
+            if (e.empty() || voc::utf8::find_invalid(e) != std::string_view::npos) return py::none();
+            const char32_t cp = voc::utf8::decode(e, i);
+            if (i != e.size()) return py::none();
+            const std::string* d = l.emoji(cp);
+            return d ? py::cast(*d) : py::none();
+        }, py::arg("emoji"))
+        .def("__len__", &voc::Lexicon::size)
+        .def_property_readonly("emoji_count", &voc::Lexicon::emoji_count)
+        .def("__copy__", [](const voc::Lexicon& l) { return voc::Lexicon(l); });
+
+    py::class_<voc::Vader, std::shared_ptr<voc::Vader>>(m, "Vader", "VADER sentiment scorer over a lexicon (a copy).")
+        .def(py::init<voc::Lexicon>(), py::arg("lexicon"))
+        .def("score", [](const voc::Vader& v, std::string_view text) {
+            const auto s = v.score(text);
+            return py::make_tuple(s.neg, s.neu, s.pos, s.compound);
+        }, py::arg("text"))
+        .def("score_many", [](const voc::Vader& v, const py::list& texts, unsigned threads) {
+            return score_texts(v, texts, threads);
+        }, py::arg("texts"), py::arg("threads") = 0u,
+           "Scores a list of str/bytes into an (n, 4) array neg, neu, pos, compound (None/NaN rows: NaN).");
+
+    m.def("kaplan_meier", [](const Doubles& durations, const py::object& observed, double confidence) {
+        const auto d = span_of(durations, "durations");
+        retention::KaplanMeier km;
+        if (observed.is_none()) {
+            py::gil_scoped_release release;
+            km = retention::kaplan_meier(d, confidence);
+        } else {
+            const Doubles e_arr = Doubles::ensure(observed);
+            if (!e_arr) throw invalid_input("observed", invalid_input::no_row, "must be numeric");
+            const auto e = span_of(e_arr, "observed");
+            py::gil_scoped_release release;
+            km = retention::kaplan_meier(d, e, confidence);
+        }
+        return km_to_dict(km);
+    }, py::arg("durations"), py::arg("observed") = py::none(), py::arg("confidence") = 0.95);
+
+    m.def("logrank_test", [](const Doubles& durations, const Int64s& groups, const Doubles& observed) {
+        const auto d = span_of(durations, "durations");
+        const auto e = span_of(observed, "observed");
+        if (groups.ndim() != 1) throw invalid_input("groups", invalid_input::no_row, "must be one-dimensional");
+        const std::span<const std::int64_t> g(groups.data(), static_cast<std::size_t>(groups.shape(0)));
+        retention::LogRankResult r;
+        {
+            py::gil_scoped_release release;
+            r = retention::logrank_test(d, g, e);
+        }
+        return logrank_to_dict(r);
+    }, py::arg("durations"), py::arg("groups"), py::arg("observed"));
+
+    bind::bind_state<retention::CohortState>(m, "CohortState",
+        "Active customers by acquisition cohort and age (mergeable over customer-disjoint logs).")
+        .def(py::init([](const std::string& period) { return retention::CohortState(parse_period(period)); }),
+             py::arg("period"))
+        .def("fill", [](retention::CohortState& s, const EventLog& log) -> retention::CohortState& {
+            py::gil_scoped_release release;
+            return s.fill(log);
+        }, py::arg("log"), py::return_value_policy::reference_internal)
+        .def_property_readonly("period", [](const retention::CohortState& s) { return std::string(period_code(s.period)); })
+        .def("table", [](const retention::CohortState& s) {
+            // cohort period starts (ns), and the (cohorts x ages) matrix of active customers
+            const auto rows = static_cast<py::ssize_t>(s.active.size());
+            const auto cols = static_cast<py::ssize_t>(s.max_age());
+            py::array_t<std::int64_t> starts(rows);
+            py::array_t<std::uint64_t> counts({rows, cols});
+            auto st = starts.mutable_unchecked<1>();
+            auto c = counts.mutable_unchecked<2>();
+            py::ssize_t i = 0;
+            for (const auto& [cohort, v] : s.active) {
+                st(i) = period_start(cohort, s.period);
+                for (py::ssize_t k = 0; k < cols; ++k)
+                    c(i, k) = static_cast<std::size_t>(k) < v.size() ? v[static_cast<std::size_t>(k)] : 0;
+                ++i;
+            }
+            return py::make_tuple(starts, counts);
+        })
+        .def("__repr__", [](const retention::CohortState& s) {
+            return "CohortState(period='" + std::string(period_code(s.period)) + "', cohorts=" +
+                   std::to_string(s.active.size()) + ")";
+        });
+}
