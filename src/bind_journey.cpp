@@ -40,12 +40,22 @@ void bind_journey(py::module_& m) {
     py::class_<Paths>(m, "Paths")
         .def_static(
             "from_strings",
-            [](const std::vector<std::string>& paths, const Doubles& conv, const Doubles& nulls, const Doubles& value,
+            [](const py::list& paths, const Doubles& conv, const Doubles& nulls, const Doubles& value,
                const std::string& sep) {
                 auto vec = [](const Doubles& a) { return std::vector<double>(a.data(), a.data() + a.size()); };
                 const auto c = vec(conv), n = vec(nulls), v = vec(value);
+                // Views into the strings' own UTF-8 buffers: the list keeps them alive during the call.
+                std::vector<std::string_view> views(paths.size());
+                for (std::size_t i = 0; i < views.size(); ++i) {
+                    PyObject* o = PyList_GET_ITEM(paths.ptr(), static_cast<Py_ssize_t>(i));
+                    if (!PyUnicode_Check(o)) throw invalid_input("path", static_cast<std::int64_t>(i), "is not a string");
+                    Py_ssize_t len = 0;
+                    const char* data = PyUnicode_AsUTF8AndSize(o, &len);
+                    if (!data) throw py::error_already_set();
+                    views[i] = std::string_view(data, static_cast<std::size_t>(len));
+                }
                 py::gil_scoped_release release;
-                return Paths::from_strings(paths, c, n, v, sep);
+                return Paths::from_string_views(views, c, n, v, sep);
             },
             py::arg("paths"), py::arg("conversions"), py::arg("nulls"), py::arg("value"), py::arg("sep") = ">")
         .def_static(
@@ -117,7 +127,9 @@ void bind_journey(py::module_& m) {
     }, py::arg("paths"), py::arg("simplified") = false);
     m.attr("shapley_exact_limit") = shapley_exact_limit;
 
-    m.def("relative_weights", [](const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::Ref<const Eigen::VectorXd>& y) {
+    using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    // C-ordered numpy arrays bind to the row-major Ref without a copy.
+    m.def("relative_weights", [](const Eigen::Ref<const RowMajor>& X, const Eigen::Ref<const Eigen::VectorXd>& y) {
         DriverImportance d;
         {
             py::gil_scoped_release release;
@@ -125,7 +137,7 @@ void bind_journey(py::module_& m) {
         }
         return driver_dict(d);
     }, py::arg("X"), py::arg("y"));
-    m.def("shapley_r_squared", [](const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::Ref<const Eigen::VectorXd>& y) {
+    m.def("shapley_r_squared", [](const Eigen::Ref<const RowMajor>& X, const Eigen::Ref<const Eigen::VectorXd>& y) {
         DriverImportance d;
         {
             py::gil_scoped_release release;

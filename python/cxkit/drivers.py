@@ -30,7 +30,7 @@ def relative_importance(X: Any, y: Any, method: str = "relative_weights", n_boot
     if Xa.ndim != 2:
         raise ValueError("X must be two-dimensional (rows x drivers)")
     fit = _core.relative_weights if method == "relative_weights" else _core.shapley_r_squared
-    d = fit(np.asfortranarray(Xa), ya)
+    d = fit(Xa, ya)
     out = pd.DataFrame({"weight": d["weights"], "share": 100 * d["weights"] / d["r_squared"], "sign": d["signs"]},
                        index=pd.Index(names, name="driver"))
     if n_boot:
@@ -39,7 +39,7 @@ def relative_importance(X: Any, y: Any, method: str = "relative_weights", n_boot
         for b in range(n_boot):
             idx = rng.integers(0, len(ya), len(ya))
             try:
-                boots[b] = fit(np.asfortranarray(Xa[idx]), ya[idx])["weights"]
+                boots[b] = fit(Xa[idx], ya[idx])["weights"]
             except ValueError:  # a degenerate resample (e.g. a constant column): leave it out
                 boots[b] = np.nan
         alpha = (1 - confidence) / 2

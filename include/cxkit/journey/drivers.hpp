@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cxkit/core/error.hpp"
@@ -25,9 +26,12 @@ struct DriverImportance {
 inline constexpr std::size_t lmg_exact_limit = 15;
 
 namespace detail {
-// Correlations of the columns of X with each other and with y, after validating the input.
-inline void driver_correlations(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::Ref<const Eigen::VectorXd>& y,
-                                Eigen::MatrixXd& rxx, Eigen::VectorXd& rxy) {
+// Correlations of the columns of X with each other and with y, after validating the input. X is read in place
+// (any storage order); the cross-products are accumulated over row blocks on two threads (about 1 Gflop for
+// 1M rows x 30 drivers) and summed in a fixed order, so the result does not depend on the thread count.
+template <class MatX>
+void driver_correlations(const MatX& X, const Eigen::Ref<const Eigen::VectorXd>& y, Eigen::MatrixXd& rxx,
+                         Eigen::VectorXd& rxy) {
     const Eigen::Index n = X.rows(), p = X.cols();
     if (y.size() != n) throw invalid_input("y", invalid_input::no_row, "has a different number of rows than X");
     if (p == 0) throw invalid_input("X", invalid_input::no_row, "no drivers");
@@ -39,15 +43,35 @@ inline void driver_correlations(const Eigen::Ref<const Eigen::MatrixXd>& X, cons
         for (Eigen::Index j = 0; j < p; ++j)
             if (!std::isfinite(X(i, j))) throw invalid_input("X column " + std::to_string(j), i, "must be finite");
     }
-    Eigen::MatrixXd Z(n, p + 1);
-    Z.leftCols(p) = X;
-    Z.col(p) = y;
-    const Eigen::RowVectorXd mean = Z.colwise().mean();
-    Z.rowwise() -= mean;
-    const Eigen::MatrixXd cov = (Z.transpose() * Z) / static_cast<double>(n - 1);
+    // Means first, then centred cross-products per block (numerically stable, no n x p copy).
+    Eigen::RowVectorXd mean(p + 1);
+    mean.head(p) = X.colwise().mean();
+    mean(p) = y.mean();
+    constexpr Eigen::Index block = 8192;
+    const Eigen::Index n_blocks = (n + block - 1) / block;
+    std::vector<Eigen::MatrixXd> partial(static_cast<std::size_t>(n_blocks));
+    auto work = [&](Eigen::Index b0, Eigen::Index b1) {
+        Eigen::MatrixXd Z(block, p + 1);
+        for (Eigen::Index b = b0; b < b1; ++b) {
+            const Eigen::Index r0 = b * block, rows = std::min(block, n - r0);
+            Z.topRows(rows).leftCols(p) = X.middleRows(r0, rows);
+            Z.topRows(rows).col(p) = y.segment(r0, rows);
+            Z.topRows(rows).rowwise() -= mean;
+            partial[static_cast<std::size_t>(b)] = Z.topRows(rows).transpose() * Z.topRows(rows);
+        }
+    };
+    if (n_blocks > 8) {
+        std::jthread other(work, n_blocks / 2, n_blocks);
+        work(0, n_blocks / 2);
+    } else {
+        work(0, n_blocks);
+    }
+    Eigen::MatrixXd cross = Eigen::MatrixXd::Zero(p + 1, p + 1);
+    for (auto& m : partial) cross += m;
+    const Eigen::MatrixXd cov = cross / static_cast<double>(n - 1);
     const Eigen::VectorXd sd = cov.diagonal().cwiseSqrt();
     for (Eigen::Index j = 0; j <= p; ++j)
-        if (!(sd(j) > 0))
+        if (!(sd(j) > 1e-12 * std::max(1.0, std::abs(mean(j)))))
             throw invalid_input(j == p ? std::string("y") : "X column " + std::to_string(j), invalid_input::no_row,
                                 "is constant: it has no variance to explain or to explain with");
     const Eigen::MatrixXd corr = sd.cwiseInverse().asDiagonal() * cov * sd.cwiseInverse().asDiagonal();
@@ -56,7 +80,8 @@ inline void driver_correlations(const Eigen::Ref<const Eigen::MatrixXd>& X, cons
 }
 }  // namespace detail
 
-inline DriverImportance relative_weights(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::Ref<const Eigen::VectorXd>& y) {
+template <class MatX>
+DriverImportance relative_weights(const MatX& X, const Eigen::Ref<const Eigen::VectorXd>& y) {
     Eigen::MatrixXd rxx;
     Eigen::VectorXd rxy;
     detail::driver_correlations(X, y, rxx, rxy);
@@ -91,7 +116,8 @@ inline double r_squared_of_subset(const Eigen::MatrixXd& rxx, const Eigen::Vecto
     return r.dot(A.ldlt().solve(r));
 }
 
-inline DriverImportance shapley_r_squared(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::Ref<const Eigen::VectorXd>& y) {
+template <class MatX>
+DriverImportance shapley_r_squared(const MatX& X, const Eigen::Ref<const Eigen::VectorXd>& y) {
     Eigen::MatrixXd rxx;
     Eigen::VectorXd rxy;
     detail::driver_correlations(X, y, rxx, rxy);

@@ -78,6 +78,13 @@ struct Paths {
     static Paths from_strings(const std::vector<std::string>& paths, const std::vector<double>& conversions,
                               const std::vector<double>& nulls, const std::vector<double>& value = {},
                               std::string_view sep = ">") {
+        const std::vector<std::string_view> views(paths.begin(), paths.end());
+        return from_string_views(views, conversions, nulls, value, sep);
+    }
+    // The same from views (e.g. into the UTF-8 buffers of Python strings, without copying them).
+    static Paths from_string_views(const std::vector<std::string_view>& paths, const std::vector<double>& conversions,
+                              const std::vector<double>& nulls, const std::vector<double>& value = {},
+                              std::string_view sep = ">") {
         if (sep.empty()) throw invalid_input("sep", invalid_input::no_row, "separator must not be empty");
         if (conversions.size() != paths.size() || nulls.size() != paths.size() ||
             (!value.empty() && value.size() != paths.size()))
@@ -110,7 +117,7 @@ struct Paths {
                 while (!tok.empty() && (tok.back() == ' ' || tok.back() == '\t')) tok.remove_suffix(1);
                 if (tok.empty())
                     throw invalid_input("path", static_cast<std::int64_t>(i),
-                                        "empty state in '" + paths[i] + "' (separator is '" + std::string(sep) + "')");
+                                        "empty state in '" + std::string(paths[i]) + "' (separator is '" + std::string(sep) + "')");
                 if (is_reserved_state(tok))
                     throw invalid_input("path", static_cast<std::int64_t>(i),
                                         "'" + std::string(tok) + "' is a reserved state name");

@@ -39,7 +39,8 @@ class Paths:
             bad = ~np.isfinite(arr) if len(arr) else np.zeros(0, bool)
             if bad.any():
                 raise ValueError(f"column '{name}', row {int(np.flatnonzero(bad)[0])}: not a finite number")
-        strings = df[path].astype(str).tolist()
+        col = df[path]
+        strings = col.tolist() if col.dtype == object else col.astype(str).tolist()
         return cls(_core.Paths.from_strings(strings, conv, nul, val, sep))
 
     def __len__(self) -> int:
