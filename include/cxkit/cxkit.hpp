@@ -41,3 +41,7 @@
 #include "cxkit/voc/utf8.hpp"
 #include "cxkit/voc/vader.hpp"
 #include "cxkit/retention/kaplan_meier.hpp"
+#include "cxkit/segment/kmeans.hpp"
+#include "cxkit/segment/rfm.hpp"
+#include "cxkit/segment/silhouette.hpp"
+#include "cxkit/retention/cohorts.hpp"

@@ -77,6 +77,9 @@ def demo(args: argparse.Namespace) -> int:
     print("\n== Customer lifetime value (CDNOW)")
     print(cxkit.clv.demo_section())
 
+    print("\n== Voice of the customer and retention")
+    print(cxkit.voc.demo_section())
+
     print("\nWrote:")
     for p in written:
         print(f"  {p}")

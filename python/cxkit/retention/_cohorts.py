@@ -45,8 +45,10 @@ class Cohorts:
         r = self.retention if max_age is None else self.retention.iloc[:, : max_age + 1]
         if ax is None:
             _, ax = plt.subplots(figsize=(min(14, 2 + 0.6 * r.shape[1]), min(10, 1.5 + 0.35 * r.shape[0])))
+        later = r.iloc[:, 1:].to_numpy(dtype=float)
+        vmax = float(np.nanmax(later)) * 1.05 if later.size and np.isfinite(later).any() else 1.0
         im = ax.imshow(np.ma.masked_invalid(r.to_numpy(dtype=float)), aspect="auto", cmap="viridis", vmin=0,
-                       vmax=1, interpolation="nearest")
+                       vmax=vmax, interpolation="nearest")  # scaled to ages >= 1 (age 0 is always 100%)
         ax.set_xticks(range(r.shape[1]))
         ax.set_xticklabels(r.columns)
         ax.set_yticks(range(r.shape[0]))
@@ -61,14 +63,14 @@ class Cohorts:
                     v = r.iat[i, j]
                     if v == v:
                         ax.text(j, i, f"{100 * v:.0f}", ha="center", va="center", fontsize=7,
-                                color="white" if v < 0.6 else "black")
-        ax.figure.colorbar(im, ax=ax, label="retention share")
+                                color="white" if v < 0.6 * vmax else "black")
+        ax.figure.colorbar(im, ax=ax, label="retention share (age 0 = 100%)")
         ax.set_title("Retention by acquisition cohort (%)")
         return ax
 
     def _repr_html_(self) -> str:
         return ("<b>cohort retention</b> (share of the cohort active at each age)"
-                + self.retention.style.format("{:.1%}", na_rep="").to_html())
+                + self.retention.to_html(float_format=lambda v: f"{100 * v:.1f}%", na_rep=""))
 
     def __repr__(self) -> str:
         return f"Cohorts(period={self.period!r}, cohorts={len(self.counts)}, ages={self.counts.shape[1]})"
