@@ -110,7 +110,7 @@ struct Paths {
             std::string_view s = paths[i];
             std::size_t start = 0;
             while (start <= s.size()) {
-                std::size_t pos = s.find(sep, start);
+                std::size_t pos = sep.size() == 1 ? s.find(sep[0], start) : s.find(sep, start);
                 if (pos == std::string_view::npos) pos = s.size();
                 std::string_view tok = s.substr(start, pos - start);
                 while (!tok.empty() && (tok.front() == ' ' || tok.front() == '\t')) tok.remove_prefix(1);
