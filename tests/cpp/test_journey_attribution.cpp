@@ -206,3 +206,41 @@ TEST_CASE("Shapley beyond the exact limit uses the simplified form") {
     CHECK_FALSE(s.exact);
     for (double c : s.conversions) CHECK(c == doctest::Approx(2.0));  // each channel in two paths, half of 2 each
 }
+
+TEST_CASE("parsing on two threads gives the codes of one pass") {
+    std::mt19937_64 rng(3);
+    const char* ch[] = {"a", "b", "c", "d", "e", "f", "g", "h"};
+    std::vector<std::string> paths;
+    for (int i = 0; i < 250'000; ++i) {
+        const int len = 1 + static_cast<int>(rng() % 4);
+        std::string s;
+        // the second half introduces states the first half never saw
+        const int pool = i < 125'000 ? 4 : 8;
+        for (int j = 0; j < len; ++j) s += (j ? " > " : "") + std::string(ch[rng() % static_cast<unsigned>(pool)]);
+        paths.push_back(s);
+    }
+    const std::vector<double> conv(paths.size(), 1.0), nulls(paths.size(), 2.0);
+    const Paths p = Paths::from_strings(paths, conv, nulls);
+    // one pass by hand: codes in order of first appearance
+    std::vector<std::string> order;
+    for (auto& s : paths) {
+        std::size_t start = 0;
+        while (start <= s.size()) {
+            std::size_t pos = s.find('>', start);
+            if (pos == std::string::npos) pos = s.size();
+            std::string tok = s.substr(start, pos - start);
+            tok.erase(0, tok.find_first_not_of(' '));
+            tok.erase(tok.find_last_not_of(' ') + 1);
+            if (std::find(order.begin(), order.end(), tok) == order.end()) order.push_back(tok);
+            start = pos + 1;
+        }
+    }
+    CHECK(p.states == order);
+    CHECK(p.size() == paths.size());
+    CHECK(p.to_string(200'000) == paths[200'000]);
+    CHECK(p.to_string(7) == paths[7]);
+    std::vector<std::string> bad = paths;
+    bad[240'000] = "a > (start)";
+    bad[10] = "a >> b";
+    CHECK_THROWS_WITH_AS(Paths::from_strings(bad, conv, nulls), doctest::Contains("row 10"), invalid_input);
+}

@@ -6,6 +6,9 @@
 #include <cmath>
 #include <cstdint>
 #include <deque>
+#include <exception>
+#include <functional>
+#include <thread>
 #include <unordered_map>
 #include <string>
 #include <string_view>
@@ -81,51 +84,99 @@ struct Paths {
         const std::vector<std::string_view> views(paths.begin(), paths.end());
         return from_string_views(views, conversions, nulls, value, sep);
     }
-    // The same from views (e.g. into the UTF-8 buffers of Python strings, without copying them).
+    // The same from views (e.g. into the UTF-8 buffers of Python strings, without copying them). Large inputs
+    // are parsed in two halves on two threads, each with its own dictionary; the second half's codes are then
+    // renumbered into the first's, which gives exactly the codes (order of first appearance) of one pass.
     static Paths from_string_views(const std::vector<std::string_view>& paths, const std::vector<double>& conversions,
-                              const std::vector<double>& nulls, const std::vector<double>& value = {},
-                              std::string_view sep = ">") {
+                                   const std::vector<double>& nulls, const std::vector<double>& value = {},
+                                   std::string_view sep = ">") {
         if (sep.empty()) throw invalid_input("sep", invalid_input::no_row, "separator must not be empty");
         if (conversions.size() != paths.size() || nulls.size() != paths.size() ||
             (!value.empty() && value.size() != paths.size()))
             throw invalid_input("conversions", invalid_input::no_row, "paths, conversions, nulls and value differ in length");
-        Paths p;
-        // Token -> code through views into the stable list of names (no string made per token looked up).
-        std::deque<std::string> names;
-        std::unordered_map<std::string_view, std::int32_t> code_of;
-        auto encode = [&](std::string_view tok) {
-            auto it = code_of.find(tok);
-            if (it != code_of.end()) return it->second;
-            names.emplace_back(tok);
-            const auto code = static_cast<std::int32_t>(names.size() - 1);
-            code_of.emplace(names.back(), code);
-            p.states.push_back(names.back());
-            return code;
-        };
-        p.codes.reserve(paths.size() * 3);
-        p.offsets.reserve(paths.size() + 1);
-        std::vector<std::int32_t> buf;
         for (std::size_t i = 0; i < paths.size(); ++i) {
-            buf.clear();
-            std::string_view s = paths[i];
-            std::size_t start = 0;
-            while (start <= s.size()) {
-                std::size_t pos = sep.size() == 1 ? s.find(sep[0], start) : s.find(sep, start);
-                if (pos == std::string_view::npos) pos = s.size();
-                std::string_view tok = s.substr(start, pos - start);
-                while (!tok.empty() && (tok.front() == ' ' || tok.front() == '\t')) tok.remove_prefix(1);
-                while (!tok.empty() && (tok.back() == ' ' || tok.back() == '\t')) tok.remove_suffix(1);
-                if (tok.empty())
-                    throw invalid_input("path", static_cast<std::int64_t>(i),
-                                        "empty state in '" + std::string(paths[i]) + "' (separator is '" + std::string(sep) + "')");
-                if (is_reserved_state(tok))
-                    throw invalid_input("path", static_cast<std::int64_t>(i),
-                                        "'" + std::string(tok) + "' is a reserved state name");
-                buf.push_back(encode(tok));
-                start = pos + sep.size();
-            }
-            p.add(buf, conversions[i], nulls[i], value.empty() ? 0.0 : value[i]);
+            const double c = conversions[i], n = nulls[i];
+            if (!(c >= 0) || !(n >= 0) || !std::isfinite(c) || !std::isfinite(n))
+                throw invalid_input(c >= 0 && std::isfinite(c) ? "nulls" : "conversions", static_cast<std::int64_t>(i),
+                                    "counts must be finite and >= 0");
+            if (!value.empty() && !std::isfinite(value[i]))
+                throw invalid_input("value", static_cast<std::int64_t>(i), "must be finite");
         }
+        struct Part {
+            std::deque<std::string> names;  // stable storage for the dictionary's keys
+            std::unordered_map<std::string_view, std::int32_t> code_of;
+            std::vector<std::int32_t> codes;
+            std::vector<std::uint64_t> ends;  // end of each path in `codes`
+            std::exception_ptr error;
+        };
+        auto parse = [&](std::size_t i0, std::size_t i1, Part& part) {
+            try {
+                part.codes.reserve((i1 - i0) * 3);
+                part.ends.reserve(i1 - i0);
+                for (std::size_t i = i0; i < i1; ++i) {
+                    const std::string_view s = paths[i];
+                    std::size_t start = 0;
+                    while (start <= s.size()) {
+                        std::size_t pos = sep.size() == 1 ? s.find(sep[0], start) : s.find(sep, start);
+                        if (pos == std::string_view::npos) pos = s.size();
+                        std::string_view tok = s.substr(start, pos - start);
+                        while (!tok.empty() && (tok.front() == ' ' || tok.front() == '\t')) tok.remove_prefix(1);
+                        while (!tok.empty() && (tok.back() == ' ' || tok.back() == '\t')) tok.remove_suffix(1);
+                        if (tok.empty())
+                            throw invalid_input("path", static_cast<std::int64_t>(i),
+                                                "empty state in '" + std::string(s) + "' (separator is '" + std::string(sep) + "')");
+                        auto it = part.code_of.find(tok);
+                        std::int32_t code;
+                        if (it != part.code_of.end()) {
+                            code = it->second;
+                        } else {
+                            if (is_reserved_state(tok))  // checked once per distinct name, not per token
+                                throw invalid_input("path", static_cast<std::int64_t>(i),
+                                                    "'" + std::string(tok) + "' is a reserved state name");
+                            part.names.emplace_back(tok);
+                            code = static_cast<std::int32_t>(part.names.size() - 1);
+                            part.code_of.emplace(part.names.back(), code);
+                        }
+                        part.codes.push_back(code);
+                        start = pos + sep.size();
+                    }
+                    part.ends.push_back(part.codes.size());
+                }
+            } catch (...) {
+                part.error = std::current_exception();
+            }
+        };
+        const std::size_t n = paths.size(), half = n >= 200'000 ? n / 2 : n;
+        Part a, b;
+        {
+            std::jthread other;
+            if (half < n) other = std::jthread(parse, half, n, std::ref(b));
+            parse(0, half, a);
+        }
+        if (a.error) std::rethrow_exception(a.error);  // the earlier row's error first, as one pass would
+        if (b.error) std::rethrow_exception(b.error);
+        Paths p;
+        for (auto& name : a.names) p.states.push_back(name);
+        std::vector<std::int32_t> remap(b.names.size());
+        for (std::size_t j = 0; j < b.names.size(); ++j) {
+            auto it = a.code_of.find(b.names[j]);
+            if (it != a.code_of.end()) {
+                remap[j] = it->second;
+            } else {
+                remap[j] = static_cast<std::int32_t>(p.states.size());
+                p.states.push_back(b.names[j]);
+            }
+        }
+        p.codes = std::move(a.codes);
+        const std::size_t base = p.codes.size();
+        p.codes.reserve(base + b.codes.size());
+        for (auto c : b.codes) p.codes.push_back(remap[static_cast<std::size_t>(c)]);
+        p.offsets.reserve(n + 1);
+        for (auto e : a.ends) p.offsets.push_back(e);
+        for (auto e : b.ends) p.offsets.push_back(base + e);
+        p.conversions = conversions;
+        p.nulls = nulls;
+        p.value = value.empty() ? std::vector<double>(n, 0.0) : value;
         return p;
     }
 
