@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "array_out.hpp"
 #include "cxkit/clv/beta_geo.hpp"
 #include "cxkit/clv/beta_geo_beta_binom.hpp"
 #include "cxkit/clv/gamma_gamma.hpp"
@@ -40,6 +41,8 @@ using cxkit::clv::SpendData;
 
 namespace {
 
+using cxkit::bind::to_array;
+
 using Doubles = py::array_t<double, py::array::c_style | py::array::forcecast>;
 
 std::span<const double> span_of(const Doubles& a, const char* name) {
@@ -48,12 +51,6 @@ std::span<const double> span_of(const Doubles& a, const char* name) {
 }
 std::span<const double> span_of(const std::optional<Doubles>& a, const char* name) {
     return a ? span_of(*a, name) : std::span<const double>{};
-}
-
-Doubles to_array(const std::vector<double>& v) {
-    Doubles out(static_cast<py::ssize_t>(v.size()));
-    std::copy(v.begin(), v.end(), out.mutable_data());
-    return out;
 }
 
 py::dict result_dict(const FitResult& r) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "array_out.hpp"
 #include "cxkit/core/event_log.hpp"
 #include "cxkit/journey/drivers.hpp"
 #include "cxkit/journey/heuristic_attribution.hpp"
@@ -19,12 +20,9 @@ using namespace cxkit;
 
 namespace {
 
-using Doubles = py::array_t<double, py::array::c_style | py::array::forcecast>;
+using cxkit::bind::to_array;
 
-template <class T>
-py::array_t<T> to_array(const std::vector<T>& v) {
-    return py::array_t<T>(static_cast<py::ssize_t>(v.size()), v.data());
-}
+using Doubles = py::array_t<double, py::array::c_style | py::array::forcecast>;
 
 py::dict driver_dict(const DriverImportance& d) {
     py::dict out;

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "array_out.hpp"
 #include "cxkit/core/event_log.hpp"
 #include "cxkit/retention/cohorts.hpp"
 #include "cxkit/retention/kaplan_meier.hpp"
@@ -23,13 +24,10 @@ using namespace cxkit;
 
 namespace {
 
+using cxkit::bind::to_array;
+
 using Doubles = py::array_t<double, py::array::c_style | py::array::forcecast>;
 using Int64s = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>;
-
-template <class T>
-py::array_t<T> to_array(const std::vector<T>& v) {
-    return py::array_t<T>(static_cast<py::ssize_t>(v.size()), v.data());
-}
 
 std::span<const double> span_of(const Doubles& a, const char* column) {
     if (a.ndim() != 1) throw invalid_input(column, invalid_input::no_row, "must be one-dimensional");

@@ -150,13 +150,7 @@ public:
 
     // ln L of one customer (note 027 form).
     static double log_likelihood(const Params& p, double x, double t_x, double T) {
-        RfmData d;
-        d.x = {x};
-        d.t_x = {t_x};
-        d.T = {T};
-        d.weight = {1.0};
-        d.total_weight = 1;
-        return detail::BetaGeoFamilyLL<false>{d, 1}(p.vector(), nullptr);
+        return detail::BetaGeoFamilyLL<false>{RfmData::one(x, t_x, T), 1}(p.vector(), nullptr);
     }
     // Total (weighted) log-likelihood, optionally with its gradient in the natural parameters.
     static double log_likelihood(const Params& p, const RfmData& d, Eigen::VectorXd* grad = nullptr,

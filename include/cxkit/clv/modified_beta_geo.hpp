@@ -37,13 +37,7 @@ public:
     const FitResult& result() const noexcept { return res_; }
 
     static double log_likelihood(const Params& p, double x, double t_x, double T) {
-        RfmData d;
-        d.x = {x};
-        d.t_x = {t_x};
-        d.T = {T};
-        d.weight = {1.0};
-        d.total_weight = 1;
-        return detail::BetaGeoFamilyLL<true>{d, 1}(p.vector(), nullptr);
+        return detail::BetaGeoFamilyLL<true>{RfmData::one(x, t_x, T), 1}(p.vector(), nullptr);
     }
     static double log_likelihood(const Params& p, const RfmData& d, Eigen::VectorXd* grad = nullptr,
                                  unsigned threads = 0) {

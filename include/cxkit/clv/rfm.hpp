@@ -44,6 +44,17 @@ struct RfmData {
     std::size_t size() const noexcept { return x.size(); }
     bool empty() const noexcept { return x.empty(); }
 
+    // One customer, unvalidated: for evaluating a model's per-customer log-likelihood.
+    static RfmData one(double x, double t_x, double T) {
+        RfmData d;
+        d.x = {x};
+        d.t_x = {t_x};
+        d.T = {T};
+        d.weight = {1.0};
+        d.total_weight = 1;
+        return d;
+    }
+
     // True when some row has x > 0 (otherwise no model is identified).
     bool any_repeat() const noexcept { return !x.empty() && x.back() > 0; }
 
