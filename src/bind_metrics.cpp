@@ -154,14 +154,14 @@ void bind_metrics(py::module_& m) {
         .def_readonly("group_columns", &ScorecardState::group_columns)
         .def_property_readonly("period", [](const ScorecardState& s) { return std::string(period_code(s.period)); })
         .def("__len__", [](const ScorecardState& s) { return s.cells.size(); })
-        .def("table", [](const ScorecardState& s, double confidence, double discount) {
+        .def("table", [](const ScorecardState& s, double confidence, double discount, std::uint64_t min_change_n) {
             ScorecardTable t;
             {
                 py::gil_scoped_release release;
-                t = scorecard_table(s, {confidence, discount});
+                t = scorecard_table(s, {confidence, discount, min_change_n});
             }
             return table_to_dict(t);
-        }, py::arg("confidence") = 0.95, py::arg("discount_rate") = 0.10);
+        }, py::arg("confidence") = 0.95, py::arg("discount_rate") = 0.10, py::arg("min_change_n") = 30);
 
     m.def(
         "fill_scorecard",

@@ -57,11 +57,13 @@ class Scorecard:
     def _from_bytes(b: bytes) -> "Scorecard":
         return Scorecard(_core.ScorecardState.deserialize(b))
 
-    def to_frame(self, confidence: float = 0.95, discount_rate: float = 0.10) -> pd.DataFrame:
+    def to_frame(self, confidence: float = 0.95, discount_rate: float = 0.10, min_change_n: int = 30) -> pd.DataFrame:
         """The scorecard table (see :func:`cxkit.scorecard` for its columns)."""
         if not 0 < confidence < 1:
             raise ValueError(f"confidence must be in (0, 1), got {confidence}")
-        d = self._core.table(confidence, discount_rate)
+        if isinstance(min_change_n, bool) or not isinstance(min_change_n, (int, np.integer)) or min_change_n < 0:
+            raise ValueError(f"min_change_n must be a whole number >= 0, got {min_change_n!r}")
+        d = self._core.table(confidence, discount_rate, int(min_change_n))
         data: dict[str, Any] = {}
         for name, col in zip(d["group_columns"], d["labels"]):
             data[name] = pd.Series(col, dtype=object)
@@ -102,7 +104,7 @@ def scorecard_state(log: EventLog, by: Any = None, period: str | None = None, *,
 
 def scorecard(log: EventLog, by: Any = None, period: str | None = None, confidence: float = 0.95, *,
               discount_rate: float = 0.10, retention_period: str = "M", complaint_kind: str = "complaint",
-              threads: int | None = None) -> pd.DataFrame:
+              min_change_n: int = 30, threads: int | None = None) -> pd.DataFrame:
     """The CX scorecard: the ten KPIs per group and period, with confidence intervals.
 
     Parameters
@@ -121,6 +123,10 @@ def scorecard(log: EventLog, by: Any = None, period: str | None = None, confiden
         Without ``period``, retention and churn are pooled over periods of this length (default months).
     complaint_kind : str
         The ``kind`` value that marks a complaint.
+    min_change_n : int
+        ``nps_change_significant`` needs at least this many NPS answers in both periods (default 30): the z-test
+        is a normal approximation, and a period of a few identical answers has zero variance and an infinite z.
+        ``nps_change_z`` and ``nps_change_p`` are reported whatever the counts.
 
     Returns
     -------
@@ -137,4 +143,4 @@ def scorecard(log: EventLog, by: Any = None, period: str | None = None, confiden
     """
     st = scorecard_state(log, by, period, retention_period=retention_period, complaint_kind=complaint_kind,
                          threads=threads)
-    return st.to_frame(confidence, discount_rate)
+    return st.to_frame(confidence, discount_rate, min_change_n)

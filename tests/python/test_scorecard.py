@@ -216,7 +216,8 @@ def test_by_month_every_column(hand_log):
     lo, hi = _adjusted_wald(2, 0, 2)
     clo, chi = _wilson(2, 2)
     # Mar: a5 c3 c4 d2 d3; customers A C D; S=2 E=3 N=0 lost=0 -> retention 1.5 (reactivation of D),
-    # so no simple CLV. NPS 10, 9 -> 100 (var 0) vs Feb -50 (var .25): z = 1.5 / sqrt(.25/2) = 4.243
+    # so no simple CLV. NPS 10, 9 -> 100 (var 0) vs Feb -50 (var .25): z = 1.5 / sqrt(.25/2) = 4.243, p < .05,
+    # but two answers per month are below min_change_n (30), so the change is not flagged
     z_mar = 1.5 / math.sqrt(0.25 / 2)
     _check(mar, {
         "period": pd.Period("2024-03", "M"),
@@ -230,8 +231,11 @@ def test_by_month_every_column(hand_log):
         "sentiment": 0.9, "sentiment_n": 1,
         "retention_rate": 1.5, "churn_rate": 0.0, "clv": NAN,
         "customers": 3, "events": 5, "revenue": 70.0,
-        "nps_change_z": z_mar, "nps_change_p": _p(z_mar), "nps_change_significant": True,
+        "nps_change_z": z_mar, "nps_change_p": _p(z_mar), "nps_change_significant": False,
     })
+    card2 = cxkit.scorecard(hand_log, period="M", min_change_n=2)
+    assert card2["nps_change_significant"].tolist() == [False, False, True]
+    assert card2["nps_change_z"].tolist()[1:] == pytest.approx([z_feb, z_mar])
 
 
 def test_confidence_and_discount_rate_are_used(hand_log):
@@ -396,6 +400,23 @@ def test_nps_change_significant_on_a_jump():
     assert card["nps_change_p"].iloc[2] == pytest.approx(_p(z), rel=1e-6)
     assert card["nps_change_z"].iloc[1] == pytest.approx(0.0)
     assert card["nps_change_p"].iloc[1] == pytest.approx(1.0)
+
+
+def test_nps_change_needs_min_change_n_answers_in_both_periods():
+    # one promoter, then one detractor: both periods have zero variance, z = -inf, p = 0, yet two answers
+    # say nothing; with 30 answers each of the same jump the flag is raised
+    tiny = cxkit.scorecard(_nps_log({"2024-01-01": [10], "2024-02-01": [0]}), period="M")
+    assert tiny["nps_change_z"].iloc[1] == -math.inf
+    assert tiny["nps_change_p"].iloc[1] == 0.0
+    assert tiny["nps_change_significant"].tolist() == [False, False]
+    enough = cxkit.scorecard(_nps_log({"2024-01-01": [10] * 30, "2024-02-01": [0] * 30}), period="M")
+    assert enough["nps_change_significant"].tolist() == [False, True]
+    few = cxkit.scorecard(_nps_log({"2024-01-01": [10] * 30, "2024-02-01": [0] * 29}), period="M")
+    assert few["nps_change_significant"].tolist() == [False, False]
+    assert cxkit.scorecard(_nps_log({"2024-01-01": [10] * 30, "2024-02-01": [0] * 29}), period="M",
+                           min_change_n=29)["nps_change_significant"].tolist() == [False, True]
+    with pytest.raises(ValueError, match="min_change_n"):
+        cxkit.scorecard(_nps_log({"2024-01-01": [10]}), period="M", min_change_n=-1)
 
 
 def test_nps_change_not_significant_when_nothing_changes():

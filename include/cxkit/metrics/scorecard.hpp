@@ -563,6 +563,10 @@ struct ScorecardTable {
 struct ScorecardTableOptions {
     double confidence = 0.95;
     double annual_discount_rate = 0.10;  // for the simple CLV, converted to the activity period
+    // The period-over-period NPS z-test leans on the normal approximation: with a handful of answers a period can
+    // have zero variance (all promoters) and z = inf. A change is flagged only when both periods have at least
+    // this many answers; z and p are still reported.
+    std::uint64_t min_change_n = 30;
 };
 
 inline double periods_per_year(Period p) {
@@ -665,7 +669,8 @@ inline ScorecardTable scorecard_table(const ScorecardState& st, const ScorecardT
                                        prev_nps->value(), prev_nps->variance(), static_cast<double>(prev_nps->n()));
             z = zt.z;
             pval = zt.p;
-            significant = std::isfinite(pval) && pval < 1.0 - opt.confidence;
+            significant = std::isfinite(pval) && pval < 1.0 - opt.confidence && s.nps.n() >= opt.min_change_n &&
+                          prev_nps->n() >= opt.min_change_n;
         }
         prev_nps = &s.nps;
         prev_labels = &g;
