@@ -780,3 +780,26 @@ TEST_CASE("scorecard of an empty log is an empty table") {
     const auto dropped = std::move(b).build(cxkit::OnError::drop);
     CHECK(cxkit::scorecard(dropped).rows() == 0);
 }
+
+TEST_CASE("scorecard: an NPS change is flagged only with min_change_n answers in both periods") {
+    // January: n promoters; February: n detractors. Both months have zero variance, so z = -inf and p = 0
+    // whatever n; the flag needs n >= min_change_n in both months.
+    auto log_of = [](int jan, int feb) {
+        EventLogBuilder b;
+        for (int i = 0; i < jan; ++i) b.event("c" + std::to_string(i), timestamp(2024, 1, 10, 10)).set("nps", 10);
+        for (int i = 0; i < feb; ++i) b.event("c" + std::to_string(i), timestamp(2024, 2, 10, 10)).set("nps", 0);
+        return std::move(b).build();
+    };
+    ScorecardOptions opt;
+    opt.period = Period::month;
+    const auto tiny = cxkit::scorecard_table(cxkit::fill_scorecard(log_of(1, 1), opt));
+    REQUIRE(tiny.rows() == 2);
+    CHECK(std::isinf(tiny.column("nps_change_z")[1]));
+    CHECK(tiny.column("nps_change_p")[1] == 0.0);
+    CHECK(tiny.nps_change_significant[1] == 0);
+    const auto state = cxkit::fill_scorecard(log_of(30, 30), opt);
+    CHECK(cxkit::scorecard_table(state).nps_change_significant[1] == 1);
+    cxkit::ScorecardTableOptions strict;
+    strict.min_change_n = 31;
+    CHECK(cxkit::scorecard_table(state, strict).nps_change_significant[1] == 0);
+}
