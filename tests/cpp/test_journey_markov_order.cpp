@@ -76,6 +76,18 @@ TEST_CASE("order-2 Markov attribution of a chain solved by hand") {
     CHECK(markov_attribution(p, 1).removal_effects[2] == doctest::Approx(0.375));
 }
 
+TEST_CASE("long journeys: the sweeps' error bound holds where journeys cycle for hundreds of steps") {
+    // a > b repeated: the order-2 chain alternates (a,b) <-> (b,a) and leaves only at a path's end
+    std::string longp = "a";
+    for (int i = 0; i < 400; ++i) longp += i % 2 ? " > a" : " > b";
+    const Paths p = Paths::from_strings({longp, "a > b", "b > c"}, {3, 1, 1}, {2, 5, 4});
+    for (int order = 2; order <= 3; ++order) {
+        const MarkovAttribution lu = markov_attribution(p, order, 1000), sweeps = markov_attribution(p, order, 0);
+        CHECK(std::abs(lu.conversion_probability - sweeps.conversion_probability) < 1e-12);
+        for (std::size_t c = 0; c < p.states.size(); ++c) CHECK(std::abs(lu.removal_effects[c] - sweeps.removal_effects[c]) < 1e-9);
+    }
+}
+
 TEST_CASE("orders 2-4 equal a dense solve of the k-tuple chain") {
     std::mt19937 gen(11);
     const std::vector<std::string> ch{"web", "mail", "ads", "tv", "app"};
@@ -90,9 +102,12 @@ TEST_CASE("orders 2-4 equal a dense solve of the k-tuple chain") {
         null.push_back(static_cast<double>(gen() % 6));
     }
     const Paths p = Paths::from_strings(strs, conv, null);
+    // both exact solvers: sparse LU (up to 1000 states), and bounded Gauss-Seidel sweeps (forced with 0)
+    for (const std::size_t lu_max_states : {std::size_t{1000}, std::size_t{0}})
     for (int order = 2; order <= 4; ++order) {
         CAPTURE(order);
-        const MarkovAttribution r = markov_attribution(p, order);
+        CAPTURE(lu_max_states);
+        const MarkovAttribution r = markov_attribution(p, order, lu_max_states);
         const double base = dense_k_tuple_conversion(p, static_cast<std::size_t>(order), -1);
         CHECK(r.conversion_probability == doctest::Approx(base).epsilon(1e-10));
         for (std::size_t c = 0; c < p.states.size(); ++c) {

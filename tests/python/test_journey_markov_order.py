@@ -33,7 +33,9 @@ def k_tuple_sequences(df: pd.DataFrame, k: int):
 
 
 def numpy_markov_k(df: pd.DataFrame, k: int) -> tuple[float, pd.Series]:
-    """P(conversion) and removal effects by a dense numpy solve; removing a channel drops every tuple with it."""
+    """P(conversion) and removal effects by a dense numpy solve; removing a channel drops every tuple with it.
+    Rows with no conversions and no nulls carry no journeys and are left out."""
+    df = df[df["total_conversions"] + df["total_null"] > 0]
     seqs = k_tuple_sequences(df, k)
     tuples = sorted({t for s in seqs for t in s})
     ix = {t: i + 1 for i, t in enumerate(tuples)}
@@ -84,6 +86,19 @@ def test_higher_order_equals_numpy_on_generated_paths(order):
                        "total_conversions": rng.integers(0, 5, 400), "total_null": rng.integers(0, 9, 400)})
     res = cxkit.attribution.markov(Paths.from_pandas(df), order=order)
     _, expect = numpy_markov_k(df, order)
+    np.testing.assert_allclose(res.credits.loc[expect.index, "removal_effect"], expect, rtol=0, atol=1e-9)
+
+
+def test_large_chain_solved_by_bounded_sweeps_equals_numpy():
+    # over 1,000 k-tuple states: cxkit switches from sparse LU to Gauss-Seidel sweeps with an error bound
+    rng = np.random.default_rng(12)
+    ch = np.array(["web", "email", "social", "search", "tv", "app"])
+    df = pd.DataFrame({"path": [" > ".join(rng.choice(ch, rng.integers(4, 9))) for _ in range(2500)],
+                       "total_conversions": rng.integers(0, 4, 2500), "total_null": rng.integers(0, 6, 2500)})
+    res = cxkit.attribution.markov(Paths.from_pandas(df), order=4)
+    assert res.transitions["from"].nunique() > 1000
+    base, expect = numpy_markov_k(df, 4)
+    assert res.conversion_probability == pytest.approx(base, abs=1e-12)
     np.testing.assert_allclose(res.credits.loc[expect.index, "removal_effect"], expect, rtol=0, atol=1e-9)
 
 
