@@ -121,7 +121,7 @@ import pandas as pd
 from ChannelAttribution import markov_model
 df = pd.read_csv(sys.argv[1])
 out = {}
-for seed in range(5):
+for seed in range(0, 5000, 1000):  # 1000 apart: each markov_model call uses seeds seed .. seed + 9
     # max_step: CA cuts simulated journeys at the longest observed path by default, which biases its removal
     # effects down (cut journeys count as lost); with room to finish they estimate the exact chain's.
     r = markov_model(df, "path", "total_conversions", var_null="total_null", order=2, out_more=True, verbose=0,
