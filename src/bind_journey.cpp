@@ -10,10 +10,13 @@
 #include "array_out.hpp"
 #include "cxkit/core/event_log.hpp"
 #include "cxkit/journey/drivers.hpp"
+#include "cxkit/journey/funnel.hpp"
 #include "cxkit/journey/heuristic_attribution.hpp"
 #include "cxkit/journey/markov_attribution.hpp"
+#include "cxkit/journey/markov_higher_order.hpp"
 #include "cxkit/journey/paths.hpp"
 #include "cxkit/journey/shapley_attribution.hpp"
+#include "cxkit/journey/transition_times.hpp"
 
 namespace py = pybind11;
 using namespace cxkit;
@@ -71,6 +74,13 @@ void bind_journey(py::module_& m) {
         .def_property_readonly("nulls", [](const Paths& p) { return to_array(p.nulls); })
         .def_property_readonly("value", [](const Paths& p) { return to_array(p.value); })
         .def("collapsed", &Paths::collapsed)
+        .def_property_readonly("has_times", &Paths::has_times)
+        .def_property_readonly("journey_customer", [](const Paths& p) { return to_array(p.journey_customer); })
+        .def("select", [](const Paths& p, const py::array_t<bool, py::array::c_style | py::array::forcecast>& keep) {
+            std::vector<char> k(keep.data(), keep.data() + keep.size());
+            py::gil_scoped_release release;
+            return p.select(k);
+        }, py::arg("keep"))
         .def("path_strings", [](const Paths& p, const std::string& sep) {
             std::vector<std::string> out;
             out.reserve(p.size());
@@ -93,11 +103,67 @@ void bind_journey(py::module_& m) {
         return d;
     }, py::arg("paths"), py::arg("first") = 0.4, py::arg("last") = 0.4);
 
-    m.def("markov_attribution", [](const Paths& p) {
-        MarkovAttribution r;
+    m.def("time_decay_attribution", [](const Paths& p, double half_life) {
+        TimeDecayAttribution t;
         {
             py::gil_scoped_release release;
-            r = markov_attribution(p);
+            t = time_decay_attribution(p, half_life);
+        }
+        py::dict d;
+        d["channel"] = t.channels;
+        d["conversions"] = to_array(t.conversions);
+        d["value"] = to_array(t.value);
+        return d;
+    }, py::arg("paths"), py::arg("half_life"));
+
+    m.def("transition_times", [](const Paths& p) {
+        TransitionTimes t;
+        {
+            py::gil_scoped_release release;
+            t = transition_times(p);
+        }
+        py::dict d;
+        d["from"] = to_array(t.from);
+        d["to"] = to_array(t.to);
+        d["median"] = to_array(t.median);
+        d["n"] = to_array(t.n);
+        return d;
+    }, py::arg("paths"));
+
+    m.def("funnel", [](const Paths& p, const std::vector<std::int32_t>& steps, bool closed) {
+        Funnel f;
+        {
+            py::gil_scoped_release release;
+            f = funnel(p, steps, closed);
+        }
+        py::dict d;
+        d["customers"] = to_array(f.customers);
+        d["median_time_to_next"] = to_array(f.median_time_to_next);
+        return d;
+    }, py::arg("paths"), py::arg("steps"), py::arg("closed") = true);
+
+    m.def("markov_attribution", [](const Paths& p, int order) {
+        MarkovAttribution r;
+        std::vector<std::int64_t> from, to;
+        std::vector<double> prob;
+        {
+            py::gil_scoped_release release;
+            r = markov_attribution(p, order);
+            // The chain as (from, to, probability) rows of its non-zero entries, any order.
+            auto add = [&](Eigen::Index i, Eigen::Index j, double v) {
+                from.push_back(i);
+                to.push_back(j);
+                prob.push_back(v);
+            };
+            if (order == 1) {
+                for (Eigen::Index i = 0; i < r.transition.rows(); ++i)
+                    for (Eigen::Index j = 0; j < r.transition.cols(); ++j)
+                        if (r.transition(i, j) != 0) add(i, j, r.transition(i, j));
+            } else {
+                for (Eigen::Index i = 0; i < r.sparse_transition.outerSize(); ++i)
+                    for (Eigen::SparseMatrix<double, Eigen::RowMajor>::InnerIterator it(r.sparse_transition, i); it; ++it)
+                        add(i, it.col(), it.value());
+            }
         }
         py::dict d;
         d["channel"] = r.channels;
@@ -105,10 +171,14 @@ void bind_journey(py::module_& m) {
         d["conversions"] = to_array(r.conversions);
         d["value"] = to_array(r.value);
         d["conversion_probability"] = r.conversion_probability;
-        d["transition"] = r.transition;
+        d["transition"] = order == 1 ? py::cast(r.transition) : py::none();
+        d["from"] = to_array(from);
+        d["to"] = to_array(to);
+        d["probability"] = to_array(prob);
         d["states"] = r.state_names;
         return d;
-    }, py::arg("paths"));
+    }, py::arg("paths"), py::arg("order") = 1);
+    m.attr("markov_max_order") = markov_max_order;
 
     m.def("shapley_attribution", [](const Paths& p, bool simplified) {
         ShapleyAttribution r;

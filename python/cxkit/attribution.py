@@ -21,38 +21,86 @@ def _check(paths: Paths) -> "_core.Paths":
     return paths._core
 
 
-def heuristic(paths: Paths, first: float = 0.4, last: float = 0.4) -> pd.DataFrame:
+def _half_life_ns(half_life) -> float:
+    """A half-life as nanoseconds (the log's time unit): a Timedelta, a string pandas reads ("7D", "12h") or a
+    number of days."""
+    if isinstance(half_life, bool):
+        raise ValueError(f"half_life must be a duration, got {half_life!r}")
+    try:
+        td = pd.Timedelta(days=float(half_life)) if isinstance(half_life, (int, float, np.integer, np.floating)) \
+            else pd.Timedelta(half_life)
+    except (ValueError, TypeError) as e:
+        raise ValueError(f"half_life must be a duration (a Timedelta, '7D', or a number of days), got {half_life!r}") from e
+    if pd.isna(td) or td <= pd.Timedelta(0):
+        raise ValueError(f"half_life must be a positive duration, got {half_life!r}")
+    return float(td.value)
+
+
+def heuristic(paths: Paths, first: float = 0.4, last: float = 0.4, half_life=None) -> pd.DataFrame:
     """First-touch, last-touch, linear and position-based (``first``/middle/``last`` shares, 40/20/40 by default)
     credit per channel, in conversions and in value (``*_value`` columns). Paths are taken as given (repeats
-    count as touches)."""
-    d = _core.heuristic_attribution(_check(paths), first, last)
-    return pd.DataFrame(d).set_index("channel")
+    count as touches).
+
+    With ``half_life`` (a Timedelta, a string such as ``"7D"``, or a number of days), also time decay: each
+    touch of a converting journey weighs 2^(-(conversion time - touch time) / half_life), and the journey's
+    conversion and value are split in proportion (columns ``time_decay``, ``time_decay_value``). That needs
+    the touches' times: paths built from an EventLog with :func:`cxkit.journey.paths`."""
+    core = _check(paths)
+    d = _core.heuristic_attribution(core, first, last)
+    out = pd.DataFrame(d).set_index("channel")
+    if half_life is not None:
+        h = _half_life_ns(half_life)
+        if not paths.has_times:
+            raise ValueError("time decay needs the touches' times: build the paths from an EventLog with "
+                             "cxkit.journey.paths(log) (a table of path strings has none)")
+        t = _core.time_decay_attribution(core, h)
+        out["time_decay"] = t["conversions"]
+        out["time_decay_value"] = t["value"]
+    return out
 
 
 @dataclass
 class MarkovResult:
-    """Exact first-order Markov attribution: ``credits`` (removal effect, conversions, value per channel), the
-    ``transition_matrix`` over (start), channels, (conversion), (null), and P(conversion) from the start."""
+    """Exact Markov attribution of a given ``order``: ``credits`` (removal effect, conversions, value per
+    channel), the chain's non-zero ``transitions`` (from, to, probability: ChannelAttribution's
+    transition_matrix table; states of order k are k-tuples named "a > b"), P(conversion) from the start, and
+    for order 1 the square ``transition_matrix`` over (start), channels, (conversion), (null) (``None`` for
+    higher orders, whose k-tuple states are too many for a dense matrix)."""
     credits: pd.DataFrame
-    transition_matrix: pd.DataFrame
+    transition_matrix: pd.DataFrame | None
     conversion_probability: float
+    transitions: pd.DataFrame | None = None
+    order: int = 1
 
     def _repr_html_(self) -> str:
-        return (f"<b>Markov attribution</b> (P(conversion) = {self.conversion_probability:.4f})"
+        return (f"<b>Markov attribution, order {self.order}</b> (P(conversion) = {self.conversion_probability:.4f})"
                 + self.credits.to_html(float_format=lambda v: f"{v:,.3f}"))
 
 
 def markov(paths: Paths, order: int = 1) -> MarkovResult:
-    """Markov-chain attribution (Anderl et al. 2016), exact from the absorbing chain: no simulation. All removal
-    effects come from one LU factorisation of I - Q (see REFERENCES). Consecutive repeats are collapsed first,
-    as ChannelAttribution does. Only first order is implemented so far."""
-    if order != 1:
-        raise ValueError(f"order {order} is not implemented yet; order=1 is exact")
-    d = _core.markov_attribution(_check(paths))
+    """Markov-chain attribution (Anderl et al. 2016), exact from the absorbing chain: no simulation.
+
+    ``order=1``: states are channels, consecutive repeats collapsed (as ChannelAttribution does); all removal
+    effects come from one LU factorisation of I - Q (see REFERENCES).
+
+    ``order=2..4``: ChannelAttribution's higher-order convention. The states of a path are its sliding windows
+    of ``order`` consecutive touches as given (a > a > b > c at order 2: (a, a), (a, b), (b, c)); a path shorter
+    than ``order`` is one state, the whole path; consecutive identical states collapse. Removing a channel
+    removes every state containing it; each removal is one sparse LU solve of the reduced chain.
+    ChannelAttribution estimates the same removal effects by simulation.
+
+    Credit per channel: removal effect / sum of removal effects x total conversions (and x total value).
+    """
+    if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or not 1 <= order <= _core.markov_max_order:
+        raise ValueError(f"order must be an integer from 1 to {_core.markov_max_order}, got {order!r}")
+    d = _core.markov_attribution(_check(paths), int(order))
     credits = pd.DataFrame({"removal_effect": d["removal_effect"], "conversions": d["conversions"],
                             "value": d["value"]}, index=pd.Index(d["channel"], name="channel"))
-    tm = pd.DataFrame(d["transition"], index=d["states"], columns=d["states"])
-    return MarkovResult(credits, tm, float(d["conversion_probability"]))
+    names = np.asarray(d["states"], dtype=object)
+    transitions = pd.DataFrame({"from": names[d["from"]], "to": names[d["to"]], "probability": d["probability"]})
+    transitions = transitions[transitions["from"] != transitions["to"]].reset_index(drop=True)  # absorbing loops
+    tm = None if d["transition"] is None else pd.DataFrame(d["transition"], index=d["states"], columns=d["states"])
+    return MarkovResult(credits, tm, float(d["conversion_probability"]), transitions, int(order))
 
 
 def shapley(paths: Paths, simplified: bool | None = None) -> pd.DataFrame:

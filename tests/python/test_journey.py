@@ -131,8 +131,8 @@ def test_attribution_bad_input():
     assert one.states == ["a,b"]
     with pytest.raises(ValueError, match="separator"):
         Paths.from_pandas(pd.DataFrame({"path": ["a"], "total_conversions": [1], "total_null": [0]}), sep="")
-    with pytest.raises(ValueError, match="order 2"):
-        cxkit.attribution.markov(Paths.from_pandas(CA_SAMPLE), order=2)
+    with pytest.raises(ValueError, match="order must be an integer from 1 to 4"):
+        cxkit.attribution.markov(Paths.from_pandas(CA_SAMPLE), order=5)
 
 
 def numpy_relative_weights(X, y):

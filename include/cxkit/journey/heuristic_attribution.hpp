@@ -1,8 +1,11 @@
 #pragma once
-// Heuristic (rule-based) attribution: first touch, last touch, linear and position-based (U-shaped 40/20/40).
+// Heuristic (rule-based) attribution: first touch, last touch, linear and position-based (U-shaped 40/20/40),
+// and time decay when the journeys' times are known.
 // Each converting path's conversions (and value) are split over its touches as the rule says; a channel that
 // appears several times in a path gets each of its touches' shares (ChannelAttribution's heuristic_models does
 // the same on the path as given).
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -57,6 +60,45 @@ inline HeuristicAttribution heuristic_attribution(const Paths& p, double first_w
         }
     }
     return h;
+}
+
+// Time decay: each touch of a converting journey weighs 2^(-(conversion time - touch time) / half_life) and the
+// journey's one conversion (and its value) is split in proportion. Needs journeys (paths from a log); the
+// half-life is in the log's time unit. Every touch counts, repeats included, as in the other rules.
+struct TimeDecayAttribution {
+    std::vector<std::string> channels;
+    std::vector<double> conversions, value;
+};
+
+inline TimeDecayAttribution time_decay_attribution(const Paths& p, double half_life) {
+    if (!p.has_times())
+        throw invalid_input("paths", invalid_input::no_row, "time decay needs the touches' times: build the paths from an event log");
+    if (!(half_life > 0) || !std::isfinite(half_life))
+        throw invalid_input("half_life", invalid_input::no_row, "must be a positive, finite duration");
+    TimeDecayAttribution out;
+    out.channels = p.states;
+    out.conversions.assign(p.states.size(), 0.0);
+    out.value.assign(p.states.size(), 0.0);
+    std::vector<double> w;
+    for (std::size_t j = 0; j < p.n_journeys(); ++j) {
+        const std::int64_t end = p.conversion_time[j];
+        if (end == Paths::no_time) continue;
+        const std::size_t r = p.journey_row[j], n = p.length(r);
+        const std::int64_t* t = p.step_time.data() + p.journey_offsets[j];
+        w.resize(n);
+        // Ages from the latest touch: the common factor 2^(-(end - latest)/half_life) cancels in the shares and
+        // the latest touch weighs 1, so old journeys cannot underflow to 0/0.
+        const std::int64_t latest = *std::max_element(t, t + n);
+        double sum = 0;
+        for (std::size_t q = 0; q < n; ++q) sum += w[q] = std::exp2(-static_cast<double>(latest - t[q]) / half_life);
+        const std::int32_t* s = p.begin(r);
+        for (std::size_t q = 0; q < n; ++q) {
+            const double share = w[q] / sum;
+            out.conversions[static_cast<std::size_t>(s[q])] += share;
+            out.value[static_cast<std::size_t>(s[q])] += share * p.journey_value[j];
+        }
+    }
+    return out;
 }
 
 }  // namespace cxkit

@@ -9,6 +9,7 @@
 // (P(reach k from s) = N[s,k] / N[k,k]; P(convert after reaching k) = b_k). ChannelAttribution estimates the
 // same quantity by simulation. Credit_k = RE_k / sum(RE) x total conversions (and x total value).
 #include <Eigen/Dense>
+#include <Eigen/SparseCore>
 
 #include <cstdint>
 #include <string>
@@ -26,9 +27,12 @@ struct MarkovAttribution {
     std::vector<double> value;               // credit in value
     double conversion_probability = 0;       // b_s
     // Transition matrix over (start), channels..., (conversion), (null), rows summing to 1 (absorbing rows
-    // are identity rows).
+    // are identity rows). Order 1 only; higher orders fill `sparse_transition` (too many k-tuple states for a
+    // dense matrix).
     Eigen::MatrixXd transition;
+    Eigen::SparseMatrix<double, Eigen::RowMajor> sparse_transition;
     std::vector<std::string> state_names;
+    int order = 1;
 };
 
 inline MarkovAttribution markov_attribution(const Paths& p) {

@@ -8,6 +8,7 @@
 #include <deque>
 #include <exception>
 #include <functional>
+#include <limits>
 #include <thread>
 #include <unordered_map>
 #include <string>
@@ -44,7 +45,21 @@ struct Paths {
     std::vector<std::int32_t> codes;
     std::vector<double> conversions, nulls, value;
 
+    // Journeys: kept when the paths come from a log (empty otherwise). One per customer with a path: its customer
+    // code in the log, the row of its path, the time of each step (journey j's steps are
+    // step_time[journey_offsets[j] .. journey_offsets[j+1]), aligned with its row's codes), when it converted
+    // (no_time: it did not) and its value. They let time-aware measures (time decay, times between steps) and
+    // splits by customer segment work next to the merged rows.
+    static constexpr std::int64_t no_time = std::numeric_limits<std::int64_t>::min();
+    std::vector<std::int32_t> journey_customer;
+    std::vector<std::uint32_t> journey_row;
+    std::vector<std::uint64_t> journey_offsets{0};
+    std::vector<std::int64_t> step_time, conversion_time;
+    std::vector<double> journey_value;
+
     std::size_t size() const noexcept { return conversions.size(); }
+    std::size_t n_journeys() const noexcept { return journey_row.size(); }
+    bool has_times() const noexcept { return !journey_row.empty(); }
     std::size_t length(std::size_t i) const noexcept { return offsets[i + 1] - offsets[i]; }
     const std::int32_t* begin(std::size_t i) const noexcept { return codes.data() + offsets[i]; }
     const std::int32_t* end(std::size_t i) const noexcept { return codes.data() + offsets[i + 1]; }
@@ -196,25 +211,31 @@ struct Paths {
             for (std::size_t i = 0; i < kind->categories.size(); ++i)
                 if (kind->categories[i] == conversion_kind) conv_code = static_cast<std::int32_t>(i);
         const double* value = log.measure("value") ? log.measure("value")->data() : nullptr;
+        const std::int64_t* time = log.time().data();
         std::unordered_map<std::vector<std::int32_t>, std::size_t, CodesHash> index;
         Paths p;
         p.states = cat->categories;
         const auto& off = log.customer_offsets();
         std::vector<std::int32_t> path;
+        std::vector<std::int64_t> times;
         for (std::size_t c = 0; c + 1 < off.size(); ++c) {
             path.clear();
+            times.clear();
             bool converted = false;
+            std::int64_t when = no_time;
             double val = 0;
             for (auto i = static_cast<std::size_t>(off[c]); i < static_cast<std::size_t>(off[c + 1]); ++i) {
                 if (kind && kind->codes[i] == conv_code) {
                     converted = true;
+                    when = time[i];
                     if (value && !std::isnan(value[i])) val = value[i];
                     break;
                 }
                 const std::int32_t s = cat->codes[i];
                 if (s < 0) continue;
-                if (collapse_repeats && !path.empty() && path.back() == s) continue;
+                if (collapse_repeats && !path.empty() && path.back() == s) continue;  // a run keeps its first time
                 path.push_back(s);
+                times.push_back(time[i]);
             }
             if (path.empty()) continue;  // converted before any touch, or no touches
             auto [it, added] = index.try_emplace(path, p.size());
@@ -222,8 +243,48 @@ struct Paths {
             const std::size_t r = it->second;
             (converted ? p.conversions[r] : p.nulls[r]) += 1;
             p.value[r] += val;
+            p.journey_customer.push_back(static_cast<std::int32_t>(c));
+            p.journey_row.push_back(static_cast<std::uint32_t>(r));
+            p.step_time.insert(p.step_time.end(), times.begin(), times.end());
+            p.journey_offsets.push_back(p.step_time.size());
+            p.conversion_time.push_back(when);
+            p.journey_value.push_back(val);
         }
         return p;
+    }
+
+    // The paths of the journeys with keep[j] (or, for paths without journeys, of the rows with keep[i]): rows
+    // re-merged and re-counted, journeys carried along. Splits by customer segment use it.
+    Paths select(const std::vector<char>& keep) const {
+        Paths out;
+        out.states = states;
+        if (!has_times()) {
+            if (keep.size() != size()) throw invalid_input("by", invalid_input::no_row, "needs one label per path row");
+            for (std::size_t i = 0; i < size(); ++i)
+                if (keep[i]) out.add(std::vector<std::int32_t>(begin(i), end(i)), conversions[i], nulls[i], value[i]);
+            return out;
+        }
+        if (keep.size() != n_journeys()) throw invalid_input("by", invalid_input::no_row, "needs one label per journey");
+        std::vector<std::int64_t> new_row(size(), -1);
+        for (std::size_t j = 0; j < n_journeys(); ++j) {
+            if (!keep[j]) continue;
+            const std::size_t r = journey_row[j];
+            if (new_row[r] < 0) {
+                new_row[r] = static_cast<std::int64_t>(out.size());
+                out.add(std::vector<std::int32_t>(begin(r), end(r)), 0, 0, 0);
+            }
+            const auto nr = static_cast<std::size_t>(new_row[r]);
+            (conversion_time[j] != no_time ? out.conversions[nr] : out.nulls[nr]) += 1;
+            out.value[nr] += journey_value[j];
+            out.journey_customer.push_back(journey_customer[j]);
+            out.journey_row.push_back(static_cast<std::uint32_t>(nr));
+            out.step_time.insert(out.step_time.end(), step_time.begin() + static_cast<std::ptrdiff_t>(journey_offsets[j]),
+                                 step_time.begin() + static_cast<std::ptrdiff_t>(journey_offsets[j + 1]));
+            out.journey_offsets.push_back(out.step_time.size());
+            out.conversion_time.push_back(conversion_time[j]);
+            out.journey_value.push_back(journey_value[j]);
+        }
+        return out;
     }
 
     // The same paths with consecutive repeats of a state collapsed (a > a > b -> a > b), rows merged.
@@ -231,6 +292,7 @@ struct Paths {
         Paths out;
         out.states = states;
         std::unordered_map<std::vector<std::int32_t>, std::size_t, CodesHash> index;
+        std::vector<std::uint32_t> row_of(size());
         std::vector<std::int32_t> buf;
         for (std::size_t i = 0; i < size(); ++i) {
             buf.clear();
@@ -238,10 +300,23 @@ struct Paths {
                 if (buf.empty() || buf.back() != *s) buf.push_back(*s);
             auto [it, added] = index.try_emplace(buf, out.size());
             if (added) out.add(buf, 0, 0, 0);
+            row_of[i] = static_cast<std::uint32_t>(it->second);
             out.conversions[it->second] += conversions[i];
             out.nulls[it->second] += nulls[i];
             out.value[it->second] += value[i];
         }
+        // Journeys follow their rows; a run of repeats keeps the time of its first step.
+        for (std::size_t j = 0; j < n_journeys(); ++j) {
+            const std::size_t r = journey_row[j];
+            const std::int32_t* s = begin(r);
+            for (std::size_t q = 0; q < length(r); ++q)
+                if (q == 0 || s[q] != s[q - 1]) out.step_time.push_back(step_time[journey_offsets[j] + q]);
+            out.journey_offsets.push_back(out.step_time.size());
+            out.journey_row.push_back(row_of[r]);
+        }
+        out.journey_customer = journey_customer;
+        out.conversion_time = conversion_time;
+        out.journey_value = journey_value;
         return out;
     }
 

@@ -18,10 +18,16 @@ class Paths:
 
     Make one with :func:`cxkit.journey.paths` from an EventLog, or :meth:`from_pandas` from a table of
     ``"a > b > c"`` strings. Feed it to :mod:`cxkit.attribution`.
+
+    Paths from a log also keep each customer's journey with the time of every step: that gives the median
+    times in :meth:`transitions` and :meth:`funnel`, time-decay attribution, and splits by customer segment
+    (``by=``: a :class:`cxkit.Segmentation` or a Series / dict keyed by customer id). Paths from a table can be
+    split by a label per path row (``by=`` a sequence as long as the table).
     """
 
-    def __init__(self, core: "_core.Paths"):
+    def __init__(self, core: "_core.Paths", log: EventLog | None = None):
         self._core = core
+        self._log = log
 
     @classmethod
     def from_pandas(cls, df: pd.DataFrame, path: str = "path", conversions: str = "total_conversions",
@@ -50,23 +56,83 @@ class Paths:
     def states(self) -> list[str]:
         return list(self._core.states)
 
+    @property
+    def has_times(self) -> bool:
+        """True when the paths came from a log and carry each journey's step times."""
+        return bool(self._core.has_times)
+
     def to_pandas(self, sep: str = " > ") -> pd.DataFrame:
         """ChannelAttribution-style rows: path, total_conversions, total_null, total_conversion_value."""
         return pd.DataFrame({"path": self._core.path_strings(sep), "total_conversions": self._core.conversions,
                              "total_null": self._core.nulls, "total_conversion_value": self._core.value})
 
     def collapsed(self) -> "Paths":
-        """The same paths with consecutive repeats collapsed (a > a > b becomes a > b)."""
-        return Paths(self._core.collapsed())
+        """The same paths with consecutive repeats collapsed (a > a > b becomes a > b); a journey's run of
+        repeats keeps the time of its first step."""
+        return Paths(self._core.collapsed(), self._log)
 
     def _rows(self):
         off, codes = self._core.offsets, self._core.codes
         weight = self._core.conversions + self._core.nulls
         return off, codes, weight
 
-    def transitions(self) -> pd.DataFrame:
+    # -- splits by segment -------------------------------------------------------------------------------------
+
+    def _segments(self, by: Any) -> tuple[str, list[tuple[Any, "Paths"]]]:
+        """(name, [(label, paths of that segment)]) for a Segmentation / Series / dict keyed by customer id
+        (paths from a log) or a sequence of labels per path row (paths from a table). Customers without a label
+        are left out; segments come in sorted order."""
+        from .._segments import Segmentation
+        name = "segment"
+        if isinstance(by, Segmentation):
+            name = by.name
+            codes = np.asarray(by._core.codes)
+            labels = np.asarray(by.labels + [None], dtype=object)[np.where(codes < 0, len(by.labels), codes)]
+            by = pd.Series(labels, index=by._ids())
+        elif isinstance(by, dict):
+            by = pd.Series(by, dtype=object)
+        if self.has_times:
+            if not isinstance(by, pd.Series):
+                raise TypeError("by= for paths from a log is a cxkit.Segmentation, or a Series or dict of labels "
+                                f"keyed by customer id; got {type(by).__name__}")
+            if by.index.has_duplicates:
+                raise ValueError(f"by: customer id {by.index[by.index.duplicated()][0]!r} appears twice")
+            name = by.name if isinstance(by.name, str) and name == "segment" else name
+            ids = self._log._customer_labels()[np.asarray(self._core.journey_customer)]
+            if self._log._core.customer_ids_are_strings:
+                by = by.set_axis(by.index.map(str))
+            labels = by.reindex(pd.Index(ids)).to_numpy()
+        else:
+            labels = by.to_numpy() if isinstance(by, pd.Series) else np.asarray(list(by), dtype=object)
+            if isinstance(by, pd.Series) and isinstance(by.name, str):
+                name = by.name
+            if len(labels) != len(self):
+                raise ValueError(f"by: paths without journeys (from a table) are split by one label per path row: "
+                                 f"got {len(labels)} labels for {len(self)} rows")
+        codes, uniques = pd.factorize(pd.Series(labels, dtype=object), sort=True, use_na_sentinel=True)
+        if len(uniques) == 0:
+            raise ValueError("by: no path has a segment label")
+        return name, [(u, Paths(self._core.select(codes == i), self._log)) for i, u in enumerate(uniques)]
+
+    def _split_frames(self, by: Any, method: str, *args: Any, **kwargs: Any) -> pd.DataFrame:
+        name, parts = self._segments(by)
+        frames = []
+        for label, sub in parts:
+            df = getattr(sub, method)(*args, **kwargs)
+            df.insert(0, name, label)
+            frames.append(df)
+        return pd.concat(frames, ignore_index=True)
+
+    # -- tables ------------------------------------------------------------------------------------------------
+
+    def transitions(self, by: Any = None) -> pd.DataFrame:
         """Counts and probabilities of moving from one state to the next, with (start), (conversion) and (null)
-        as the first and last states: columns from, to, count, probability."""
+        as the first and last states: columns from, to, count, probability, median_time (the median time
+        between the two steps over the journeys that made the move, a Timedelta; from the last touch to the
+        conversion for "(conversion)"; NaT from (start), to (null), or when the paths carry no times).
+        ``by=`` adds a first column with the segment and computes each segment's own table."""
+        if by is not None:
+            return self._split_frames(by, "transitions")
         off, codes, w = self._rows()
         n = len(self._core.states)
         start, conv, null = n, n + 1, n + 2
@@ -82,54 +148,83 @@ class Paths:
         df = pd.DataFrame({"from": frm, "to": to, "count": cnt})
         df = df[df["count"] > 0].groupby(["from", "to"], as_index=False)["count"].sum()
         df["probability"] = df["count"] / df.groupby("from")["count"].transform("sum")
+        median = np.full(len(df), np.nan)
+        if self.has_times:
+            t = _core.transition_times(self._core)
+            key = t["from"].astype(np.int64) * (n + 3) + np.where(t["to"] == n, conv, t["to"]).astype(np.int64)
+            where = pd.Series(t["median"], index=key)
+            median = where.reindex(df["from"].to_numpy(np.int64) * (n + 3) + df["to"].to_numpy(np.int64)).to_numpy()
+        df["median_time"] = pd.to_timedelta(median, unit="ns")
         df["from"] = names[df["from"].to_numpy()]
         df["to"] = names[df["to"].to_numpy()]
-        return df.sort_values(["from", "count"], ascending=[True, False]).reset_index(drop=True)
+        return df.sort_values(["from", "count"], ascending=[True, False], kind="mergesort").reset_index(drop=True)
 
-    def top_paths(self, n: int = 10) -> pd.DataFrame:
-        """The n most frequent paths with their conversion rate."""
+    def step_matrix(self, max_steps: int = 10, values: str = "share", by: Any = None) -> pd.DataFrame:
+        """State x step table: how many customers (``values="count"``) or which share of them (``"share"``)
+        are at each state at step 1, 2, ... ``max_steps`` of their path. A path that has ended counts at
+        "(conversion)" or "(null)" at every later step, so each step's shares sum to 1 (retentioneering's
+        step matrix with its ENDED state split by outcome). ``by=`` gives a (segment, state) row index, each
+        segment with its own shares."""
+        if values not in ("share", "count"):
+            raise ValueError(f'values must be "share" or "count", got {values!r}')
+        if isinstance(max_steps, bool) or not isinstance(max_steps, (int, np.integer)) or max_steps < 1:
+            raise ValueError(f"max_steps must be a positive integer, got {max_steps!r}")
+        if by is not None:
+            name, parts = self._segments(by)
+            return pd.concat({label: sub.step_matrix(max_steps, values) for label, sub in parts}, names=[name])
+        off, codes, w = self._rows()
+        conv, nul = self._core.conversions, self._core.nulls
+        n = len(self._core.states)
+        lengths = np.diff(off).astype(np.int64)
+        starts = off[:-1].astype(np.int64)
+        out = np.zeros((n + 2, max_steps))
+        for j in range(max_steps):
+            alive = lengths > j
+            out[:, j] = np.bincount(codes[starts[alive] + j], weights=w[alive], minlength=n + 2)
+            out[n, j] += conv[~alive].sum()
+            out[n + 1, j] += nul[~alive].sum()
+        if values == "share":
+            total = w.sum()
+            out = out / total if total > 0 else np.full_like(out, np.nan)
+        return pd.DataFrame(out, index=pd.Index(self.states + ["(conversion)", "(null)"], name="state"),
+                            columns=pd.RangeIndex(1, max_steps + 1, name="step"))
+
+    def top_paths(self, n: int = 10, by: Any = None) -> pd.DataFrame:
+        """The n most frequent paths with their conversion rate (``by=``: the n most frequent of each segment)."""
+        if by is not None:
+            return self._split_frames(by, "top_paths", n)
         df = self.to_pandas()
         df["customers"] = df["total_conversions"] + df["total_null"]
         df["conversion_rate"] = df["total_conversions"] / df["customers"].where(df["customers"] > 0)
         return df.sort_values("customers", ascending=False, kind="mergesort").head(n).reset_index(drop=True)
 
-    def funnel(self, steps: Sequence[str], mode: str = "closed") -> pd.DataFrame:
+    def funnel(self, steps: Sequence[str], mode: str = "closed", by: Any = None) -> pd.DataFrame:
         """Funnel over the given states: a path reaches step k when steps 1..k occur in it in order ("closed":
         the funnel must start at step 1; "open": counting may start at any step, each step counted when the
         path reaches it after the previous ones it reached). Columns: step, customers, conversion (share of
-        the first step), step_conversion (of the previous step), drop_off."""
+        the first step), step_conversion (of the previous step), drop_off, median_time_to_next (a Timedelta,
+        over the journeys that reach this step and then the next; NaT for the last step or without times).
+        ``by=`` adds a first column with the segment."""
         if mode not in ("closed", "open"):
             raise ValueError(f'mode must be "closed" or "open", got {mode!r}')
-        if not steps:
-            raise ValueError("funnel needs at least one step")
+        if isinstance(steps, str) or not steps:
+            raise ValueError("funnel needs a list of at least one step")
         index = {s: i for i, s in enumerate(self.states)}
         missing = [s for s in steps if s not in index]
         if missing:
-            raise ValueError(f"unknown funnel step(s): {', '.join(missing)}; the paths have: {', '.join(self.states)}")
-        codes = [index[s] for s in steps]
-        off, seq, w = self._rows()
-        reached = np.zeros(len(steps))
-        for i in range(len(w)):
-            path = seq[off[i]:off[i + 1]]
-            k = 0
-            if mode == "closed":
-                for c in path:
-                    if k < len(codes) and c == codes[k]:
-                        k += 1
-                reached[:k] += w[i]
-            else:
-                hit = np.zeros(len(codes), bool)
-                for c in path:
-                    for j in range(len(codes)):
-                        if not hit[j] and c == codes[j] and (j == 0 or hit[:j].any()):
-                            hit[j] = True
-                reached += w[i] * hit
+            raise ValueError(f"unknown funnel step(s): {', '.join(map(str, missing))}; "
+                             f"the paths have: {', '.join(self.states)}")
+        if by is not None:
+            return self._split_frames(by, "funnel", steps, mode)
+        f = _core.funnel(self._core, [index[s] for s in steps], mode == "closed")
+        reached = f["customers"]
         out = pd.DataFrame({"step": list(steps), "customers": reached})
         first = reached[0] if reached[0] > 0 else np.nan
         out["conversion"] = reached / first
         prev = np.concatenate([[reached[0]], reached[:-1]])
         out["step_conversion"] = np.divide(reached, prev, out=np.full(len(reached), np.nan), where=prev > 0)
         out["drop_off"] = 1 - out["step_conversion"]
+        out["median_time_to_next"] = pd.to_timedelta(f["median_time_to_next"], unit="ns")
         return out
 
     def __repr__(self) -> str:
@@ -139,14 +234,16 @@ class Paths:
 
 def paths(log: EventLog, by: str = "touchpoint", conversion: str = "purchase", collapse: bool = False) -> Paths:
     """One path per customer: the ``by`` column of their events in time order, up to the first event whose
-    ``kind`` is ``conversion`` (a converting path) or all of them (a null path). Identical paths are merged.
+    ``kind`` is ``conversion`` (a converting path) or all of them (a null path). Identical paths are merged;
+    each customer's journey (step times, conversion time, value) is kept alongside for time-aware measures and
+    splits by segment.
 
     >>> p = cxkit.journey.paths(log, by="channel")      # doctest: +SKIP
     >>> cxkit.attribution.markov(p).credits              # doctest: +SKIP
     """
     if not isinstance(log, EventLog):
         raise TypeError(f"paths expects a cxkit.EventLog, got {type(log).__name__}")
-    return Paths(_core.Paths.from_log(log._core, by, conversion, collapse))
+    return Paths(_core.Paths.from_log(log._core, by, conversion, collapse), log)
 
 
 from ._map import journey_map, moments_of_truth  # noqa: E402
