@@ -28,6 +28,7 @@
 //     binary value).
 // Input must be valid UTF-8 (else cxkit::invalid_input; score_many names the row).
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -132,36 +133,106 @@ struct WordInfo {
     WordId id = W_OTHER;
 };
 
-// An open-addressing hash table from lower-cased words (string_view keys into one arena) to WordInfo: one hash
-// and, usually, one probe per token.
+// Words are hashed from their bytes 8 at a time (native 64-bit loads, the last chunk zero-padded), so the
+// tokeniser hashes an ASCII word from the very loads that lower-case it, with no per-byte hash chain.
+inline constexpr std::uint64_t ONES = 0x0101010101010101ull;
+
+inline std::uint64_t load8(const void* p) noexcept {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    return w;
+}
+inline void store8(void* p, std::uint64_t w) noexcept { std::memcpy(p, &w, 8); }
+// The first m (1..8) bytes of a chunk, in memory order; the others zero.
+inline std::uint64_t keep_first(std::uint64_t w, std::size_t m) noexcept {
+    if (m >= 8) return w;
+    if constexpr (std::endian::native == std::endian::little) return w & (~0ull >> (64 - 8 * m));
+    else return w & (~0ull << (64 - 8 * m));
+}
+// Bytes [p, p + m) as a chunk (m <= 8), reading nothing past them.
+inline std::uint64_t load_partial(const unsigned char* p, std::size_t m) noexcept {
+    unsigned char b[8] = {};
+    for (std::size_t k = 0; k < m; ++k) b[k] = p[k];
+    return load8(b);
+}
+// Offset of the first byte whose high bit is set in mask (mask != 0).
+inline std::size_t first_flagged_byte(std::uint64_t mask) noexcept {
+    if constexpr (std::endian::native == std::endian::little) return static_cast<std::size_t>(std::countr_zero(mask)) >> 3;
+    else return static_cast<std::size_t>(std::countl_zero(mask)) >> 3;
+}
+// The number of '!' and of '?' in t (8 bytes at a time: most chunks have neither).
+inline void count_emphasis(std::string_view t, std::size_t& ep, std::size_t& qm) noexcept {
+    constexpr std::uint64_t HIGH = ONES * 0x80, LOW7 = ONES * 0x7F;
+    const auto* p = reinterpret_cast<const unsigned char*>(t.data());
+    const std::size_t n = t.size();
+    std::size_t k = 0;
+    auto bytewise = [&](std::size_t b, std::size_t e) {
+        for (; b < e; ++b) {
+            ep += p[b] == '!';
+            qm += p[b] == '?';
+        }
+    };
+    for (; k + 8 <= n; k += 8) {
+        const std::uint64_t w = load8(p + k);
+        const std::uint64_t x = w ^ (ONES * '!'), y = w ^ (ONES * '?');
+        // a byte of x or y is zero where w has '!' or '?' (exact test, no false positives)
+        const std::uint64_t zx = ~(((x & LOW7) + LOW7) | x), zy = ~(((y & LOW7) + LOW7) | y);
+        if ((zx | zy) & HIGH) bytewise(k, k + 8);
+    }
+    bytewise(k, n);
+}
+inline constexpr std::uint64_t hash_seed(std::size_t len) noexcept { return (len + 1) * 0x9E3779B97F4A7C15ull; }
+inline constexpr std::uint64_t hash_mix(std::uint64_t h, std::uint64_t chunk) noexcept {
+    h = (h ^ chunk) * 0xBF58476D1CE4E5B9ull;
+    return h ^ (h >> 31);
+}
+// Hash and first chunk of the bytes [p, p + len); p must be readable up to the next multiple of 8 bytes.
+inline std::uint64_t hash_padded(const char* p, std::size_t len, std::uint64_t& c0) noexcept {
+    std::uint64_t h = hash_seed(len);
+    c0 = 0;
+    for (std::size_t k = 0; k < len; k += 8) {
+        const std::uint64_t w = keep_first(load8(p + k), len - k);
+        if (k == 0) c0 = w;
+        h = hash_mix(h, w);
+    }
+    return h;
+}
+
+// An open-addressing hash table from lower-cased words to WordInfo. A slot keeps the word's first 8 bytes, so a
+// lookup of a word of up to 8 bytes (most words) compares two integers and reads no key bytes.
 class WordTable {
 public:
-    static std::uint64_t hash(std::string_view s) noexcept {
-        std::uint64_t h = 14695981039346656037ull;
-        for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-        return h;
-    }
-
     WordInfo& insert(std::string_view key) {
+        if (key.size() >= empty) throw invalid_input("lexicon token too long");
         if ((count_ + 1) * 2 > slots_.size()) grow();
-        Slot* s = probe(key, hash(key));
+        std::string padded(key);
+        padded.append(8, '\0');
+        std::uint64_t c0 = 0;
+        const std::uint64_t h = hash_padded(padded.data(), key.size(), c0);
+        Slot* s = probe(padded.data(), key.size(), h, c0);
         if (s->len == empty) {
-            s->off = static_cast<std::uint32_t>(arena_.size());
+            s->c0 = c0;
+            s->hash = static_cast<std::uint32_t>(h >> 32);
             s->len = static_cast<std::uint32_t>(key.size());
-            s->hash = hash(key);
+            s->off = static_cast<std::uint32_t>(arena_.size());
+            s->info = static_cast<std::uint32_t>(infos_.size());
             arena_.append(key);
+            infos_.emplace_back();
             ++count_;
         }
-        return s->info;
+        return infos_[s->info];
     }
-    const WordInfo* find(std::string_view key, std::uint64_t h) const noexcept {
+    // The entry of the word [key, key + len) with hash h and first chunk c0 (hash_padded), or nullptr.
+    const WordInfo* find(const char* key, std::size_t len, std::uint64_t h, std::uint64_t c0) const noexcept {
         if (slots_.empty()) return nullptr;
+        const auto tag = static_cast<std::uint32_t>(h >> 32);
         std::size_t i = h & mask_;
         while (true) {
             const Slot& s = slots_[i];
             if (s.len == empty) return nullptr;
-            if (s.hash == h && s.len == key.size() && std::memcmp(arena_.data() + s.off, key.data(), key.size()) == 0)
-                return &s.info;
+            if (s.c0 == c0 && s.hash == tag && s.len == len &&
+                (len <= 8 || std::memcmp(arena_.data() + s.off + 8, key + 8, len - 8) == 0))
+                return &infos_[s.info];
             i = (i + 1) & mask_;
         }
     }
@@ -169,16 +240,18 @@ public:
 private:
     static constexpr std::uint32_t empty = 0xFFFFFFFFu;
     struct Slot {
-        std::uint64_t hash = 0;
-        std::uint32_t off = 0, len = empty;
-        WordInfo info;
+        std::uint64_t c0 = 0;     // first 8 bytes of the word, zero-padded
+        std::uint32_t hash = 0;   // high half of the hash (the low bits pick the slot)
+        std::uint32_t len = empty;
+        std::uint32_t off = 0;    // the word in arena_
+        std::uint32_t info = 0;   // its entry in infos_
     };
-    Slot* probe(std::string_view key, std::uint64_t h) {
+    Slot* probe(const char* key, std::size_t len, std::uint64_t h, std::uint64_t c0) {
         std::size_t i = h & mask_;
         while (true) {
             Slot& s = slots_[i];
-            if (s.len == empty || (s.hash == h && s.len == key.size() &&
-                                   std::memcmp(arena_.data() + s.off, key.data(), key.size()) == 0))
+            if (s.len == empty || (s.c0 == c0 && s.hash == static_cast<std::uint32_t>(h >> 32) && s.len == len &&
+                                   std::memcmp(arena_.data() + s.off, key, len) == 0))
                 return &s;
             i = (i + 1) & mask_;
         }
@@ -187,45 +260,64 @@ private:
         std::vector<Slot> old = std::move(slots_);
         slots_.assign(std::max<std::size_t>(64, old.size() * 2), Slot{});
         mask_ = slots_.size() - 1;
-        for (const Slot& o : old)
-            if (o.len != empty) *probe(std::string_view(arena_.data() + o.off, o.len), o.hash) = o;
+        std::string padded;
+        for (const Slot& o : old) {
+            if (o.len == empty) continue;
+            padded.assign(arena_, o.off, o.len);
+            padded.append(8, '\0');
+            std::uint64_t c0 = 0;
+            const std::uint64_t h = hash_padded(padded.data(), o.len, c0);
+            *probe(padded.data(), o.len, h, c0) = o;
+        }
     }
     std::vector<Slot> slots_;
+    std::vector<WordInfo> infos_;
     std::size_t mask_ = 0, count_ = 0;
     std::string arena_;
 };
 
-struct Token {
+// A word of the text as the rules see it: its table entry (copied) and what depends on the occurrence.
+struct Token : WordInfo {
     std::uint32_t off = 0, len = 0;  // the lower-cased word in Scratch::lower
     bool upper = false;              // Python's str.isupper() of the word
-    bool has_lex = false;
-    bool is_booster = false;
-    bool negation = false;           // in NEGATE, or contains "n't"
-    WordId id = W_OTHER;
-    double lex = 0;
-    double booster = 0;
 };
+inline const WordInfo no_word_info{};
 
-// Python's round(x, digits) for digits 3 or 4: correctly rounded, ties to even on the exact binary value.
+// Python's round(x, digits) for digits 3 or 4 and |x| <= 1: correctly rounded, ties to even on the exact binary
+// value. Away from a tie any rounding of x * 10^digits is right (integer conversions, no libm calls).
 inline double python_round(double x, int digits) {
     const double scale = digits == 3 ? 1e3 : 1e4;
     const double y = x * scale;
-    const double frac = std::fabs(y - std::trunc(y));
-    if (std::fabs(frac - 0.5) > 1e-6) return std::round(y) / scale;
+    const double frac = std::fabs(y - static_cast<double>(static_cast<std::int64_t>(y)));
+    if (std::fabs(frac - 0.5) > 1e-6)
+        return static_cast<double>(static_cast<std::int64_t>(y + (y >= 0 ? 0.5 : -0.5))) / scale;
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.*f", digits, x);  // glibc: exact value, ties to even
     return std::strtod(buf, nullptr);
 }
 
 struct Scratch {
-    std::string text;
-    std::string lower;
+    std::string text;        // the text with emoji replaced by their descriptions
+    std::string lower;       // the lower-cased words, back to back (with slack for 8-byte stores)
+    std::string word;        // one lower-cased non-ASCII word
     std::vector<Token> tokens;
     std::vector<double> sentiments;
 };
 
-// Python's whitespace among ASCII bytes.
-inline constexpr bool ascii_space(unsigned char c) noexcept { return c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F); }
+// Byte classes of the tokenising pass: one table lookup tells whether an ASCII byte splits or is stripped.
+enum ByteClass : std::uint8_t {
+    C_SPACE = 1,  // Python whitespace (ASCII)
+    C_PUNCT = 2   // string.punctuation
+};
+struct ByteClasses {
+    std::uint8_t c[256] = {};
+    constexpr ByteClasses() {
+        for (int b = 0; b < 0x80; ++b)
+            c[b] = static_cast<std::uint8_t>((utf8::is_space(static_cast<char32_t>(b)) ? C_SPACE : 0) |
+                                             (utf8::is_ascii_punct(static_cast<char>(b)) ? C_PUNCT : 0));
+    }
+};
+inline constexpr ByteClasses byte_classes{};
 
 }  // namespace detail
 
@@ -352,59 +444,102 @@ private:
             t = text;
         }
 
-        // 2. words: split on Python whitespace, strip punctuation, lower-case and look up each once
-        std::string& lower = scratch.lower;
-        lower.clear();
-        std::size_t n = 0;
-        std::size_t i = 0;
+        // 2. words, in one pass over the bytes: split on Python whitespace (8 bytes at a time through runs of
+        // printable ASCII), strip punctuation, lower-case ASCII words 8 bytes at a time into one reused buffer,
+        // hash each word from those same 8-byte chunks and look it up once. No allocation once warm.
+        using detail::ONES;
+        constexpr std::uint64_t HIGH = ONES * 0x80, LOW7 = ONES * 0x7F;
+        const auto* const bytes = reinterpret_cast<const unsigned char*>(t.data());
+        const std::uint8_t* const cls = detail::byte_classes.c;
         const std::size_t size = t.size();
-        auto space_at = [&](std::size_t k, std::size_t& next) {
-            const auto c = static_cast<unsigned char>(t[k]);
-            if (c < 0x80) {
-                next = k + 1;
-                return detail::ascii_space(c);
-            }
-            next = k;
-            return utf8::is_space(utf8::decode(t, next));
-        };
+        std::string& lower = scratch.lower;
+        // lower-casing grows a word by at most 3/2 ('İ' -> "i" U+0307), plus slack for whole 8-byte stores
+        if (lower.size() < 2 * size + 16) lower.resize(2 * size + 16);
+        char* const lo = lower.data();
+        std::size_t used = 0, n = 0, n_upper = 0;
+        std::size_t i = 0;
         while (i < size) {
-            std::size_t j;
-            if (space_at(i, j)) {
-                i = j;
+            if (cls[bytes[i]] & detail::C_SPACE) {
+                ++i;
                 continue;
             }
             const std::size_t wb = i;
-            std::size_t we = j;
-            while (we < size) {
-                std::size_t k;
-                if (space_at(we, k)) break;
-                we = k;
+            bool high = false;
+            while (true) {
+                // bytes > 0x20 and < 0x80 never end a word: skip them 8 at a time
+                while (i + 8 <= size) {
+                    const std::uint64_t w = detail::load8(bytes + i);
+                    const std::uint64_t stop = (w | ~((w & LOW7) + ONES * (0x80 - 0x21))) & HIGH;
+                    if (stop) {
+                        i += detail::first_flagged_byte(stop);
+                        break;
+                    }
+                    i += 8;
+                }
+                if (i >= size) break;
+                const unsigned char b = bytes[i];
+                if (b < 0x80) {
+                    if (cls[b] & detail::C_SPACE) break;
+                    ++i;  // a control character, or a byte of the last 7
+                } else {
+                    std::size_t j = i;
+                    if (utf8::is_space(utf8::decode(t, j))) break;
+                    high = true;
+                    i = j;
+                }
             }
-            i = we;
-            std::string_view word = t.substr(wb, we - wb);
-            std::size_t sb = 0, se = word.size();
-            while (sb < se && utf8::is_ascii_punct(word[sb])) ++sb;
-            while (se > sb && utf8::is_ascii_punct(word[se - 1])) --se;
-            if (sb != 0 || se != word.size()) {
+            if (i == wb) {  // a non-ASCII space
+                utf8::decode(t, i);
+                continue;
+            }
+            std::size_t sb = wb, se = i;
+            if ((cls[bytes[sb]] | cls[bytes[se - 1]]) & detail::C_PUNCT) {
+                while (sb < se && (cls[bytes[sb]] & detail::C_PUNCT)) ++sb;
+                while (se > sb && (cls[bytes[se - 1]] & detail::C_PUNCT)) --se;
+                // the package keeps the word as it was when stripping leaves 2 characters or fewer
                 std::size_t chars = 0;
-                for (std::size_t k = sb; k < se && chars <= 2; ++k)
-                    chars += (static_cast<unsigned char>(word[k]) & 0xC0) != 0x80;
-                if (chars > 2) word = word.substr(sb, se - sb);
+                for (std::size_t k = sb; k < se && chars <= 2; ++k) chars += (bytes[k] & 0xC0) != 0x80;
+                if (chars <= 2) sb = wb, se = i;
             }
-            if (toks.size() <= n) toks.emplace_back();
-            fill_token(toks[n], word, lower);
-            ++n;
-        }
-        const char* lower_data = lower.data();
-        auto lw = [&](const detail::Token& tk) { return std::string_view(lower_data + tk.off, tk.len); };
-        for (std::size_t k = 0; k < n; ++k) {
-            detail::Token& tk = toks[k];
-            if (!tk.negation && tk.len >= 3) tk.negation = lw(tk).find("n't") != std::string_view::npos;
+            if (toks.size() <= n) toks.resize(n + 16);
+            detail::Token& tk = toks[n++];
+            tk.off = static_cast<std::uint32_t>(used);
+            const detail::WordInfo* info;
+            bool apostrophe = false;
+            if (!high) {
+                const std::size_t len = se - sb;
+                std::uint64_t h = detail::hash_seed(len), c0 = 0, up_any = 0, low_any = 0, apos = 0;
+                for (std::size_t k = 0; k < len; k += 8) {
+                    const unsigned char* p = bytes + sb + k;
+                    std::uint64_t w = sb + k + 8 <= size ? detail::load8(p) : detail::load_partial(p, size - sb - k);
+                    w = detail::keep_first(w, len - k);
+                    // bytes 'A'..'Z' and 'a'..'z' (all bytes are < 0x80: no carries between bytes)
+                    const std::uint64_t up = (w + ONES * (0x80 - 'A')) & ~(w + ONES * (0x80 - 'Z' - 1)) & HIGH;
+                    low_any |= (w + ONES * (0x80 - 'a')) & ~(w + ONES * (0x80 - 'z' - 1)) & HIGH;
+                    up_any |= up;
+                    w |= up >> 2;
+                    const std::uint64_t x = w ^ (ONES * '\'');
+                    apos |= ~(((x & LOW7) + LOW7) | x) & HIGH;  // bytes equal to '\''
+                    detail::store8(lo + used + k, w);
+                    if (k == 0) c0 = w;
+                    h = detail::hash_mix(h, w);
+                }
+                tk.len = static_cast<std::uint32_t>(len);
+                tk.upper = up_any != 0 && low_any == 0;
+                apostrophe = apos != 0;
+                info = words_.find(lo + used, len, h, c0);
+            } else {
+                info = lower_word(tk, t.substr(sb, se - sb), scratch.word, lo + used);
+                apostrophe = true;
+            }
+            static_cast<detail::WordInfo&>(tk) = info ? *info : detail::no_word_info;
+            if (apostrophe && !tk.negation && tk.len >= 3)
+                tk.negation = std::string_view(lo + used, tk.len).find("n't") != std::string_view::npos;
+            n_upper += tk.upper;
+            used += tk.len;
         }
 
         // allcap_differential: some but not all words are ALL CAPS
-        std::size_t n_upper = 0;
-        for (std::size_t k = 0; k < n; ++k) n_upper += toks[k].upper;
         const bool cap_diff = n_upper > 0 && n_upper < n;
 
         // 3. valence per word
@@ -437,10 +572,7 @@ private:
         double sum_s = 0.0;
         for (std::size_t k = 0; k < n; ++k) sum_s += s[k];
         std::size_t ep = 0, qm = 0;
-        for (char c : t) {
-            ep += c == '!';
-            qm += c == '?';
-        }
+        detail::count_emphasis(t, ep, qm);
         const double ep_amp = static_cast<double>(std::min<std::size_t>(ep, 4)) * 0.292;
         double qm_amp = 0;
         if (qm > 1) qm_amp = qm <= 3 ? static_cast<double>(qm) * 0.18 : 0.96;
@@ -467,65 +599,23 @@ private:
         return r;
     }
 
-    // Lower-cases the word into `lower` (hashing it on the way), sets the case flag and the word's table entry.
-    void fill_token(detail::Token& tok, std::string_view word, std::string& lower) const {
-        tok.off = static_cast<std::uint32_t>(lower.size());
+    // A word with non-ASCII characters: lower-cases it (Python's str.lower() of the covered scripts) into dst,
+    // which has 8 bytes of slack, sets the token's length and case flag, and returns its table entry.
+    const detail::WordInfo* lower_word(detail::Token& tok, std::string_view word, std::string& buf, char* dst) const {
+        buf.clear();
         bool cased = false, has_lower = false;
-        std::uint64_t h = 14695981039346656037ull;
-        std::size_t k = 0;
-        {
-            // ASCII prefix: lower-cased in place after one append
-            std::size_t a = 0;
-            while (a < word.size() && static_cast<unsigned char>(word[a]) < 0x80) ++a;
-            lower.append(word.data(), a);
-            char* out = lower.data() + tok.off;
-            for (; k < a; ++k) {
-                auto c = static_cast<unsigned char>(out[k]);
-                const bool up = static_cast<unsigned>(c) - 'A' < 26u;
-                cased |= up;
-                has_lower |= static_cast<unsigned>(c) - 'a' < 26u;
-                c = static_cast<unsigned char>(c | (up ? 0x20 : 0));
-                out[k] = static_cast<char>(c);
-                h = (h ^ c) * 1099511628211ull;
-            }
-        }
-        while (k < word.size()) {
-            const auto c = static_cast<unsigned char>(word[k]);
-            if (c < 0x80) {
-                unsigned char l = c;
-                if (c >= 'A' && c <= 'Z') {
-                    cased = true;
-                    l = static_cast<unsigned char>(c + 32);
-                } else if (c >= 'a' && c <= 'z') {
-                    has_lower = true;
-                }
-                lower.push_back(static_cast<char>(l));
-                h = (h ^ l) * 1099511628211ull;
-                ++k;
-                continue;
-            }
-            const std::size_t before = lower.size();
+        for (std::size_t k = 0; k < word.size();) {
             const char32_t cp = utf8::decode(word, k);
             if (utf8::is_lower(cp)) has_lower = true;
             else if (utf8::is_upper(cp)) cased = true;
-            utf8::append_lower(lower, cp);
-            for (std::size_t b = before; b < lower.size(); ++b) h = (h ^ static_cast<unsigned char>(lower[b])) * 1099511628211ull;
+            utf8::append_lower(buf, cp);
         }
-        tok.len = static_cast<std::uint32_t>(lower.size() - tok.off);
+        std::memcpy(dst, buf.data(), buf.size());
+        tok.len = static_cast<std::uint32_t>(buf.size());
         tok.upper = cased && !has_lower;
-        const detail::WordInfo* info = words_.find(std::string_view(lower.data() + tok.off, tok.len), h);
-        if (info) {
-            tok.has_lex = info->has_lex;
-            tok.lex = info->lex;
-            tok.is_booster = info->is_booster;
-            tok.booster = info->booster;
-            tok.negation = info->negation;
-            tok.id = info->id;
-        } else {
-            tok.has_lex = tok.is_booster = tok.negation = false;
-            tok.lex = tok.booster = 0;
-            tok.id = detail::W_OTHER;
-        }
+        std::uint64_t c0 = 0;
+        const std::uint64_t h = detail::hash_padded(dst, buf.size(), c0);
+        return words_.find(dst, buf.size(), h, c0);
     }
 
     static double scalar_inc_dec(const detail::Token& w, double valence, bool cap_diff) {
