@@ -28,6 +28,7 @@
 //     binary value).
 // Input must be valid UTF-8 (else cxkit::invalid_input; score_many names the row).
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cmath>
 #include <cstddef>
@@ -37,6 +38,7 @@
 #include <cstring>
 #include <exception>
 #include <iterator>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -46,6 +48,7 @@
 #include <vector>
 
 #include "cxkit/core/error.hpp"
+#include "cxkit/voc/chunked_loop.hpp"
 #include "cxkit/voc/lexicon.hpp"
 #include "cxkit/voc/utf8.hpp"
 
@@ -352,77 +355,88 @@ public:
         return score_valid(text);
     }
 
-    // Scores texts[i] into out[i], splitting the rows into `threads` contiguous blocks (0: one per core); the
-    // result does not depend on the thread count. All texts are validated first: invalid UTF-8 throws
-    // invalid_input naming the first bad row, and nothing is written to out.
+    // Scores texts[i] into out[i] on `threads` threads (0: one per core), in chunks of rows; the result does not
+    // depend on the thread count. All texts are validated first: invalid UTF-8 throws invalid_input naming the
+    // first bad row, and nothing is written to out. Between chunks the calling thread asks keep_going() (at most
+    // every 20 ms) whether to go on: when it says no, cxkit::voc::cancelled is thrown and out is partly written.
     // Texts: any random-access range whose elements convert to std::string_view (std::vector<std::string>,
     // std::vector<std::string_view>, ...).
-    template <class Texts>
-    void score_many(const Texts& texts, SentimentScores* out, unsigned threads = 0) const {
+    template <class Texts, class KeepGoing>
+    void score_many(const Texts& texts, SentimentScores* out, unsigned threads, KeepGoing&& keep_going) const {
         const std::size_t n = std::size(texts);
-        if (n == 0) return;
-        if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-        const std::size_t nt = std::min<std::size_t>(threads, (n + 255) / 256);  // >= 256 rows per thread
-        std::vector<std::size_t> first_bad(nt, n), bad_byte(nt, 0);
-        auto block = [&](std::size_t t) { return std::pair{n * t / nt, n * (t + 1) / nt}; };
-        run(nt, [&](std::size_t t) {
-            auto [b, e] = block(t);
-            for (std::size_t i = b; i < e; ++i) {
+        const std::size_t chunk = chunk_rows(texts);
+        std::mutex bad_mutex;
+        std::atomic<std::size_t> first_bad{n};
+        std::size_t bad_byte = 0;
+        chunked_loop(n, threads, chunk, [&](std::size_t b, std::size_t e) {
+            for (std::size_t i = b; i < e && i < first_bad.load(std::memory_order_relaxed); ++i) {
                 const std::size_t pos = utf8::find_invalid(std::string_view(texts[i]));
                 if (pos != std::string_view::npos) {
-                    first_bad[t] = i;
-                    bad_byte[t] = pos;
+                    std::lock_guard lock(bad_mutex);
+                    if (i < first_bad) {
+                        first_bad = i;
+                        bad_byte = pos;
+                    }
                     return;
                 }
             }
-        });
-        for (std::size_t t = 0; t < nt; ++t)
-            if (first_bad[t] < n)
-                throw invalid_input("text", static_cast<std::int64_t>(first_bad[t]),
-                                    "invalid UTF-8 at byte " + std::to_string(bad_byte[t]));
-        run(nt, [&](std::size_t t) {
-            auto [b, e] = block(t);
+        }, keep_going);
+        if (first_bad < n)
+            throw invalid_input("text", static_cast<std::int64_t>(first_bad.load()),
+                                "invalid UTF-8 at byte " + std::to_string(bad_byte));
+        score_many_valid(texts, out, threads, keep_going, chunk);
+    }
+    // score_many for texts already known to be valid UTF-8 (Python str objects always are): no validation pass.
+    // Invalid UTF-8 here is a precondition violation.
+    template <class Texts, class KeepGoing>
+    void score_many_valid(const Texts& texts, SentimentScores* out, unsigned threads, KeepGoing&& keep_going,
+                          std::size_t chunk = 0) const {
+        const std::size_t n = std::size(texts);
+        if (chunk == 0) chunk = chunk_rows(texts);
+        chunked_loop(n, threads, chunk, [&](std::size_t b, std::size_t e) {
             for (std::size_t i = b; i < e; ++i) out[i] = score_valid(std::string_view(texts[i]));
-        });
+        }, keep_going);
+    }
+    template <class Texts>
+    void score_many(const Texts& texts, SentimentScores* out, unsigned threads = 0) const {
+        score_many(texts, out, threads, [] { return true; });
     }
 
 private:
-    template <class F>
-    static void run(std::size_t nt, F&& f) {
-        if (nt <= 1) {
-            f(std::size_t{0});
-            return;
-        }
-        std::vector<std::exception_ptr> errors(nt);
-        {
-            std::vector<std::jthread> pool;
-            pool.reserve(nt - 1);
-            for (std::size_t t = 1; t < nt; ++t)
-                pool.emplace_back([&, t] {
-                    try { f(t); } catch (...) { errors[t] = std::current_exception(); }
-                });
-            try { f(std::size_t{0}); } catch (...) { errors[0] = std::current_exception(); }
-        }
-        for (auto& e : errors)
-            if (e) std::rethrow_exception(e);
+    // Rows per chunk: about 256 kB of text (at most 4096 rows), short enough to answer Ctrl-C within milliseconds.
+    template <class Texts>
+    static std::size_t chunk_rows(const Texts& texts) {
+        const std::size_t n = std::size(texts);
+        std::size_t bytes = 0;
+        for (std::size_t i = 0; i < n; ++i) bytes += std::string_view(texts[i]).size();
+        return std::clamp<std::size_t>(n * (std::size_t{1} << 18) / std::max<std::size_t>(bytes, 1), 1, 4096);
     }
 
     SentimentScores score_valid(std::string_view input) const {
         thread_local detail::Scratch scratch;
         std::vector<detail::Token>& toks = scratch.tokens;
 
-        // 1. emoji -> descriptions (an ASCII text has no emoji unless the emoji table has ASCII keys)
-        bool ascii = true;
+        // 1. emoji -> descriptions (an ASCII text has no emoji unless the emoji table has ASCII keys); the same
+        // 8-byte loads tell whether the text has any "!" or "?" to count
+        bool ascii = true, emphasis = false;
         {
+            using detail::ONES;
+            constexpr std::uint64_t HIGH = ONES * 0x80, LOW7 = ONES * 0x7F;
             std::size_t k = 0;
-            std::uint64_t any = 0;
+            std::uint64_t any = 0, marks = 0;
             for (; k + 8 <= input.size(); k += 8) {
-                std::uint64_t w;
-                std::memcpy(&w, input.data() + k, 8);
+                const std::uint64_t w = detail::load8(input.data() + k);
                 any |= w;
+                const std::uint64_t x = w ^ (ONES * '!'), y = w ^ (ONES * '?');
+                marks |= ~(((x & LOW7) + LOW7) | x) | ~(((y & LOW7) + LOW7) | y);  // high bit: a zero byte of x or y
             }
-            for (; k < input.size(); ++k) any |= static_cast<unsigned char>(input[k]);
-            ascii = (any & 0x8080808080808080ull) == 0;
+            for (; k < input.size(); ++k) {
+                const auto c = static_cast<unsigned char>(input[k]);
+                any |= c;
+                marks |= (c == '!' || c == '?') ? HIGH : 0;
+            }
+            ascii = (any & HIGH) == 0;
+            emphasis = (marks & HIGH) != 0;
         }
         std::string_view t = input;
         if (!ascii || ascii_emoji_) {
@@ -572,7 +586,7 @@ private:
         double sum_s = 0.0;
         for (std::size_t k = 0; k < n; ++k) sum_s += s[k];
         std::size_t ep = 0, qm = 0;
-        detail::count_emphasis(t, ep, qm);
+        if (emphasis || t.data() != input.data()) detail::count_emphasis(t, ep, qm);
         const double ep_amp = static_cast<double>(std::min<std::size_t>(ep, 4)) * 0.292;
         double qm_amp = 0;
         if (qm > 1) qm_amp = qm <= 3 ? static_cast<double>(qm) * 0.18 : 0.96;
