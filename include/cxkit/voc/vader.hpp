@@ -146,17 +146,33 @@ inline std::uint64_t load8(const void* p) noexcept {
     return w;
 }
 inline void store8(void* p, std::uint64_t w) noexcept { std::memcpy(p, &w, 8); }
-// The first m (1..8) bytes of a chunk, in memory order; the others zero.
+// The first m (1..8, or more: all) bytes of a chunk, in memory order; the others zero. No branch.
 inline std::uint64_t keep_first(std::uint64_t w, std::size_t m) noexcept {
-    if (m >= 8) return w;
-    if constexpr (std::endian::native == std::endian::little) return w & (~0ull >> (64 - 8 * m));
-    else return w & (~0ull << (64 - 8 * m));
+    const std::size_t drop = 64 - 8 * std::min<std::size_t>(m, 8);
+    if constexpr (std::endian::native == std::endian::little) return w & (~0ull >> drop);
+    else return w & (~0ull << drop);
 }
-// Bytes [p, p + m) as a chunk (m <= 8), reading nothing past them.
-inline std::uint64_t load_partial(const unsigned char* p, std::size_t m) noexcept {
-    unsigned char b[8] = {};
+// Bytes [p, p + m) as a chunk (m <= 8), the rest of it `fill` bytes; reads nothing past p + m.
+inline std::uint64_t load_partial(const unsigned char* p, std::size_t m, unsigned char fill = 0) noexcept {
+    unsigned char b[8] = {fill, fill, fill, fill, fill, fill, fill, fill};
     for (std::size_t k = 0; k < m; ++k) b[k] = p[k];
     return load8(b);
+}
+// The chunk of text[pos, pos + 8): bytes past the end of the text read as `fill`. Near the end of a text of 8
+// bytes or more, one load of its last 8 bytes, shifted: no byte loop, nothing read outside the text.
+inline std::uint64_t load_at(const unsigned char* text, std::size_t size, std::size_t pos,
+                             unsigned char fill = 0) noexcept {
+    if (pos + 8 <= size) return load8(text + pos);
+    if (size < 8) return load_partial(text + pos, size - pos, fill);
+    const std::size_t m = size - pos;  // 0..7 bytes left
+    const std::uint64_t fills = ONES * fill;
+    if (m == 0) return fills;
+    const std::uint64_t last = load8(text + size - 8);
+    const std::size_t shift = 8 * (8 - m);
+    if constexpr (std::endian::native == std::endian::little)
+        return (last >> shift) | (fills << (8 * m));
+    else
+        return (last << shift) | (fills >> (8 * m));
 }
 // Offset of the first byte whose high bit is set in mask (mask != 0).
 inline std::size_t first_flagged_byte(std::uint64_t mask) noexcept {
@@ -189,32 +205,37 @@ inline constexpr std::uint64_t hash_mix(std::uint64_t h, std::uint64_t chunk) no
     h = (h ^ chunk) * 0xBF58476D1CE4E5B9ull;
     return h ^ (h >> 31);
 }
-// Hash and first chunk of the bytes [p, p + len); p must be readable up to the next multiple of 8 bytes.
-inline std::uint64_t hash_padded(const char* p, std::size_t len, std::uint64_t& c0) noexcept {
+// Hash and first two chunks of the bytes [p, p + len); p must be readable up to the next multiple of 8 bytes.
+inline std::uint64_t hash_padded(const char* p, std::size_t len, std::uint64_t& c0, std::uint64_t& c1) noexcept {
     std::uint64_t h = hash_seed(len);
-    c0 = 0;
+    c0 = c1 = 0;
     for (std::size_t k = 0; k < len; k += 8) {
         const std::uint64_t w = keep_first(load8(p + k), len - k);
         if (k == 0) c0 = w;
+        if (k == 8) c1 = w;
         h = hash_mix(h, w);
     }
     return h;
 }
 
-// An open-addressing hash table from lower-cased words to WordInfo. A slot keeps the word's first 8 bytes, so a
-// lookup of a word of up to 8 bytes (most words) compares two integers and reads no key bytes.
+// An open-addressing hash table from lower-cased words to WordInfo, kept at most half full. A slot keeps the
+// word's first 16 bytes, so looking up a word of up to 16 bytes (nearly all words) compares integers, reads no
+// key bytes, and (usually) decides on its first slot with one well-predicted branch, found or not.
 class WordTable {
 public:
+    WordTable() : infos_(1) {}  // infos_[0]: the entry of every word that is not in the table
+
     WordInfo& insert(std::string_view key) {
         if (key.size() >= empty) throw invalid_input("lexicon token too long");
         if ((count_ + 1) * 2 > slots_.size()) grow();
         std::string padded(key);
         padded.append(8, '\0');
-        std::uint64_t c0 = 0;
-        const std::uint64_t h = hash_padded(padded.data(), key.size(), c0);
-        Slot* s = probe(padded.data(), key.size(), h, c0);
+        std::uint64_t c0 = 0, c1 = 0;
+        const std::uint64_t h = hash_padded(padded.data(), key.size(), c0, c1);
+        Slot* s = probe(padded.data(), key.size(), h, c0, c1);
         if (s->len == empty) {
             s->c0 = c0;
+            s->c1 = c1;
             s->hash = static_cast<std::uint32_t>(h >> 32);
             s->len = static_cast<std::uint32_t>(key.size());
             s->off = static_cast<std::uint32_t>(arena_.size());
@@ -225,17 +246,20 @@ public:
         }
         return infos_[s->info];
     }
-    // The entry of the word [key, key + len) with hash h and first chunk c0 (hash_padded), or nullptr.
-    const WordInfo* find(const char* key, std::size_t len, std::uint64_t h, std::uint64_t c0) const noexcept {
-        if (slots_.empty()) return nullptr;
+    // The entry of the word [key, key + len) with hash h and first chunks c0, c1 (hash_padded); the empty entry
+    // (nothing set) when the word is not in the table.
+    const WordInfo& find(const char* key, std::size_t len, std::uint64_t h, std::uint64_t c0,
+                         std::uint64_t c1) const noexcept {
+        if (slots_.empty()) return infos_[0];
         const auto tag = static_cast<std::uint32_t>(h >> 32);
         std::size_t i = h & mask_;
         while (true) {
             const Slot& s = slots_[i];
-            if (s.len == empty) return nullptr;
-            if (s.c0 == c0 && s.hash == tag && s.len == len &&
-                (len <= 8 || std::memcmp(arena_.data() + s.off + 8, key + 8, len - 8) == 0))
-                return &infos_[s.info];
+            const bool hit = (s.c0 == c0) & (s.c1 == c1) & (s.len == len) & (s.hash == tag);
+            if (hit | (s.len == empty)) {
+                if (!hit || len <= 16 || std::memcmp(arena_.data() + s.off + 16, key + 16, len - 16) == 0)
+                    return infos_[s.info];  // an empty slot's info is 0
+            }
             i = (i + 1) & mask_;
         }
     }
@@ -243,18 +267,18 @@ public:
 private:
     static constexpr std::uint32_t empty = 0xFFFFFFFFu;
     struct Slot {
-        std::uint64_t c0 = 0;     // first 8 bytes of the word, zero-padded
-        std::uint32_t hash = 0;   // high half of the hash (the low bits pick the slot)
+        std::uint64_t c0 = 0, c1 = 0;  // first 16 bytes of the word, zero-padded
+        std::uint32_t hash = 0;        // high half of the hash (the low bits pick the slot)
         std::uint32_t len = empty;
-        std::uint32_t off = 0;    // the word in arena_
-        std::uint32_t info = 0;   // its entry in infos_
+        std::uint32_t off = 0;         // the word in arena_
+        std::uint32_t info = 0;        // its entry in infos_
     };
-    Slot* probe(const char* key, std::size_t len, std::uint64_t h, std::uint64_t c0) {
+    Slot* probe(const char* key, std::size_t len, std::uint64_t h, std::uint64_t c0, std::uint64_t c1) {
         std::size_t i = h & mask_;
         while (true) {
             Slot& s = slots_[i];
-            if (s.len == empty || (s.c0 == c0 && s.hash == static_cast<std::uint32_t>(h >> 32) && s.len == len &&
-                                   std::memcmp(arena_.data() + s.off, key, len) == 0))
+            if (s.len == empty || (s.c0 == c0 && s.c1 == c1 && s.hash == static_cast<std::uint32_t>(h >> 32) &&
+                                   s.len == len && std::memcmp(arena_.data() + s.off, key, len) == 0))
                 return &s;
             i = (i + 1) & mask_;
         }
@@ -268,9 +292,9 @@ private:
             if (o.len == empty) continue;
             padded.assign(arena_, o.off, o.len);
             padded.append(8, '\0');
-            std::uint64_t c0 = 0;
-            const std::uint64_t h = hash_padded(padded.data(), o.len, c0);
-            *probe(padded.data(), o.len, h, c0) = o;
+            std::uint64_t c0 = 0, c1 = 0;
+            const std::uint64_t h = hash_padded(padded.data(), o.len, c0, c1);
+            *probe(padded.data(), o.len, h, c0, c1) = o;
         }
     }
     std::vector<Slot> slots_;
@@ -284,7 +308,6 @@ struct Token : WordInfo {
     std::uint32_t off = 0, len = 0;  // the lower-cased word in Scratch::lower
     bool upper = false;              // Python's str.isupper() of the word
 };
-inline const WordInfo no_word_info{};
 
 // Python's round(x, digits) for digits 3 or 4 and |x| <= 1: correctly rounded, ties to even on the exact binary
 // value. Away from a tie any rounding of x * 10^digits is right (integer conversions, no libm calls).
@@ -430,10 +453,12 @@ private:
                 const std::uint64_t x = w ^ (ONES * '!'), y = w ^ (ONES * '?');
                 marks |= ~(((x & LOW7) + LOW7) | x) | ~(((y & LOW7) + LOW7) | y);  // high bit: a zero byte of x or y
             }
-            for (; k < input.size(); ++k) {
-                const auto c = static_cast<unsigned char>(input[k]);
-                any |= c;
-                marks |= (c == '!' || c == '?') ? HIGH : 0;
+            if (k < input.size()) {  // the last bytes: one more load, overlapping (ORing a byte twice is harmless)
+                const std::uint64_t w = detail::load_at(reinterpret_cast<const unsigned char*>(input.data()),
+                                                        input.size(), input.size() >= 8 ? input.size() - 8 : 0);
+                any |= w;
+                const std::uint64_t x = w ^ (ONES * '!'), y = w ^ (ONES * '?');
+                marks |= ~(((x & LOW7) + LOW7) | x) | ~(((y & LOW7) + LOW7) | y);
             }
             ascii = (any & HIGH) == 0;
             emphasis = (marks & HIGH) != 0;
@@ -471,6 +496,7 @@ private:
         if (lower.size() < 2 * size + 16) lower.resize(2 * size + 16);
         char* const lo = lower.data();
         std::size_t used = 0, n = 0, n_upper = 0;
+        std::size_t first_but = static_cast<std::size_t>(-1);  // the first word "but" (when < n)
         std::size_t i = 0;
         while (i < size) {
             if (cls[bytes[i]] & detail::C_SPACE) {
@@ -480,21 +506,20 @@ private:
             const std::size_t wb = i;
             bool high = false;
             while (true) {
-                // bytes > 0x20 and < 0x80 never end a word: skip them 8 at a time
-                while (i + 8 <= size) {
-                    const std::uint64_t w = detail::load8(bytes + i);
-                    const std::uint64_t stop = (w | ~((w & LOW7) + ONES * (0x80 - 0x21))) & HIGH;
-                    if (stop) {
-                        i += detail::first_flagged_byte(stop);
-                        break;
-                    }
+                // bytes > 0x20 and < 0x80 never end a word: skip them 8 at a time (past the end: spaces)
+                std::uint64_t stop;
+                while (true) {
+                    const std::uint64_t w = detail::load_at(bytes, size, i, ' ');
+                    stop = (w | ~((w & LOW7) + ONES * (0x80 - 0x21))) & HIGH;
+                    if (stop) break;
                     i += 8;
                 }
+                i += detail::first_flagged_byte(stop);
                 if (i >= size) break;
                 const unsigned char b = bytes[i];
                 if (b < 0x80) {
                     if (cls[b] & detail::C_SPACE) break;
-                    ++i;  // a control character, or a byte of the last 7
+                    ++i;  // a control character
                 } else {
                     std::size_t j = i;
                     if (utf8::is_space(utf8::decode(t, j))) break;
@@ -522,10 +547,9 @@ private:
             bool apostrophe = false;
             if (!high) {
                 const std::size_t len = se - sb;
-                std::uint64_t h = detail::hash_seed(len), c0 = 0, up_any = 0, low_any = 0, apos = 0;
+                std::uint64_t h = detail::hash_seed(len), c0 = 0, c1 = 0, up_any = 0, low_any = 0, apos = 0;
                 for (std::size_t k = 0; k < len; k += 8) {
-                    const unsigned char* p = bytes + sb + k;
-                    std::uint64_t w = sb + k + 8 <= size ? detail::load8(p) : detail::load_partial(p, size - sb - k);
+                    std::uint64_t w = detail::load_at(bytes, size, sb + k);
                     w = detail::keep_first(w, len - k);
                     // bytes 'A'..'Z' and 'a'..'z' (all bytes are < 0x80: no carries between bytes)
                     const std::uint64_t up = (w + ONES * (0x80 - 'A')) & ~(w + ONES * (0x80 - 'Z' - 1)) & HIGH;
@@ -536,17 +560,19 @@ private:
                     apos |= ~(((x & LOW7) + LOW7) | x) & HIGH;  // bytes equal to '\''
                     detail::store8(lo + used + k, w);
                     if (k == 0) c0 = w;
+                    if (k == 8) c1 = w;
                     h = detail::hash_mix(h, w);
                 }
                 tk.len = static_cast<std::uint32_t>(len);
                 tk.upper = up_any != 0 && low_any == 0;
                 apostrophe = apos != 0;
-                info = words_.find(lo + used, len, h, c0);
+                info = &words_.find(lo + used, len, h, c0, c1);
             } else {
-                info = lower_word(tk, t.substr(sb, se - sb), scratch.word, lo + used);
+                info = &lower_word(tk, t.substr(sb, se - sb), scratch.word, lo + used);
                 apostrophe = true;
             }
-            static_cast<detail::WordInfo&>(tk) = info ? *info : detail::no_word_info;
+            static_cast<detail::WordInfo&>(tk) = *info;
+            if (tk.id == detail::W_BUT && first_but > n) first_but = n - 1;
             if (apostrophe && !tk.negation && tk.len >= 3)
                 tk.negation = std::string_view(lo + used, tk.len).find("n't") != std::string_view::npos;
             n_upper += tk.upper;
@@ -556,19 +582,20 @@ private:
         // allcap_differential: some but not all words are ALL CAPS
         const bool cap_diff = n_upper > 0 && n_upper < n;
 
-        // 3. valence per word
+        // 3. valence per word (0 for words the rules skip)
         std::vector<double>& s = scratch.sentiments;
-        s.assign(n, 0.0);
+        if (s.size() < n) s.resize(n + 16);
         for (std::size_t k = 0; k < n; ++k) {
-            if (toks[k].is_booster) continue;
-            if (k + 1 < n && toks[k].id == detail::W_KIND && toks[k + 1].id == detail::W_OF) continue;
-            if (!toks[k].has_lex) continue;
-            s[k] = valence(toks.data(), n, k, cap_diff);
+            double v = 0.0;
+            if (toks[k].has_lex && !toks[k].is_booster &&
+                !(k + 1 < n && toks[k].id == detail::W_KIND && toks[k + 1].id == detail::W_OF))
+                v = valence(toks.data(), n, k, cap_diff);
+            s[k] = v;
         }
 
         // 4. "but"
-        for (std::size_t bi = 0; bi < n; ++bi) {
-            if (toks[bi].id != detail::W_BUT) continue;
+        if (first_but < n) {
+            const std::size_t bi = first_but;
             // The package's loop: for each value v (by position), the *first* element equal to v is rescaled.
             for (std::size_t k = 0; k < n; ++k) {
                 const double v = s[k];
@@ -577,14 +604,20 @@ private:
                 if (si < bi) s[si] = v * 0.5;
                 else if (si > bi) s[si] = v * 1.5;
             }
-            break;
         }
 
-        // 5. scores
+        // 5. scores (the sums in the package's order; adding 0.0 leaves a sum as it is, so no branches)
         SentimentScores r;
         if (n == 0) return r;
-        double sum_s = 0.0;
-        for (std::size_t k = 0; k < n; ++k) sum_s += s[k];
+        double sum_s = 0.0, pos_sum = 0, neg_sum = 0;
+        std::size_t neu_count = 0;
+        for (std::size_t k = 0; k < n; ++k) {
+            const double v = s[k];
+            sum_s += v;
+            pos_sum += v > 0 ? v + 1 : 0.0;
+            neg_sum += v < 0 ? v - 1 : 0.0;
+            neu_count += v == 0;
+        }
         std::size_t ep = 0, qm = 0;
         if (emphasis || t.data() != input.data()) detail::count_emphasis(t, ep, qm);
         const double ep_amp = static_cast<double>(std::min<std::size_t>(ep, 4)) * 0.292;
@@ -596,13 +629,6 @@ private:
         double compound = sum_s / std::sqrt(sum_s * sum_s + 15.0);
         compound = std::clamp(compound, -1.0, 1.0);
 
-        double pos_sum = 0, neg_sum = 0;
-        std::size_t neu_count = 0;
-        for (std::size_t k = 0; k < n; ++k) {
-            if (s[k] > 0) pos_sum += s[k] + 1;
-            if (s[k] < 0) neg_sum += s[k] - 1;
-            if (s[k] == 0) ++neu_count;
-        }
         if (pos_sum > std::fabs(neg_sum)) pos_sum += punct;
         else if (pos_sum < std::fabs(neg_sum)) neg_sum -= punct;
         const double total = pos_sum + std::fabs(neg_sum) + static_cast<double>(neu_count);
@@ -615,7 +641,7 @@ private:
 
     // A word with non-ASCII characters: lower-cases it (Python's str.lower() of the covered scripts) into dst,
     // which has 8 bytes of slack, sets the token's length and case flag, and returns its table entry.
-    const detail::WordInfo* lower_word(detail::Token& tok, std::string_view word, std::string& buf, char* dst) const {
+    const detail::WordInfo& lower_word(detail::Token& tok, std::string_view word, std::string& buf, char* dst) const {
         buf.clear();
         bool cased = false, has_lower = false;
         for (std::size_t k = 0; k < word.size();) {
@@ -627,9 +653,9 @@ private:
         std::memcpy(dst, buf.data(), buf.size());
         tok.len = static_cast<std::uint32_t>(buf.size());
         tok.upper = cased && !has_lower;
-        std::uint64_t c0 = 0;
-        const std::uint64_t h = detail::hash_padded(dst, buf.size(), c0);
-        return words_.find(dst, buf.size(), h, c0);
+        std::uint64_t c0 = 0, c1 = 0;
+        const std::uint64_t h = detail::hash_padded(dst, buf.size(), c0, c1);
+        return words_.find(dst, buf.size(), h, c0, c1);
     }
 
     static double scalar_inc_dec(const detail::Token& w, double valence, bool cap_diff) {
