@@ -218,9 +218,25 @@ inline std::uint64_t hash_padded(const char* p, std::size_t len, std::uint64_t& 
     return h;
 }
 
-// An open-addressing hash table from lower-cased words to WordInfo, kept at most half full. A slot keeps the
-// word's first 16 bytes, so looking up a word of up to 16 bytes (nearly all words) compares integers, reads no
-// key bytes, and (usually) decides on its first slot with one well-predicted branch, found or not.
+// The high bit of each byte of x that is zero (exact: no false positives).
+inline constexpr std::uint64_t zero_bytes(std::uint64_t x) noexcept {
+    return ~(((x & (ONES * 0x7F)) + ONES * 0x7F) | x) & (ONES * 0x80);
+}
+// 8 bytes loaded so that the byte at the lowest address is the least significant, on any byte order.
+inline std::uint64_t load8_le(const void* p) noexcept {
+    std::uint64_t w = load8(p);
+    if constexpr (std::endian::native == std::endian::big) {
+        std::uint64_t r = 0;
+        for (int k = 0; k < 8; ++k) r |= ((w >> (8 * k)) & 0xFF) << (56 - 8 * k);
+        w = r;
+    }
+    return w;
+}
+
+// An open-addressing hash table from lower-cased words to WordInfo, kept at most half full (SwissTable's idea):
+// a one-byte tag per slot (7 bits of the hash, 0: empty) in a small array that 8-byte loads scan a group of slots
+// at a time, so most lookups of a word not in the table read only the tags; a slot keeps the word's first 16
+// bytes, so comparing a word of up to 16 bytes (nearly all words) compares integers.
 class WordTable {
 public:
     WordTable() : infos_(1) {}  // infos_[0]: the entry of every word that is not in the table
@@ -232,35 +248,42 @@ public:
         padded.append(8, '\0');
         std::uint64_t c0 = 0, c1 = 0;
         const std::uint64_t h = hash_padded(padded.data(), key.size(), c0, c1);
-        Slot* s = probe(padded.data(), key.size(), h, c0, c1);
-        if (s->len == empty) {
-            s->c0 = c0;
-            s->c1 = c1;
-            s->hash = static_cast<std::uint32_t>(h >> 32);
-            s->len = static_cast<std::uint32_t>(key.size());
-            s->off = static_cast<std::uint32_t>(arena_.size());
-            s->info = static_cast<std::uint32_t>(infos_.size());
+        const std::size_t i = probe(padded.data(), key.size(), h, c0, c1);
+        Slot& s = slots_[i];
+        if (s.len == empty) {
+            s.c0 = c0;
+            s.c1 = c1;
+            s.len = static_cast<std::uint32_t>(key.size());
+            s.off = static_cast<std::uint32_t>(arena_.size());
+            s.info = static_cast<std::uint32_t>(infos_.size());
+            set_tag(i, tag_of(h));
             arena_.append(key);
             infos_.emplace_back();
             ++count_;
         }
-        return infos_[s->info];
+        return infos_[s.info];
     }
     // The entry of the word [key, key + len) with hash h and first chunks c0, c1 (hash_padded); the empty entry
     // (nothing set) when the word is not in the table.
     const WordInfo& find(const char* key, std::size_t len, std::uint64_t h, std::uint64_t c0,
                          std::uint64_t c1) const noexcept {
         if (slots_.empty()) return infos_[0];
-        const auto tag = static_cast<std::uint32_t>(h >> 32);
+        const std::uint64_t want = ONES * tag_of(h);
         std::size_t i = h & mask_;
         while (true) {
-            const Slot& s = slots_[i];
-            const bool hit = (s.c0 == c0) & (s.c1 == c1) & (s.len == len) & (s.hash == tag);
-            if (hit | (s.len == empty)) {
-                if (!hit || len <= 16 || std::memcmp(arena_.data() + s.off + 16, key + 16, len - 16) == 0)
-                    return infos_[s.info];  // an empty slot's info is 0
+            const std::uint64_t group = load8_le(tags_.data() + i);  // tags of slots i .. i+7 (mirrored at the end)
+            const std::uint64_t empties = zero_bytes(group);
+            std::uint64_t match = zero_bytes(group ^ want);
+            if (empties) match &= (empties & (~empties + 1)) - 1;  // only the slots before the first empty one
+            while (match) {
+                const Slot& s = slots_[(i + (static_cast<std::size_t>(std::countr_zero(match)) >> 3)) & mask_];
+                if (s.c0 == c0 && s.c1 == c1 && s.len == len &&
+                    (len <= 16 || std::memcmp(arena_.data() + s.off + 16, key + 16, len - 16) == 0))
+                    return infos_[s.info];
+                match &= match - 1;
             }
-            i = (i + 1) & mask_;
+            if (empties) return infos_[0];
+            i = (i + 8) & mask_;
         }
     }
 
@@ -268,24 +291,29 @@ private:
     static constexpr std::uint32_t empty = 0xFFFFFFFFu;
     struct Slot {
         std::uint64_t c0 = 0, c1 = 0;  // first 16 bytes of the word, zero-padded
-        std::uint32_t hash = 0;        // high half of the hash (the low bits pick the slot)
         std::uint32_t len = empty;
         std::uint32_t off = 0;         // the word in arena_
         std::uint32_t info = 0;        // its entry in infos_
     };
-    Slot* probe(const char* key, std::size_t len, std::uint64_t h, std::uint64_t c0, std::uint64_t c1) {
+    static std::uint8_t tag_of(std::uint64_t h) noexcept { return static_cast<std::uint8_t>(0x80 | (h >> 57)); }
+    void set_tag(std::size_t i, std::uint8_t t) {
+        tags_[i] = t;
+        if (i < 8) tags_[slots_.size() + i] = t;  // the mirror, so a group read never wraps
+    }
+    std::size_t probe(const char* key, std::size_t len, std::uint64_t h, std::uint64_t c0, std::uint64_t c1) const {
         std::size_t i = h & mask_;
         while (true) {
-            Slot& s = slots_[i];
-            if (s.len == empty || (s.c0 == c0 && s.c1 == c1 && s.hash == static_cast<std::uint32_t>(h >> 32) &&
-                                   s.len == len && std::memcmp(arena_.data() + s.off, key, len) == 0))
-                return &s;
+            const Slot& s = slots_[i];
+            if (s.len == empty || (s.c0 == c0 && s.c1 == c1 && s.len == len &&
+                                   std::memcmp(arena_.data() + s.off, key, len) == 0))
+                return i;
             i = (i + 1) & mask_;
         }
     }
     void grow() {
         std::vector<Slot> old = std::move(slots_);
         slots_.assign(std::max<std::size_t>(64, old.size() * 2), Slot{});
+        tags_.assign(slots_.size() + 8, 0);
         mask_ = slots_.size() - 1;
         std::string padded;
         for (const Slot& o : old) {
@@ -294,10 +322,13 @@ private:
             padded.append(8, '\0');
             std::uint64_t c0 = 0, c1 = 0;
             const std::uint64_t h = hash_padded(padded.data(), o.len, c0, c1);
-            *probe(padded.data(), o.len, h, c0, c1) = o;
+            const std::size_t i = probe(padded.data(), o.len, h, c0, c1);
+            slots_[i] = o;
+            set_tag(i, tag_of(h));
         }
     }
     std::vector<Slot> slots_;
+    std::vector<std::uint8_t> tags_;
     std::vector<WordInfo> infos_;
     std::size_t mask_ = 0, count_ = 0;
     std::string arena_;
