@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "array_out.hpp"
@@ -54,6 +55,10 @@ py::array_t<double> score_texts(const voc::Vader& vader, const py::list& texts, 
             views[i] = std::string_view(p, static_cast<std::size_t>(len));
         } else if (PyBytes_Check(o)) {
             views[i] = std::string_view(PyBytes_AS_STRING(o), static_cast<std::size_t>(PyBytes_GET_SIZE(o)));
+            // a str's UTF-8 is valid by construction; bytes are checked here, so the scorer skips its own pass
+            const std::size_t bad = voc::utf8::find_invalid(views[i]);
+            if (bad != std::string_view::npos)
+                throw invalid_input("text", static_cast<std::int64_t>(i), "invalid UTF-8 at byte " + std::to_string(bad));
         } else if (o == Py_None || (PyFloat_Check(o) && std::isnan(PyFloat_AS_DOUBLE(o)))) {
             missing.push_back(i);
         } else {
@@ -61,23 +66,23 @@ py::array_t<double> score_texts(const voc::Vader& vader, const py::list& texts, 
                                  std::string(Py_TYPE(o)->tp_name));
         }
     }
-    std::vector<voc::SentimentScores> scores(n);
-    {
-        py::gil_scoped_release release;
-        vader.score_many(views, scores.data(), threads);
-    }
+    // The (n, 4) result is written in place: SentimentScores is four doubles in column order.
+    static_assert(sizeof(voc::SentimentScores) == 4 * sizeof(double) &&
+                  std::is_standard_layout_v<voc::SentimentScores>);
     py::array_t<double> out({static_cast<py::ssize_t>(n), py::ssize_t{4}});
-    auto r = out.mutable_unchecked<2>();
-    for (std::size_t i = 0; i < n; ++i) {
-        const auto k = static_cast<py::ssize_t>(i);
-        r(k, 0) = scores[i].neg;
-        r(k, 1) = scores[i].neu;
-        r(k, 2) = scores[i].pos;
-        r(k, 3) = scores[i].compound;
+    auto* scores = reinterpret_cast<voc::SentimentScores*>(out.mutable_data());
+    try {
+        py::gil_scoped_release release;
+        // Ctrl-C: between chunks, take the GIL back for a moment and let Python run its signal handlers.
+        vader.score_many_valid(views, scores, threads, [] {
+            py::gil_scoped_acquire acquire;
+            return PyErr_CheckSignals() == 0;
+        });
+    } catch (const voc::cancelled&) {
+        throw py::error_already_set();  // the KeyboardInterrupt (or the handler's exception); no result
     }
     const double nan = std::numeric_limits<double>::quiet_NaN();
-    for (std::size_t i : missing)
-        for (py::ssize_t j = 0; j < 4; ++j) r(static_cast<py::ssize_t>(i), j) = nan;
+    for (std::size_t i : missing) scores[i] = {nan, nan, nan, nan};
     return out;
 }
 

@@ -130,6 +130,7 @@ class EventLog:
                     kind: str | None = None, value: str | None = None, nps: str | None = None,
                     csat: str | None = None, ces: str | None = None, response_time: str | None = None,
                     fcr: str | None = None, sentiment: str | None = None, text: str | None = None,
+                    score_text: bool = False,
                     categoricals: Iterable[str] | Mapping[str, str] = (),
                     measures: Iterable[str] | Mapping[str, str] = (),
                     errors: str = "raise") -> "EventLog":
@@ -147,6 +148,11 @@ class EventLog:
             sentiment -1..1). Default: a column of that very name when present.
         text : str, optional
             Free text (feedback, ticket descriptions).
+        score_text : bool
+            Score the text with VADER (:func:`cxkit.voc.sentiment`) into the ``sentiment`` measure (the compound
+            score), so :func:`cxkit.scorecard` reports mean sentiment. For a frame with a text column and no
+            sentiment column; rows whose text is missing or blank get NaN (no sentiment). See also
+            :func:`cxkit.voc.score_log` for a log already built.
         categoricals, measures : iterable of str or mapping {log name: frame column}
             Further columns to keep, e.g. ``categoricals=["region"]``.
         errors : {"raise", "drop"}
@@ -187,6 +193,12 @@ class EventLog:
         cat_map.update(extra_c)
         mea_map.update(extra_m)
         text_col = pick(text, "text", ("text",), False)
+        if score_text:
+            if text_col is None:
+                raise ValueError("score_text=True needs a text column: pass text='your column'")
+            if mea_map["sentiment"] is not None:
+                raise ValueError(f"score_text=True, but the frame already has a sentiment column "
+                                 f"('{mea_map['sentiment']}'): drop or rename it to score the text instead")
 
         source_rows = len(df)
         txt, utf8_dropped = None, 0
@@ -213,6 +225,11 @@ class EventLog:
                 c, labels = _categorical(df[col])
                 cats.append((name, c, labels))
         meas = [(name, _measure(df[col], col, errors)) for name, col in mea_map.items() if col is not None]
+        if score_text:
+            from .voc._sentiment import text_compound
+
+            meas.append(("sentiment", text_compound(txt)))
+            mea_map["sentiment"] = text_col
         # the core names the log's columns; name the user's own columns in its errors
         names = {"customer": cust_col, "time": time_col, "text": text_col,
                  **{k: v for k, v in cat_map.items() if v is not None},

@@ -28,6 +28,8 @@
 //     binary value).
 // Input must be valid UTF-8 (else cxkit::invalid_input; score_many names the row).
 #include <algorithm>
+#include <atomic>
+#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -36,6 +38,7 @@
 #include <cstring>
 #include <exception>
 #include <iterator>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -45,6 +48,7 @@
 #include <vector>
 
 #include "cxkit/core/error.hpp"
+#include "cxkit/voc/chunked_loop.hpp"
 #include "cxkit/voc/lexicon.hpp"
 #include "cxkit/voc/utf8.hpp"
 
@@ -132,100 +136,245 @@ struct WordInfo {
     WordId id = W_OTHER;
 };
 
-// An open-addressing hash table from lower-cased words (string_view keys into one arena) to WordInfo: one hash
-// and, usually, one probe per token.
+// Words are hashed from their bytes 8 at a time (native 64-bit loads, the last chunk zero-padded), so the
+// tokeniser hashes an ASCII word from the very loads that lower-case it, with no per-byte hash chain.
+inline constexpr std::uint64_t ONES = 0x0101010101010101ull;
+
+inline std::uint64_t load8(const void* p) noexcept {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    return w;
+}
+inline void store8(void* p, std::uint64_t w) noexcept { std::memcpy(p, &w, 8); }
+// The first m (1..8, or more: all) bytes of a chunk, in memory order; the others zero. No branch.
+inline std::uint64_t keep_first(std::uint64_t w, std::size_t m) noexcept {
+    const std::size_t drop = 64 - 8 * std::min<std::size_t>(m, 8);
+    if constexpr (std::endian::native == std::endian::little) return w & (~0ull >> drop);
+    else return w & (~0ull << drop);
+}
+// Bytes [p, p + m) as a chunk (m <= 8), the rest of it `fill` bytes; reads nothing past p + m.
+inline std::uint64_t load_partial(const unsigned char* p, std::size_t m, unsigned char fill = 0) noexcept {
+    unsigned char b[8] = {fill, fill, fill, fill, fill, fill, fill, fill};
+    for (std::size_t k = 0; k < m; ++k) b[k] = p[k];
+    return load8(b);
+}
+// The chunk of text[pos, pos + 8): bytes past the end of the text read as `fill`. Near the end of a text of 8
+// bytes or more, one load of its last 8 bytes, shifted: no byte loop, nothing read outside the text.
+inline std::uint64_t load_at(const unsigned char* text, std::size_t size, std::size_t pos,
+                             unsigned char fill = 0) noexcept {
+    if (pos + 8 <= size) return load8(text + pos);
+    if (size < 8) return load_partial(text + pos, size - pos, fill);
+    const std::size_t m = size - pos;  // 0..7 bytes left
+    const std::uint64_t fills = ONES * fill;
+    if (m == 0) return fills;
+    const std::uint64_t last = load8(text + size - 8);
+    const std::size_t shift = 8 * (8 - m);
+    if constexpr (std::endian::native == std::endian::little)
+        return (last >> shift) | (fills << (8 * m));
+    else
+        return (last << shift) | (fills >> (8 * m));
+}
+// Offset of the first byte whose high bit is set in mask (mask != 0).
+inline std::size_t first_flagged_byte(std::uint64_t mask) noexcept {
+    if constexpr (std::endian::native == std::endian::little) return static_cast<std::size_t>(std::countr_zero(mask)) >> 3;
+    else return static_cast<std::size_t>(std::countl_zero(mask)) >> 3;
+}
+// The number of '!' and of '?' in t (8 bytes at a time: most chunks have neither).
+inline void count_emphasis(std::string_view t, std::size_t& ep, std::size_t& qm) noexcept {
+    constexpr std::uint64_t HIGH = ONES * 0x80, LOW7 = ONES * 0x7F;
+    const auto* p = reinterpret_cast<const unsigned char*>(t.data());
+    const std::size_t n = t.size();
+    std::size_t k = 0;
+    auto bytewise = [&](std::size_t b, std::size_t e) {
+        for (; b < e; ++b) {
+            ep += p[b] == '!';
+            qm += p[b] == '?';
+        }
+    };
+    for (; k + 8 <= n; k += 8) {
+        const std::uint64_t w = load8(p + k);
+        const std::uint64_t x = w ^ (ONES * '!'), y = w ^ (ONES * '?');
+        // a byte of x or y is zero where w has '!' or '?' (exact test, no false positives)
+        const std::uint64_t zx = ~(((x & LOW7) + LOW7) | x), zy = ~(((y & LOW7) + LOW7) | y);
+        if ((zx | zy) & HIGH) bytewise(k, k + 8);
+    }
+    bytewise(k, n);
+}
+inline constexpr std::uint64_t hash_seed(std::size_t len) noexcept { return (len + 1) * 0x9E3779B97F4A7C15ull; }
+inline constexpr std::uint64_t hash_mix(std::uint64_t h, std::uint64_t chunk) noexcept {
+    h = (h ^ chunk) * 0xBF58476D1CE4E5B9ull;
+    return h ^ (h >> 31);
+}
+// Hash and first two chunks of the bytes [p, p + len); p must be readable up to the next multiple of 8 bytes.
+inline std::uint64_t hash_padded(const char* p, std::size_t len, std::uint64_t& c0, std::uint64_t& c1) noexcept {
+    std::uint64_t h = hash_seed(len);
+    c0 = c1 = 0;
+    for (std::size_t k = 0; k < len; k += 8) {
+        const std::uint64_t w = keep_first(load8(p + k), len - k);
+        if (k == 0) c0 = w;
+        if (k == 8) c1 = w;
+        h = hash_mix(h, w);
+    }
+    return h;
+}
+
+// The high bit of each byte of x that is zero (exact: no false positives).
+inline constexpr std::uint64_t zero_bytes(std::uint64_t x) noexcept {
+    return ~(((x & (ONES * 0x7F)) + ONES * 0x7F) | x) & (ONES * 0x80);
+}
+// 8 bytes loaded so that the byte at the lowest address is the least significant, on any byte order.
+inline std::uint64_t load8_le(const void* p) noexcept {
+    std::uint64_t w = load8(p);
+    if constexpr (std::endian::native == std::endian::big) {
+        std::uint64_t r = 0;
+        for (int k = 0; k < 8; ++k) r |= ((w >> (8 * k)) & 0xFF) << (56 - 8 * k);
+        w = r;
+    }
+    return w;
+}
+
+// An open-addressing hash table from lower-cased words to WordInfo, kept at most half full (SwissTable's idea):
+// a one-byte tag per slot (7 bits of the hash, 0: empty) in a small array that 8-byte loads scan a group of slots
+// at a time, so most lookups of a word not in the table read only the tags; a slot keeps the word's first 16
+// bytes, so comparing a word of up to 16 bytes (nearly all words) compares integers.
 class WordTable {
 public:
-    static std::uint64_t hash(std::string_view s) noexcept {
-        std::uint64_t h = 14695981039346656037ull;
-        for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-        return h;
-    }
+    WordTable() : infos_(1) {}  // infos_[0]: the entry of every word that is not in the table
 
     WordInfo& insert(std::string_view key) {
+        if (key.size() >= empty) throw invalid_input("lexicon token too long");
         if ((count_ + 1) * 2 > slots_.size()) grow();
-        Slot* s = probe(key, hash(key));
-        if (s->len == empty) {
-            s->off = static_cast<std::uint32_t>(arena_.size());
-            s->len = static_cast<std::uint32_t>(key.size());
-            s->hash = hash(key);
+        std::string padded(key);
+        padded.append(8, '\0');
+        std::uint64_t c0 = 0, c1 = 0;
+        const std::uint64_t h = hash_padded(padded.data(), key.size(), c0, c1);
+        const std::size_t i = probe(padded.data(), key.size(), h, c0, c1);
+        Slot& s = slots_[i];
+        if (s.len == empty) {
+            s.c0 = c0;
+            s.c1 = c1;
+            s.len = static_cast<std::uint32_t>(key.size());
+            s.off = static_cast<std::uint32_t>(arena_.size());
+            s.info = static_cast<std::uint32_t>(infos_.size());
+            set_tag(i, tag_of(h));
             arena_.append(key);
+            infos_.emplace_back();
             ++count_;
         }
-        return s->info;
+        return infos_[s.info];
     }
-    const WordInfo* find(std::string_view key, std::uint64_t h) const noexcept {
-        if (slots_.empty()) return nullptr;
+    // The entry of the word [key, key + len) with hash h and first chunks c0, c1 (hash_padded); the empty entry
+    // (nothing set) when the word is not in the table.
+    const WordInfo& find(const char* key, std::size_t len, std::uint64_t h, std::uint64_t c0,
+                         std::uint64_t c1) const noexcept {
+        if (slots_.empty()) return infos_[0];
+        const std::uint64_t want = ONES * tag_of(h);
         std::size_t i = h & mask_;
         while (true) {
-            const Slot& s = slots_[i];
-            if (s.len == empty) return nullptr;
-            if (s.hash == h && s.len == key.size() && std::memcmp(arena_.data() + s.off, key.data(), key.size()) == 0)
-                return &s.info;
-            i = (i + 1) & mask_;
+            const std::uint64_t group = load8_le(tags_.data() + i);  // tags of slots i .. i+7 (mirrored at the end)
+            const std::uint64_t empties = zero_bytes(group);
+            std::uint64_t match = zero_bytes(group ^ want);
+            if (empties) match &= (empties & (~empties + 1)) - 1;  // only the slots before the first empty one
+            while (match) {
+                const Slot& s = slots_[(i + (static_cast<std::size_t>(std::countr_zero(match)) >> 3)) & mask_];
+                if (s.c0 == c0 && s.c1 == c1 && s.len == len &&
+                    (len <= 16 || std::memcmp(arena_.data() + s.off + 16, key + 16, len - 16) == 0))
+                    return infos_[s.info];
+                match &= match - 1;
+            }
+            if (empties) return infos_[0];
+            i = (i + 8) & mask_;
         }
     }
 
 private:
     static constexpr std::uint32_t empty = 0xFFFFFFFFu;
     struct Slot {
-        std::uint64_t hash = 0;
-        std::uint32_t off = 0, len = empty;
-        WordInfo info;
+        std::uint64_t c0 = 0, c1 = 0;  // first 16 bytes of the word, zero-padded
+        std::uint32_t len = empty;
+        std::uint32_t off = 0;         // the word in arena_
+        std::uint32_t info = 0;        // its entry in infos_
     };
-    Slot* probe(std::string_view key, std::uint64_t h) {
+    static std::uint8_t tag_of(std::uint64_t h) noexcept { return static_cast<std::uint8_t>(0x80 | (h >> 57)); }
+    void set_tag(std::size_t i, std::uint8_t t) {
+        tags_[i] = t;
+        if (i < 8) tags_[slots_.size() + i] = t;  // the mirror, so a group read never wraps
+    }
+    std::size_t probe(const char* key, std::size_t len, std::uint64_t h, std::uint64_t c0, std::uint64_t c1) const {
         std::size_t i = h & mask_;
         while (true) {
-            Slot& s = slots_[i];
-            if (s.len == empty || (s.hash == h && s.len == key.size() &&
-                                   std::memcmp(arena_.data() + s.off, key.data(), key.size()) == 0))
-                return &s;
+            const Slot& s = slots_[i];
+            if (s.len == empty || (s.c0 == c0 && s.c1 == c1 && s.len == len &&
+                                   std::memcmp(arena_.data() + s.off, key, len) == 0))
+                return i;
             i = (i + 1) & mask_;
         }
     }
     void grow() {
         std::vector<Slot> old = std::move(slots_);
         slots_.assign(std::max<std::size_t>(64, old.size() * 2), Slot{});
+        tags_.assign(slots_.size() + 8, 0);
         mask_ = slots_.size() - 1;
-        for (const Slot& o : old)
-            if (o.len != empty) *probe(std::string_view(arena_.data() + o.off, o.len), o.hash) = o;
+        std::string padded;
+        for (const Slot& o : old) {
+            if (o.len == empty) continue;
+            padded.assign(arena_, o.off, o.len);
+            padded.append(8, '\0');
+            std::uint64_t c0 = 0, c1 = 0;
+            const std::uint64_t h = hash_padded(padded.data(), o.len, c0, c1);
+            const std::size_t i = probe(padded.data(), o.len, h, c0, c1);
+            slots_[i] = o;
+            set_tag(i, tag_of(h));
+        }
     }
     std::vector<Slot> slots_;
+    std::vector<std::uint8_t> tags_;
+    std::vector<WordInfo> infos_;
     std::size_t mask_ = 0, count_ = 0;
     std::string arena_;
 };
 
-struct Token {
+// A word of the text as the rules see it: its table entry (copied) and what depends on the occurrence.
+struct Token : WordInfo {
     std::uint32_t off = 0, len = 0;  // the lower-cased word in Scratch::lower
     bool upper = false;              // Python's str.isupper() of the word
-    bool has_lex = false;
-    bool is_booster = false;
-    bool negation = false;           // in NEGATE, or contains "n't"
-    WordId id = W_OTHER;
-    double lex = 0;
-    double booster = 0;
 };
 
-// Python's round(x, digits) for digits 3 or 4: correctly rounded, ties to even on the exact binary value.
+// Python's round(x, digits) for digits 3 or 4 and |x| <= 1: correctly rounded, ties to even on the exact binary
+// value. Away from a tie any rounding of x * 10^digits is right (integer conversions, no libm calls).
 inline double python_round(double x, int digits) {
     const double scale = digits == 3 ? 1e3 : 1e4;
     const double y = x * scale;
-    const double frac = std::fabs(y - std::trunc(y));
-    if (std::fabs(frac - 0.5) > 1e-6) return std::round(y) / scale;
+    const double frac = std::fabs(y - static_cast<double>(static_cast<std::int64_t>(y)));
+    if (std::fabs(frac - 0.5) > 1e-6)
+        return static_cast<double>(static_cast<std::int64_t>(y + (y >= 0 ? 0.5 : -0.5))) / scale;
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.*f", digits, x);  // glibc: exact value, ties to even
     return std::strtod(buf, nullptr);
 }
 
 struct Scratch {
-    std::string text;
-    std::string lower;
+    std::string text;        // the text with emoji replaced by their descriptions
+    std::string lower;       // the lower-cased words, back to back (with slack for 8-byte stores)
+    std::string word;        // one lower-cased non-ASCII word
     std::vector<Token> tokens;
     std::vector<double> sentiments;
 };
 
-// Python's whitespace among ASCII bytes.
-inline constexpr bool ascii_space(unsigned char c) noexcept { return c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F); }
+// Byte classes of the tokenising pass: one table lookup tells whether an ASCII byte splits or is stripped.
+enum ByteClass : std::uint8_t {
+    C_SPACE = 1,  // Python whitespace (ASCII)
+    C_PUNCT = 2   // string.punctuation
+};
+struct ByteClasses {
+    std::uint8_t c[256] = {};
+    constexpr ByteClasses() {
+        for (int b = 0; b < 0x80; ++b)
+            c[b] = static_cast<std::uint8_t>((utf8::is_space(static_cast<char32_t>(b)) ? C_SPACE : 0) |
+                                             (utf8::is_ascii_punct(static_cast<char>(b)) ? C_PUNCT : 0));
+    }
+};
+inline constexpr ByteClasses byte_classes{};
 
 }  // namespace detail
 
@@ -260,77 +409,90 @@ public:
         return score_valid(text);
     }
 
-    // Scores texts[i] into out[i], splitting the rows into `threads` contiguous blocks (0: one per core); the
-    // result does not depend on the thread count. All texts are validated first: invalid UTF-8 throws
-    // invalid_input naming the first bad row, and nothing is written to out.
+    // Scores texts[i] into out[i] on `threads` threads (0: one per core), in chunks of rows; the result does not
+    // depend on the thread count. All texts are validated first: invalid UTF-8 throws invalid_input naming the
+    // first bad row, and nothing is written to out. Between chunks the calling thread asks keep_going() (at most
+    // every 20 ms) whether to go on: when it says no, cxkit::voc::cancelled is thrown and out is partly written.
     // Texts: any random-access range whose elements convert to std::string_view (std::vector<std::string>,
     // std::vector<std::string_view>, ...).
-    template <class Texts>
-    void score_many(const Texts& texts, SentimentScores* out, unsigned threads = 0) const {
+    template <class Texts, class KeepGoing>
+    void score_many(const Texts& texts, SentimentScores* out, unsigned threads, KeepGoing&& keep_going) const {
         const std::size_t n = std::size(texts);
-        if (n == 0) return;
-        if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-        const std::size_t nt = std::min<std::size_t>(threads, (n + 255) / 256);  // >= 256 rows per thread
-        std::vector<std::size_t> first_bad(nt, n), bad_byte(nt, 0);
-        auto block = [&](std::size_t t) { return std::pair{n * t / nt, n * (t + 1) / nt}; };
-        run(nt, [&](std::size_t t) {
-            auto [b, e] = block(t);
-            for (std::size_t i = b; i < e; ++i) {
+        const std::size_t chunk = chunk_rows(texts);
+        std::mutex bad_mutex;
+        std::atomic<std::size_t> first_bad{n};
+        std::size_t bad_byte = 0;
+        chunked_loop(n, threads, chunk, [&](std::size_t b, std::size_t e) {
+            for (std::size_t i = b; i < e && i < first_bad.load(std::memory_order_relaxed); ++i) {
                 const std::size_t pos = utf8::find_invalid(std::string_view(texts[i]));
                 if (pos != std::string_view::npos) {
-                    first_bad[t] = i;
-                    bad_byte[t] = pos;
+                    std::lock_guard lock(bad_mutex);
+                    if (i < first_bad) {
+                        first_bad = i;
+                        bad_byte = pos;
+                    }
                     return;
                 }
             }
-        });
-        for (std::size_t t = 0; t < nt; ++t)
-            if (first_bad[t] < n)
-                throw invalid_input("text", static_cast<std::int64_t>(first_bad[t]),
-                                    "invalid UTF-8 at byte " + std::to_string(bad_byte[t]));
-        run(nt, [&](std::size_t t) {
-            auto [b, e] = block(t);
+        }, keep_going);
+        if (first_bad < n)
+            throw invalid_input("text", static_cast<std::int64_t>(first_bad.load()),
+                                "invalid UTF-8 at byte " + std::to_string(bad_byte));
+        score_many_valid(texts, out, threads, keep_going, chunk);
+    }
+    // score_many for texts already known to be valid UTF-8 (Python str objects always are): no validation pass.
+    // Invalid UTF-8 here is a precondition violation.
+    template <class Texts, class KeepGoing>
+    void score_many_valid(const Texts& texts, SentimentScores* out, unsigned threads, KeepGoing&& keep_going,
+                          std::size_t chunk = 0) const {
+        const std::size_t n = std::size(texts);
+        if (chunk == 0) chunk = chunk_rows(texts);
+        chunked_loop(n, threads, chunk, [&](std::size_t b, std::size_t e) {
             for (std::size_t i = b; i < e; ++i) out[i] = score_valid(std::string_view(texts[i]));
-        });
+        }, keep_going);
+    }
+    template <class Texts>
+    void score_many(const Texts& texts, SentimentScores* out, unsigned threads = 0) const {
+        score_many(texts, out, threads, [] { return true; });
     }
 
 private:
-    template <class F>
-    static void run(std::size_t nt, F&& f) {
-        if (nt <= 1) {
-            f(std::size_t{0});
-            return;
-        }
-        std::vector<std::exception_ptr> errors(nt);
-        {
-            std::vector<std::jthread> pool;
-            pool.reserve(nt - 1);
-            for (std::size_t t = 1; t < nt; ++t)
-                pool.emplace_back([&, t] {
-                    try { f(t); } catch (...) { errors[t] = std::current_exception(); }
-                });
-            try { f(std::size_t{0}); } catch (...) { errors[0] = std::current_exception(); }
-        }
-        for (auto& e : errors)
-            if (e) std::rethrow_exception(e);
+    // Rows per chunk: about 256 kB of text (at most 4096 rows), short enough to answer Ctrl-C within milliseconds.
+    template <class Texts>
+    static std::size_t chunk_rows(const Texts& texts) {
+        const std::size_t n = std::size(texts);
+        std::size_t bytes = 0;
+        for (std::size_t i = 0; i < n; ++i) bytes += std::string_view(texts[i]).size();
+        return std::clamp<std::size_t>(n * (std::size_t{1} << 18) / std::max<std::size_t>(bytes, 1), 1, 4096);
     }
 
     SentimentScores score_valid(std::string_view input) const {
         thread_local detail::Scratch scratch;
         std::vector<detail::Token>& toks = scratch.tokens;
 
-        // 1. emoji -> descriptions (an ASCII text has no emoji unless the emoji table has ASCII keys)
-        bool ascii = true;
+        // 1. emoji -> descriptions (an ASCII text has no emoji unless the emoji table has ASCII keys); the same
+        // 8-byte loads tell whether the text has any "!" or "?" to count
+        bool ascii = true, emphasis = false;
         {
+            using detail::ONES;
+            constexpr std::uint64_t HIGH = ONES * 0x80, LOW7 = ONES * 0x7F;
             std::size_t k = 0;
-            std::uint64_t any = 0;
+            std::uint64_t any = 0, marks = 0;
             for (; k + 8 <= input.size(); k += 8) {
-                std::uint64_t w;
-                std::memcpy(&w, input.data() + k, 8);
+                const std::uint64_t w = detail::load8(input.data() + k);
                 any |= w;
+                const std::uint64_t x = w ^ (ONES * '!'), y = w ^ (ONES * '?');
+                marks |= ~(((x & LOW7) + LOW7) | x) | ~(((y & LOW7) + LOW7) | y);  // high bit: a zero byte of x or y
             }
-            for (; k < input.size(); ++k) any |= static_cast<unsigned char>(input[k]);
-            ascii = (any & 0x8080808080808080ull) == 0;
+            if (k < input.size()) {  // the last bytes: one more load, overlapping (ORing a byte twice is harmless)
+                const std::uint64_t w = detail::load_at(reinterpret_cast<const unsigned char*>(input.data()),
+                                                        input.size(), input.size() >= 8 ? input.size() - 8 : 0);
+                any |= w;
+                const std::uint64_t x = w ^ (ONES * '!'), y = w ^ (ONES * '?');
+                marks |= ~(((x & LOW7) + LOW7) | x) | ~(((y & LOW7) + LOW7) | y);
+            }
+            ascii = (any & HIGH) == 0;
+            emphasis = (marks & HIGH) != 0;
         }
         std::string_view t = input;
         if (!ascii || ascii_emoji_) {
@@ -352,74 +514,119 @@ private:
             t = text;
         }
 
-        // 2. words: split on Python whitespace, strip punctuation, lower-case and look up each once
-        std::string& lower = scratch.lower;
-        lower.clear();
-        std::size_t n = 0;
-        std::size_t i = 0;
+        // 2. words, in one pass over the bytes: split on Python whitespace (8 bytes at a time through runs of
+        // printable ASCII), strip punctuation, lower-case ASCII words 8 bytes at a time into one reused buffer,
+        // hash each word from those same 8-byte chunks and look it up once. No allocation once warm.
+        using detail::ONES;
+        constexpr std::uint64_t HIGH = ONES * 0x80, LOW7 = ONES * 0x7F;
+        const auto* const bytes = reinterpret_cast<const unsigned char*>(t.data());
+        const std::uint8_t* const cls = detail::byte_classes.c;
         const std::size_t size = t.size();
-        auto space_at = [&](std::size_t k, std::size_t& next) {
-            const auto c = static_cast<unsigned char>(t[k]);
-            if (c < 0x80) {
-                next = k + 1;
-                return detail::ascii_space(c);
-            }
-            next = k;
-            return utf8::is_space(utf8::decode(t, next));
-        };
+        std::string& lower = scratch.lower;
+        // lower-casing grows a word by at most 3/2 ('İ' -> "i" U+0307), plus slack for whole 8-byte stores
+        if (lower.size() < 2 * size + 16) lower.resize(2 * size + 16);
+        char* const lo = lower.data();
+        std::size_t used = 0, n = 0, n_upper = 0;
+        std::size_t first_but = static_cast<std::size_t>(-1);  // the first word "but" (when < n)
+        std::size_t i = 0;
         while (i < size) {
-            std::size_t j;
-            if (space_at(i, j)) {
-                i = j;
+            if (cls[bytes[i]] & detail::C_SPACE) {
+                ++i;
                 continue;
             }
             const std::size_t wb = i;
-            std::size_t we = j;
-            while (we < size) {
-                std::size_t k;
-                if (space_at(we, k)) break;
-                we = k;
+            bool high = false;
+            while (true) {
+                // bytes > 0x20 and < 0x80 never end a word: skip them 8 at a time (past the end: spaces)
+                std::uint64_t stop;
+                while (true) {
+                    const std::uint64_t w = detail::load_at(bytes, size, i, ' ');
+                    stop = (w | ~((w & LOW7) + ONES * (0x80 - 0x21))) & HIGH;
+                    if (stop) break;
+                    i += 8;
+                }
+                i += detail::first_flagged_byte(stop);
+                if (i >= size) break;
+                const unsigned char b = bytes[i];
+                if (b < 0x80) {
+                    if (cls[b] & detail::C_SPACE) break;
+                    ++i;  // a control character
+                } else {
+                    std::size_t j = i;
+                    if (utf8::is_space(utf8::decode(t, j))) break;
+                    high = true;
+                    i = j;
+                }
             }
-            i = we;
-            std::string_view word = t.substr(wb, we - wb);
-            std::size_t sb = 0, se = word.size();
-            while (sb < se && utf8::is_ascii_punct(word[sb])) ++sb;
-            while (se > sb && utf8::is_ascii_punct(word[se - 1])) --se;
-            if (sb != 0 || se != word.size()) {
+            if (i == wb) {  // a non-ASCII space
+                utf8::decode(t, i);
+                continue;
+            }
+            std::size_t sb = wb, se = i;
+            if ((cls[bytes[sb]] | cls[bytes[se - 1]]) & detail::C_PUNCT) {
+                while (sb < se && (cls[bytes[sb]] & detail::C_PUNCT)) ++sb;
+                while (se > sb && (cls[bytes[se - 1]] & detail::C_PUNCT)) --se;
+                // the package keeps the word as it was when stripping leaves 2 characters or fewer
                 std::size_t chars = 0;
-                for (std::size_t k = sb; k < se && chars <= 2; ++k)
-                    chars += (static_cast<unsigned char>(word[k]) & 0xC0) != 0x80;
-                if (chars > 2) word = word.substr(sb, se - sb);
+                for (std::size_t k = sb; k < se && chars <= 2; ++k) chars += (bytes[k] & 0xC0) != 0x80;
+                if (chars <= 2) sb = wb, se = i;
             }
-            if (toks.size() <= n) toks.emplace_back();
-            fill_token(toks[n], word, lower);
-            ++n;
-        }
-        const char* lower_data = lower.data();
-        auto lw = [&](const detail::Token& tk) { return std::string_view(lower_data + tk.off, tk.len); };
-        for (std::size_t k = 0; k < n; ++k) {
-            detail::Token& tk = toks[k];
-            if (!tk.negation && tk.len >= 3) tk.negation = lw(tk).find("n't") != std::string_view::npos;
+            if (toks.size() <= n) toks.resize(n + 16);
+            detail::Token& tk = toks[n++];
+            tk.off = static_cast<std::uint32_t>(used);
+            const detail::WordInfo* info;
+            bool apostrophe = false;
+            if (!high) {
+                const std::size_t len = se - sb;
+                std::uint64_t h = detail::hash_seed(len), c0 = 0, c1 = 0, up_any = 0, low_any = 0, apos = 0;
+                for (std::size_t k = 0; k < len; k += 8) {
+                    std::uint64_t w = detail::load_at(bytes, size, sb + k);
+                    w = detail::keep_first(w, len - k);
+                    // bytes 'A'..'Z' and 'a'..'z' (all bytes are < 0x80: no carries between bytes)
+                    const std::uint64_t up = (w + ONES * (0x80 - 'A')) & ~(w + ONES * (0x80 - 'Z' - 1)) & HIGH;
+                    low_any |= (w + ONES * (0x80 - 'a')) & ~(w + ONES * (0x80 - 'z' - 1)) & HIGH;
+                    up_any |= up;
+                    w |= up >> 2;
+                    const std::uint64_t x = w ^ (ONES * '\'');
+                    apos |= ~(((x & LOW7) + LOW7) | x) & HIGH;  // bytes equal to '\''
+                    detail::store8(lo + used + k, w);
+                    if (k == 0) c0 = w;
+                    if (k == 8) c1 = w;
+                    h = detail::hash_mix(h, w);
+                }
+                tk.len = static_cast<std::uint32_t>(len);
+                tk.upper = up_any != 0 && low_any == 0;
+                apostrophe = apos != 0;
+                info = &words_.find(lo + used, len, h, c0, c1);
+            } else {
+                info = &lower_word(tk, t.substr(sb, se - sb), scratch.word, lo + used);
+                apostrophe = true;
+            }
+            static_cast<detail::WordInfo&>(tk) = *info;
+            if (tk.id == detail::W_BUT && first_but > n) first_but = n - 1;
+            if (apostrophe && !tk.negation && tk.len >= 3)
+                tk.negation = std::string_view(lo + used, tk.len).find("n't") != std::string_view::npos;
+            n_upper += tk.upper;
+            used += tk.len;
         }
 
         // allcap_differential: some but not all words are ALL CAPS
-        std::size_t n_upper = 0;
-        for (std::size_t k = 0; k < n; ++k) n_upper += toks[k].upper;
         const bool cap_diff = n_upper > 0 && n_upper < n;
 
-        // 3. valence per word
+        // 3. valence per word (0 for words the rules skip)
         std::vector<double>& s = scratch.sentiments;
-        s.assign(n, 0.0);
+        if (s.size() < n) s.resize(n + 16);
         for (std::size_t k = 0; k < n; ++k) {
-            if (toks[k].is_booster) continue;
-            if (k + 1 < n && toks[k].id == detail::W_KIND && toks[k + 1].id == detail::W_OF) continue;
-            if (!toks[k].has_lex) continue;
-            s[k] = valence(toks.data(), n, k, cap_diff);
+            double v = 0.0;
+            if (toks[k].has_lex && !toks[k].is_booster &&
+                !(k + 1 < n && toks[k].id == detail::W_KIND && toks[k + 1].id == detail::W_OF))
+                v = valence(toks.data(), n, k, cap_diff);
+            s[k] = v;
         }
 
         // 4. "but"
-        for (std::size_t bi = 0; bi < n; ++bi) {
-            if (toks[bi].id != detail::W_BUT) continue;
+        if (first_but < n) {
+            const std::size_t bi = first_but;
             // The package's loop: for each value v (by position), the *first* element equal to v is rescaled.
             for (std::size_t k = 0; k < n; ++k) {
                 const double v = s[k];
@@ -428,19 +635,22 @@ private:
                 if (si < bi) s[si] = v * 0.5;
                 else if (si > bi) s[si] = v * 1.5;
             }
-            break;
         }
 
-        // 5. scores
+        // 5. scores (the sums in the package's order; adding 0.0 leaves a sum as it is, so no branches)
         SentimentScores r;
         if (n == 0) return r;
-        double sum_s = 0.0;
-        for (std::size_t k = 0; k < n; ++k) sum_s += s[k];
-        std::size_t ep = 0, qm = 0;
-        for (char c : t) {
-            ep += c == '!';
-            qm += c == '?';
+        double sum_s = 0.0, pos_sum = 0, neg_sum = 0;
+        std::size_t neu_count = 0;
+        for (std::size_t k = 0; k < n; ++k) {
+            const double v = s[k];
+            sum_s += v;
+            pos_sum += v > 0 ? v + 1 : 0.0;
+            neg_sum += v < 0 ? v - 1 : 0.0;
+            neu_count += v == 0;
         }
+        std::size_t ep = 0, qm = 0;
+        if (emphasis || t.data() != input.data()) detail::count_emphasis(t, ep, qm);
         const double ep_amp = static_cast<double>(std::min<std::size_t>(ep, 4)) * 0.292;
         double qm_amp = 0;
         if (qm > 1) qm_amp = qm <= 3 ? static_cast<double>(qm) * 0.18 : 0.96;
@@ -450,13 +660,6 @@ private:
         double compound = sum_s / std::sqrt(sum_s * sum_s + 15.0);
         compound = std::clamp(compound, -1.0, 1.0);
 
-        double pos_sum = 0, neg_sum = 0;
-        std::size_t neu_count = 0;
-        for (std::size_t k = 0; k < n; ++k) {
-            if (s[k] > 0) pos_sum += s[k] + 1;
-            if (s[k] < 0) neg_sum += s[k] - 1;
-            if (s[k] == 0) ++neu_count;
-        }
         if (pos_sum > std::fabs(neg_sum)) pos_sum += punct;
         else if (pos_sum < std::fabs(neg_sum)) neg_sum -= punct;
         const double total = pos_sum + std::fabs(neg_sum) + static_cast<double>(neu_count);
@@ -467,65 +670,23 @@ private:
         return r;
     }
 
-    // Lower-cases the word into `lower` (hashing it on the way), sets the case flag and the word's table entry.
-    void fill_token(detail::Token& tok, std::string_view word, std::string& lower) const {
-        tok.off = static_cast<std::uint32_t>(lower.size());
+    // A word with non-ASCII characters: lower-cases it (Python's str.lower() of the covered scripts) into dst,
+    // which has 8 bytes of slack, sets the token's length and case flag, and returns its table entry.
+    const detail::WordInfo& lower_word(detail::Token& tok, std::string_view word, std::string& buf, char* dst) const {
+        buf.clear();
         bool cased = false, has_lower = false;
-        std::uint64_t h = 14695981039346656037ull;
-        std::size_t k = 0;
-        {
-            // ASCII prefix: lower-cased in place after one append
-            std::size_t a = 0;
-            while (a < word.size() && static_cast<unsigned char>(word[a]) < 0x80) ++a;
-            lower.append(word.data(), a);
-            char* out = lower.data() + tok.off;
-            for (; k < a; ++k) {
-                auto c = static_cast<unsigned char>(out[k]);
-                const bool up = static_cast<unsigned>(c) - 'A' < 26u;
-                cased |= up;
-                has_lower |= static_cast<unsigned>(c) - 'a' < 26u;
-                c = static_cast<unsigned char>(c | (up ? 0x20 : 0));
-                out[k] = static_cast<char>(c);
-                h = (h ^ c) * 1099511628211ull;
-            }
-        }
-        while (k < word.size()) {
-            const auto c = static_cast<unsigned char>(word[k]);
-            if (c < 0x80) {
-                unsigned char l = c;
-                if (c >= 'A' && c <= 'Z') {
-                    cased = true;
-                    l = static_cast<unsigned char>(c + 32);
-                } else if (c >= 'a' && c <= 'z') {
-                    has_lower = true;
-                }
-                lower.push_back(static_cast<char>(l));
-                h = (h ^ l) * 1099511628211ull;
-                ++k;
-                continue;
-            }
-            const std::size_t before = lower.size();
+        for (std::size_t k = 0; k < word.size();) {
             const char32_t cp = utf8::decode(word, k);
             if (utf8::is_lower(cp)) has_lower = true;
             else if (utf8::is_upper(cp)) cased = true;
-            utf8::append_lower(lower, cp);
-            for (std::size_t b = before; b < lower.size(); ++b) h = (h ^ static_cast<unsigned char>(lower[b])) * 1099511628211ull;
+            utf8::append_lower(buf, cp);
         }
-        tok.len = static_cast<std::uint32_t>(lower.size() - tok.off);
+        std::memcpy(dst, buf.data(), buf.size());
+        tok.len = static_cast<std::uint32_t>(buf.size());
         tok.upper = cased && !has_lower;
-        const detail::WordInfo* info = words_.find(std::string_view(lower.data() + tok.off, tok.len), h);
-        if (info) {
-            tok.has_lex = info->has_lex;
-            tok.lex = info->lex;
-            tok.is_booster = info->is_booster;
-            tok.booster = info->booster;
-            tok.negation = info->negation;
-            tok.id = info->id;
-        } else {
-            tok.has_lex = tok.is_booster = tok.negation = false;
-            tok.lex = tok.booster = 0;
-            tok.id = detail::W_OTHER;
-        }
+        std::uint64_t c0 = 0, c1 = 0;
+        const std::uint64_t h = detail::hash_padded(dst, buf.size(), c0, c1);
+        return words_.find(dst, buf.size(), h, c0, c1);
     }
 
     static double scalar_inc_dec(const detail::Token& w, double valence, bool cap_diff) {

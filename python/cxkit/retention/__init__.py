@@ -1,4 +1,4 @@
-"""Retention: acquisition cohorts and survival (Kaplan-Meier, log-rank).
+"""Retention: acquisition cohorts, survival (Kaplan-Meier, log-rank) and churn flags.
 
 >>> import cxkit
 >>> km = cxkit.retention.kaplan_meier([5, 6, 6, 2, 4, 4], observed=[1, 0, 0, 1, 1, 1])
@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from .. import _core
+from ._churn import churn_flags
 from ._cohorts import Cohorts, cohort_state, cohorts
 from ._survival import (KaplanMeier, KaplanMeierGroups, LogRankResult, kaplan_meier, logrank_test,
                         multivariate_logrank_test)
@@ -15,7 +16,7 @@ from ._survival import (KaplanMeier, KaplanMeierGroups, LogRankResult, kaplan_me
 CohortState = _core.CohortState
 
 __all__ = ["kaplan_meier", "logrank_test", "multivariate_logrank_test", "cohorts", "cohort_state", "Cohorts",
-           "CohortState", "KaplanMeier", "KaplanMeierGroups", "LogRankResult"]
+           "churn_flags", "CohortState", "KaplanMeier", "KaplanMeierGroups", "LogRankResult"]
 
 
 def __dir__() -> list[str]:

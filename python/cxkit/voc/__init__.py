@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from ._feedback import (STOP_WORDS, EmpathyMap, FeedbackSummary, demo_section, empathy_map, feedback_summary,
                         plot_sentiment, top_terms)
-from ._sentiment import Lexicon, polarity_scores, sentiment
+from ._sentiment import Lexicon, polarity_scores, score_log, sentiment, text_compound
 
-__all__ = ["sentiment", "polarity_scores", "Lexicon", "feedback_summary", "FeedbackSummary", "empathy_map",
-           "EmpathyMap", "top_terms", "plot_sentiment", "demo_section", "STOP_WORDS"]
+__all__ = ["sentiment", "polarity_scores", "Lexicon", "score_log", "text_compound", "feedback_summary",
+           "FeedbackSummary", "empathy_map", "EmpathyMap", "top_terms", "plot_sentiment", "demo_section", "STOP_WORDS"]
 
 
 def __dir__() -> list[str]:
