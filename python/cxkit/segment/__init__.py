@@ -1,5 +1,5 @@
 """Segments and personas: k-means (scikit-learn's conventions), silhouette and choosing k, RFM scores and the named
-RFM segments, persona profiles.
+RFM segments, persona profiles, item-item recommendations.
 
 >>> import cxkit
 >>> km = cxkit.segment.KMeans(4, standardize=True).fit(features)          # doctest: +SKIP
@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from ._kmeans import KMeans, choose_k, silhouette_sample, silhouette_samples, silhouette_score
 from ._personas import Persona, Personas, personas
+from ._recommender import Recommender
 from ._rfm import default_rfm_segments, rfm_scores, rfm_summary
 
 __all__ = ["KMeans", "choose_k", "silhouette_score", "silhouette_samples", "silhouette_sample",
-           "rfm_scores", "rfm_summary", "default_rfm_segments", "personas", "Persona", "Personas"]
+           "rfm_scores", "rfm_summary", "default_rfm_segments", "personas", "Persona", "Personas", "Recommender"]
 
 
 def __dir__() -> list[str]:
