@@ -54,8 +54,8 @@ def reference_top(X, scores, n=5, exclude=True):
 @pytest.mark.parametrize("similarity", ["cosine", "lift"])
 def test_similarity_and_top5_equal_scipy(similarity):
     df, cust, item = make_purchases()
-    # customers and items as cxkit codes them: customers in first-seen order, items sorted
-    ccodes, cids = pd.factorize(df["customer_id"])
+    # customers and items as cxkit codes them: sorted ids
+    ccodes, cids = pd.factorize(df["customer_id"], sort=True)
     icodes, iids = pd.factorize(df["item"], sort=True)
     X, S, scores = reference(ccodes, icodes, len(cids), len(iids), similarity)
 
@@ -90,7 +90,7 @@ def test_similarity_and_top5_equal_scipy(similarity):
 
 def test_keep_purchased_and_thread_count_do_not_change_lists():
     df, *_ = make_purchases(500, 60, 4000, seed=3)
-    ccodes, cids = pd.factorize(df["customer_id"])
+    ccodes, cids = pd.factorize(df["customer_id"], sort=True)
     icodes, iids = pd.factorize(df["item"], sort=True)
     X, S, scores = reference(ccodes, icodes, len(cids), len(iids), "lift")
     one = Recommender("lift", threads=1).fit(df, item="item").recommend(n=8, exclude_purchased=False)
@@ -159,6 +159,21 @@ def test_from_event_log_equals_from_dataframe():
     pd.testing.assert_frame_equal(a.sort_values(key).reset_index(drop=True),
                                   b.sort_values(key).reset_index(drop=True))
     assert "sku9999" not in set(Recommender().fit(log, item="item").items_)
+
+
+def test_integer_ids_sparse_and_dense_code_alike():
+    df, *_ = make_purchases(300, 40, 2500, seed=4)
+    df["item_no"] = df["item"].str[3:].astype(np.int64)          # dense ints 0..39
+    wide = df.assign(item_no=df["item_no"] * 10**12 - 7, customer_id=df["customer_id"] * -(10**9))  # sparse ints
+    a = Recommender().fit(df, item="item_no")
+    b = Recommender().fit(wide, item="item_no")
+    assert list(a.items_) == sorted(df["item_no"].unique())
+    assert list(b.items_) == sorted(wide["item_no"].unique())
+    assert list(b.customers_) == sorted(wide["customer_id"].unique())
+    ra = a.recommend(n=5)
+    rb = b.recommend(n=5)
+    np.testing.assert_array_equal(ra["item"].to_numpy() * 10**12 - 7, rb.sort_values(["customer_id"],
+                                  ascending=False, kind="stable")["item"].to_numpy())
 
 
 def test_bad_input():

@@ -17,7 +17,8 @@
 // the same fallback (cold start). Each row says which source produced it.
 //
 // X^T X is computed column by column with a dense counter per thread (the Gustavson / SMMP product scipy also
-// uses, but on int32 counts, normalised as each column is emitted, on every core).
+// uses), but only its lower triangle (S is symmetric), on int32 counts, normalised as each column is emitted, on
+// every core; the upper triangle is then a transposed copy.
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -178,31 +179,36 @@ public:
         const Index* xo = X_.outerIndexPtr();
         const Index* xi = X_.innerIndexPtr();
 
-        // X^T as CSR (customers of each item, ascending), item counts c_i and N
+        // X^T as CSR: for each item j, where j sits in the (sorted) row of each of its buyers, in customer order.
+        // The items after that position are the buyer's items i > j: what the lower triangle of column j needs.
         std::vector<Index> col_ptr(ni + 1, 0);
         for (Index p = 0; p < xo[nc]; ++p) ++col_ptr[static_cast<std::size_t>(xi[p]) + 1];
         std::partial_sum(col_ptr.begin(), col_ptr.end(), col_ptr.begin());
-        std::vector<Index> customers_of(static_cast<std::size_t>(xo[nc]));
+        std::vector<Index> at(static_cast<std::size_t>(xo[nc])), row_end(static_cast<std::size_t>(xo[nc]));
         {
             std::vector<Index> pos(col_ptr.begin(), col_ptr.end() - 1);
             for (std::size_t u = 0; u < nc; ++u)
-                for (Index p = xo[u]; p < xo[u + 1]; ++p) customers_of[static_cast<std::size_t>(pos[xi[p]]++)] = Index(u);
+                for (Index p = xo[u]; p < xo[u + 1]; ++p) {
+                    const auto q = static_cast<std::size_t>(pos[static_cast<std::size_t>(xi[p])]++);
+                    at[q] = p;
+                    row_end[q] = xo[u + 1];
+                }
         }
         item_count_.resize(ni);
         for (std::size_t i = 0; i < ni; ++i) item_count_[i] = col_ptr[i + 1] - col_ptr[i];
         n_buyers_ = 0;
         for (std::size_t u = 0; u < nc; ++u) n_buyers_ += xo[u + 1] > xo[u];
 
-        // S column by column: dense counts of the items bought by the buyers of j, normalised when emitted. Each
-        // chunk of columns writes its own buffers; they are stitched into S's compressed storage in order.
-        constexpr std::int64_t grain = 64;
+        // Lower triangle of S (i > j), column by column: dense counts of the later items of j's buyers, normalised
+        // when emitted. Each chunk of columns writes its own buffers.
+        constexpr std::int64_t grain = 32;
         const std::int64_t n_chunks = (static_cast<std::int64_t>(ni) + grain - 1) / grain;
         struct Chunk {
             std::vector<Index> inner;
             std::vector<double> value;
         };
         std::vector<Chunk> chunks(static_cast<std::size_t>(n_chunks));
-        std::vector<Index> col_len(ni, 0);
+        std::vector<Index> low_len(ni, 0);
         const bool cosine = opt_.similarity == Similarity::cosine;
         const double N = static_cast<double>(n_buyers_);
         rd::parallel_chunks(static_cast<std::int64_t>(ni), grain, threads, [&](std::int64_t c, std::int64_t a,
@@ -210,50 +216,84 @@ public:
             std::vector<Index> acc(ni, 0), touched;
             Chunk& out = chunks[static_cast<std::size_t>(c)];
             for (auto j = static_cast<std::size_t>(a); j < static_cast<std::size_t>(b); ++j) {
-                for (Index q = col_ptr[j]; q < col_ptr[j + 1]; ++q) {
-                    const auto u = static_cast<std::size_t>(customers_of[static_cast<std::size_t>(q)]);
-                    for (Index p = xo[u]; p < xo[u + 1]; ++p) {
+                const Index q0 = col_ptr[j], q1 = col_ptr[j + 1];
+                for (Index q = q0; q < q1; ++q) {
+                    if (q + 8 < q1) __builtin_prefetch(xi + at[static_cast<std::size_t>(q + 8)]);
+                    const Index end = row_end[static_cast<std::size_t>(q)];
+                    for (Index p = at[static_cast<std::size_t>(q)] + 1; p < end; ++p) {
                         const auto i = static_cast<std::size_t>(xi[p]);
                         if (acc[i]++ == 0) touched.push_back(Index(i));
                     }
                 }
                 const std::size_t before = out.inner.size();
+                const double cj = item_count_[j];
                 auto emit = [&](std::size_t i) {
                     const Index cij = acc[i];
                     acc[i] = 0;
-                    if (i == j) return;
-                    const double ci = item_count_[i], cj = item_count_[j];
+                    const double ci = item_count_[i];
                     out.inner.push_back(Index(i));
                     out.value.push_back(cosine ? static_cast<double>(cij) / std::sqrt(ci * cj)
                                                : static_cast<double>(cij) * N / (ci * cj));
                 };
-                if (touched.size() * 8 < ni) {  // few: sort the touched list; many: sweep the counters
+                if (touched.size() * 8 < ni - j) {  // few: sort the touched list; many: sweep the counters
                     std::sort(touched.begin(), touched.end());
                     for (Index i : touched) emit(static_cast<std::size_t>(i));
                 } else {
-                    for (std::size_t i = 0; i < ni; ++i)
+                    for (std::size_t i = j + 1; i < ni; ++i)
                         if (acc[i] != 0) emit(i);
                 }
                 touched.clear();
-                col_len[j] = static_cast<Index>(out.inner.size() - before);
+                low_len[j] = static_cast<Index>(out.inner.size() - before);
             }
         });
-        std::vector<Index>().swap(customers_of);
+        std::vector<Index>().swap(at);
+        std::vector<Index>().swap(row_end);
+
+        // S = L + L^T: column j holds the entries of row j of L (i < j, ascending) and then column j of L (i > j).
         S_ = ItemMatrix(n_items, n_items);
         {
+            std::vector<Index> up_len(ni, 0);
             std::size_t nnz = 0;
-            for (const auto& ch : chunks) nnz += ch.inner.size();
+            for (const auto& ch : chunks) {
+                nnz += 2 * ch.inner.size();
+                for (Index i : ch.inner) ++up_len[static_cast<std::size_t>(i)];
+            }
             S_.resizeNonZeros(static_cast<Eigen::Index>(nnz));
             Index* outer = S_.outerIndexPtr();
+            Index* inner = S_.innerIndexPtr();
+            double* value = S_.valuePtr();
             outer[0] = 0;
-            for (std::size_t j = 0; j < ni; ++j) outer[j + 1] = outer[j] + col_len[j];
+            for (std::size_t j = 0; j < ni; ++j) outer[j + 1] = outer[j] + up_len[j] + low_len[j];
+            // lower parts: a straight copy per column; upper parts: each thread scatters the rows of its columns
             rd::parallel_chunks(n_chunks, 1, threads, [&](std::int64_t c, std::int64_t, std::int64_t) {
-                auto& ch = chunks[static_cast<std::size_t>(c)];
-                const Index start = outer[static_cast<std::size_t>(c * grain)];
-                std::copy(ch.inner.begin(), ch.inner.end(), S_.innerIndexPtr() + start);
-                std::copy(ch.value.begin(), ch.value.end(), S_.valuePtr() + start);
-                std::vector<Index>().swap(ch.inner);
-                std::vector<double>().swap(ch.value);
+                const auto& ch = chunks[static_cast<std::size_t>(c)];
+                std::size_t k = 0;
+                for (auto j = static_cast<std::size_t>(c * grain);
+                     j < std::min(ni, static_cast<std::size_t>((c + 1) * grain)); ++j) {
+                    const auto len = static_cast<std::size_t>(low_len[j]);
+                    const auto dst = static_cast<std::size_t>(outer[j] + up_len[j]);
+                    std::copy_n(ch.inner.data() + k, len, inner + dst);
+                    std::copy_n(ch.value.data() + k, len, value + dst);
+                    k += len;
+                }
+            });
+            const unsigned parts = std::max(1u, std::min<unsigned>(threads, 8));
+            rd::parallel_chunks(parts, 1, threads, [&](std::int64_t t, std::int64_t, std::int64_t) {
+                const auto lo = static_cast<Index>(static_cast<std::int64_t>(ni) * t / parts);
+                const auto hi = static_cast<Index>(static_cast<std::int64_t>(ni) * (t + 1) / parts);
+                std::vector<Index> fill(outer + lo, outer + hi);
+                std::size_t j = 0;  // column of L being scanned
+                for (const auto& ch : chunks) {
+                    std::size_t k = 0;
+                    for (std::size_t end = std::min(ni, j + grain); j < end; ++j)
+                        for (const std::size_t stop = k + static_cast<std::size_t>(low_len[j]); k < stop; ++k) {
+                            const Index i = ch.inner[k];
+                            if (i < lo || i >= hi) continue;
+                            const auto dst = static_cast<std::size_t>(fill[static_cast<std::size_t>(i - lo)]++);
+                            inner[dst] = static_cast<Index>(j);
+                            value[dst] = ch.value[k];
+                        }
+                }
             });
         }
 

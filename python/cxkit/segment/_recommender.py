@@ -18,6 +18,26 @@ def _show(v: Any) -> str:
     return repr(v.item() if isinstance(v, np.generic) else v)
 
 
+def _factorize(values: np.ndarray) -> tuple[np.ndarray, pd.Index]:
+    """(codes, sorted distinct ids); -1 for missing. Dense integer ids (the usual CRM keys) are coded with a lookup
+    table, an O(n) pass with no hashing; anything else goes through pd.factorize (sorted when the ids sort)."""
+    arr = np.asarray(values)
+    if arr.dtype.kind in "iu" and len(arr):
+        lo, hi = int(arr.min()), int(arr.max())
+        if hi - lo < 4 * len(arr) + 1024:
+            off = arr - arr.dtype.type(lo)
+            present = np.zeros(hi - lo + 1, dtype=bool)
+            present[off] = True
+            remap = np.cumsum(present, dtype=np.int32)
+            remap -= 1
+            return remap[off], pd.Index(np.flatnonzero(present).astype(arr.dtype) + arr.dtype.type(lo))
+    try:
+        codes, uniques = pd.factorize(values, sort=True)
+    except TypeError:  # ids that cannot be sorted: first-seen order
+        codes, uniques = pd.factorize(values)
+    return codes, pd.Index(uniques)
+
+
 def _first_bad(mask: np.ndarray) -> int:
     return int(np.flatnonzero(mask)[0])
 
@@ -85,7 +105,8 @@ class Recommender:
         customer : str, optional
             Customer id column of a DataFrame (default ``customer_id``, else ``customer``).
         item : str
-            Item column (any hashable ids; sortable ids order the ties).
+            Item column (any hashable ids). Items (:attr:`items_`) and customers (:attr:`customers_`) are coded in
+            sorted id order when the ids sort, so ties between items go to the smaller id.
         customers : DataFrame, optional
             One row per customer (e.g. :meth:`EventLog.customers` with CRM attributes) holding the consent and
             segment columns named by ``consent`` / ``segment``; its id column is ``customer_id`` (or ``customer``).
@@ -99,12 +120,8 @@ class Recommender:
             customer id. Used for the popular-items fallback.
         """
         cust, items = self._purchase_columns(purchases, customer, item, purchase_kind)
-        try:
-            item_codes, item_ids = pd.factorize(items, sort=True)
-        except TypeError:  # ids that cannot be sorted: first-seen order
-            item_codes, item_ids = pd.factorize(items)
-        cust_codes, cust_ids = pd.factorize(cust)
-        cust_ids = pd.Index(cust_ids)
+        item_codes, item_ids = _factorize(items)
+        cust_codes, cust_ids = _factorize(cust)
         for name, codes, values in (("customer", cust_codes, cust), ("item", item_codes, items)):
             if (codes < 0).any():
                 row = _first_bad(codes < 0)
