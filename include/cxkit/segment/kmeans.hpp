@@ -157,31 +157,68 @@ inline void check_finite(const ConstRef& X, const std::vector<std::string>& name
 }
 
 // Squared distances of rows [s, s+L) of X (column-major, leading dimension ld, d columns) to the point c[0..d),
-// added column by column: out[i] = sum_f (X(s+i, f) - c[f])^2. Blocks of 16 rows keep their sums in registers
+// added column by column: out[i] = sum_f (X(s+i, f) - c[f])^2. Blocks of B rows keep their sums in registers
 // (a vector loop the compiler unrolls) instead of a load and store of the partial sums per column.
+#define CXKIT_KMEANS_SQ_DIST_BODY(B)                                          \
+    Index i = 0;                                                              \
+    for (; i + (B) <= L; i += (B)) {                                          \
+        double acc[B] = {};                                                   \
+        for (Index f = 0; f < d; ++f) {                                       \
+            const double* col = X + f * ld + s + i;                           \
+            const double cf = c[f];                                           \
+            for (Index t = 0; t < (B); ++t) {                                 \
+                const double v = col[t] - cf;                                 \
+                acc[t] += v * v;                                              \
+            }                                                                 \
+        }                                                                     \
+        for (Index t = 0; t < (B); ++t) out[i + t] = acc[t];                  \
+    }                                                                         \
+    for (; i < L; ++i) {                                                      \
+        double acc = 0;                                                       \
+        for (Index f = 0; f < d; ++f) {                                       \
+            const double v = X[f * ld + s + i] - c[f];                        \
+            acc += v * v;                                                     \
+        }                                                                     \
+        out[i] = acc;                                                         \
+    }
+
+inline void sq_dist_block_generic(const double* X, Index ld, Index d, Index s, Index L, const double* c,
+                                  double* out) {
+    CXKIT_KMEANS_SQ_DIST_BODY(16)
+}
+
+// On x86-64 with GCC, when the build targets an older baseline, the same kernel is also compiled for AVX2 and
+// AVX-512 and picked once at run time (the vector width is what makes the assignment pass fast). fp-contract=off:
+// no fused multiply-add, so every variant computes the very same bits (Lloyd, Elkan and k-means++ agree exactly,
+// and results do not depend on the machine).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__AVX2__) && \
+    !defined(CXKIT_NO_CPU_DISPATCH)
+#define CXKIT_KMEANS_DISPATCH 1
+__attribute__((target("avx2"), optimize("fp-contract=off"))) inline void sq_dist_block_avx2(
+    const double* X, Index ld, Index d, Index s, Index L, const double* c, double* out) {
+    CXKIT_KMEANS_SQ_DIST_BODY(32)
+}
+__attribute__((target("avx512f"), optimize("fp-contract=off"))) inline void sq_dist_block_avx512(
+    const double* X, Index ld, Index d, Index s, Index L, const double* c, double* out) {
+    CXKIT_KMEANS_SQ_DIST_BODY(32)
+}
+#endif
+#undef CXKIT_KMEANS_SQ_DIST_BODY
+
+using SqDistFn = void (*)(const double*, Index, Index, Index, Index, const double*, double*);
+
+inline SqDistFn pick_sq_dist() {
+#ifdef CXKIT_KMEANS_DISPATCH
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) return sq_dist_block_avx512;
+    if (__builtin_cpu_supports("avx2")) return sq_dist_block_avx2;
+#endif
+    return sq_dist_block_generic;
+}
+
 inline void sq_dist_block(const double* X, Index ld, Index d, Index s, Index L, const double* c, double* out) {
-    constexpr Index B = 16;
-    Index i = 0;
-    for (; i + B <= L; i += B) {
-        double acc[B] = {};
-        for (Index f = 0; f < d; ++f) {
-            const double* col = X + f * ld + s + i;
-            const double cf = c[f];
-            for (Index t = 0; t < B; ++t) {
-                const double v = col[t] - cf;
-                acc[t] += v * v;
-            }
-        }
-        for (Index t = 0; t < B; ++t) out[i + t] = acc[t];
-    }
-    for (; i < L; ++i) {
-        double acc = 0;
-        for (Index f = 0; f < d; ++f) {
-            const double v = X[f * ld + s + i] - c[f];
-            acc += v * v;
-        }
-        out[i] = acc;
-    }
+    static const SqDistFn kernel = pick_sq_dist();
+    kernel(X, ld, d, s, L, c, out);
 }
 
 // The same for an Eigen centre (row vector of length d) into a contiguous Eigen output of length L.
