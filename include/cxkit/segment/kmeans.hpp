@@ -493,23 +493,29 @@ inline SingleRun elkan_run(const ConstRef& X, Eigen::MatrixXd C, int max_iter, d
     Eigen::VectorXd next, shift;
     centre_geometry(C, half, next);
 
-    // init_bounds
+    // init_bounds (sklearn's): the distances come from the vectorised kernel for the whole chunk (the same bits as
+    // row_dist), the triangle-inequality skips decide which of them become lower bounds, as before
     for_chunk_ranges(st.n_chunks, threads, [&](Index c0, Index c1) {
-        std::vector<double> x(static_cast<std::size_t>(d));
-        for (Index i = c0 * kmeans_chunk; i < std::min(n, c1 * kmeans_chunk); ++i) {
-            for (Index f = 0; f < d; ++f) x[static_cast<std::size_t>(f)] = X(i, f);
-            double* lb = &lower[static_cast<std::size_t>(i * k)];
-            int best = 0;
-            double m = row_dist(x.data(), CT, 0);
-            lb[0] = m;
-            for (Index j = 1; j < k; ++j)
-                if (m > half(best, j)) {
-                    const double dj = row_dist(x.data(), CT, j);
-                    lb[j] = dj;
-                    if (dj < m) m = dj, best = static_cast<int>(j);
-                }
-            labels[static_cast<std::size_t>(i)] = best;
-            upper[static_cast<std::size_t>(i)] = m;
+        Eigen::ArrayXXd dist(kmeans_chunk, k);
+        for (Index c = c0; c < c1; ++c) {
+            const Index s = c * kmeans_chunk, L = std::min(kmeans_chunk, n - s);
+            for (Index j = 0; j < k; ++j)
+                sq_dist_block(X.data(), X.outerStride(), d, s, L, CT.col(j).data(), dist.col(j).data());
+            for (Index r = 0; r < L; ++r) {
+                const Index i = s + r;
+                double* lb = &lower[static_cast<std::size_t>(i * k)];
+                int best = 0;
+                double m = std::sqrt(dist(r, 0));
+                lb[0] = m;
+                for (Index j = 1; j < k; ++j)
+                    if (m > half(best, j)) {
+                        const double dj = std::sqrt(dist(r, j));
+                        lb[j] = dj;
+                        if (dj < m) m = dj, best = static_cast<int>(j);
+                    }
+                labels[static_cast<std::size_t>(i)] = best;
+                upper[static_cast<std::size_t>(i)] = m;
+            }
         }
     });
 
