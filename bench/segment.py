@@ -1,6 +1,7 @@
 """Segmentation speed, side by side in one run: cxkit vs scikit-learn (k-means) and vs the pandas qcut recipe (RFM).
 
     .venv/bin/python bench/segment.py [--rows 1000000] [--customers 1000000] [--n-init 3] [--seeds 3] [--repeat 1]
+                                      [--purchases 2000000] [--only kmeans|rfm|recommender]
 
   KMeans  1M x 10 float64 (make_blobs, 8 centres), k=8, the same n_init (>= 3 so seeding luck evens out), both
           algorithms, several seeds (different k-means++ draws: one library can be unlucky on one seed and reach
@@ -43,20 +44,53 @@ def pandas_rfm(df: pd.DataFrame, rules: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"r": r, "f": f, "m": m, "rfm": rfm, "segment": seg}, index=df.index)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--rows", type=int, default=1_000_000)
-    ap.add_argument("--customers", type=int, default=1_000_000)
-    ap.add_argument("--n-init", type=int, default=3)
-    ap.add_argument("--seeds", type=int, default=3, help="seeds 0..seeds-1, for both libraries")
-    ap.add_argument("--repeat", type=int, default=1)
-    a = ap.parse_args()
+def scipy_item_similarity(df: pd.DataFrame):
+    """The scipy.sparse recipe: binary customer x item incidence X, C = X.T @ X, cosine-normalised, zero diagonal.
+    The ids are dense integers, so they index X directly (cxkit codes them, which scipy is spared)."""
+    from scipy import sparse
 
-    import sklearn
+    cc, ic = df["customer_id"].to_numpy(), df["item"].to_numpy()  # dense int ids: used as indices, no coding
+    cids, iids = np.arange(cc.max() + 1), np.arange(ic.max() + 1)
+    X = sparse.csr_matrix((np.ones(len(cc)), (cc, ic)), shape=(len(cids), len(iids)))
+    X.sum_duplicates()
+    X.data[:] = 1.0
+    C = (X.T @ X).tocoo()
+    c = np.asarray(X.sum(axis=0)).ravel()
+    data = C.data / np.sqrt(c[C.row] * c[C.col])
+    data[C.row == C.col] = 0.0
+    S = sparse.csr_matrix((data, (C.row, C.col)), shape=C.shape)
+    S.eliminate_zeros()
+    return X, S, cids, iids
+
+
+def bench_recommender(n_purchases: int, n_customers: int, n_items: int, repeat: int) -> None:
+    rng = np.random.default_rng(2)
+    weights = rng.lognormal(0.0, 1.5, n_items)
+    df = pd.DataFrame({"customer_id": rng.integers(0, n_customers, n_purchases),
+                       "item": rng.choice(n_items, n_purchases, p=weights / weights.sum())})
+    print(f"\nRecommender fit (cosine): {n_purchases:,} purchases, {df['customer_id'].nunique():,} customers, "
+          f"{df['item'].nunique():,} items")
+    t_cx, rec = best_of(lambda: segment.Recommender().fit(df, item="item"), repeat)
+    t_sp, (X, S, cids, iids) = best_of(lambda: scipy_item_similarity(df), repeat)
+    sample = np.random.default_rng(3).choice(len(cids), 5000, replace=False)
+    got = rec.recommend(cids[sample], n=5)
+    scores = (X[sample] @ S).toarray()
+    same = S.nnz == 2 * rec.n_pairs_
+    for k, u in enumerate(sample):
+        s = scores[k]
+        cand = np.flatnonzero((s > 0) & (X[u].toarray().ravel() == 0))
+        want = iids[cand[np.lexsort((cand, -s[cand]))][:5]]
+        same &= list(got.loc[got["customer_id"] == cids[u], "item"]) == list(want)
+    print(f"cxkit.segment.Recommender().fit       {t_cx:8.3f} s   ({rec.n_pairs_:,} item pairs)")
+    print(f"scipy.sparse X.T @ X, normalised       {t_sp:8.3f} s")
+    print(f"speed-up scipy / cxkit: {t_sp / t_cx:.1f}x; same similarity size and top-5 lists of 5,000 customers: "
+          f"{same}")
+
+
+def bench_kmeans(a) -> None:
     from sklearn.cluster import KMeans as SkKMeans
     from sklearn.datasets import make_blobs
 
-    print(f"cores: {os.cpu_count()}, scikit-learn {sklearn.__version__}, pandas {pd.__version__}")
     X, _ = make_blobs(n_samples=a.rows, n_features=10, centers=8, cluster_std=4.0, random_state=0)
     seeds = list(range(a.seeds))
     print(f"\nKMeans: {a.rows:,} x 10 float64, k=8, n_init={a.n_init}, seeds {seeds} (times summed over the seeds)")
@@ -75,6 +109,8 @@ def main() -> None:
         print(f"{algo:<9} {t_cx:9.2f} {t_sk:10.2f} {t_cx / t_sk:7.2f}  "
               f"{' '.join(f'{d:+.3f}' for d in diffs):<40} {' '.join(iters)}")
 
+
+def bench_rfm(a) -> None:
     rng = np.random.default_rng(1)
     n = a.customers
     df = pd.DataFrame({"recency": rng.integers(0, 540, n).astype(float),
@@ -93,6 +129,30 @@ def main() -> None:
     print(f"  of which the C++ scoring               {t_core:8.3f} s")
     print(f"pandas qcut recipe                        {t_pd:8.3f} s")
     print(f"speed-up pandas / cxkit: {t_pd / t_cx:.1f}x (core only {t_pd / t_core:.1f}x); results equal: {same}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--customers", type=int, default=1_000_000)
+    ap.add_argument("--n-init", type=int, default=3)
+    ap.add_argument("--seeds", type=int, default=3, help="seeds 0..seeds-1, for both libraries")
+    ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--purchases", type=int, default=2_000_000)
+    ap.add_argument("--only", choices=["kmeans", "rfm", "recommender"], help="run one section")
+    a = ap.parse_args()
+
+    import scipy
+    import sklearn
+
+    print(f"cores: {os.cpu_count()}, scikit-learn {sklearn.__version__}, pandas {pd.__version__}, "
+          f"scipy {scipy.__version__}")
+    if a.only in (None, "kmeans"):
+        bench_kmeans(a)
+    if a.only in (None, "rfm"):
+        bench_rfm(a)
+    if a.only in (None, "recommender"):
+        bench_recommender(a.purchases, a.purchases // 10, a.purchases // 100, max(a.repeat, 1))
 
 
 if __name__ == "__main__":

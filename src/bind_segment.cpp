@@ -18,6 +18,7 @@
 
 #include "cxkit/core/error.hpp"
 #include "cxkit/segment/kmeans.hpp"
+#include "cxkit/segment/recommender.hpp"
 #include "cxkit/segment/rfm.hpp"
 #include "cxkit/segment/silhouette.hpp"
 
@@ -30,6 +31,8 @@ namespace {
 using FMatrix = py::array_t<double, py::array::f_style | py::array::forcecast>;
 using Doubles = py::array_t<double, py::array::c_style | py::array::forcecast>;
 using Ints = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>;
+using Codes = py::array_t<std::int32_t, py::array::c_style | py::array::forcecast>;
+using Flags = py::array_t<std::uint8_t, py::array::c_style | py::array::forcecast>;
 using MatMap = Eigen::Map<const Eigen::MatrixXd>;
 
 MatMap matrix_of(const FMatrix& a, const char* name) {
@@ -83,6 +86,28 @@ seg::RfmTies ties_of(const std::string& s) {
     if (s == "first") return seg::RfmTies::first;
     if (s == "equal") return seg::RfmTies::equal;
     throw invalid_input("ties", invalid_input::no_row, "must be 'first' or 'equal' (got '" + s + "')");
+}
+
+template <class T, class A>
+std::span<const T> codes_of(const A& a, const char* name) {
+    if (a.ndim() != 1) throw invalid_input(name, invalid_input::no_row, "must be one-dimensional");
+    return {a.data(), static_cast<std::size_t>(a.shape(0))};
+}
+
+seg::Similarity similarity_of(const std::string& s) {
+    if (s == "cosine") return seg::Similarity::cosine;
+    if (s == "lift") return seg::Similarity::lift;
+    throw invalid_input("similarity", invalid_input::no_row, "must be 'cosine' or 'lift' (got '" + s + "')");
+}
+
+py::tuple pairs_to_arrays(const std::vector<std::pair<double, std::int32_t>>& v) {
+    py::array_t<std::int32_t> items(static_cast<py::ssize_t>(v.size()));
+    py::array_t<double> scores(static_cast<py::ssize_t>(v.size()));
+    for (std::size_t k = 0; k < v.size(); ++k) {
+        items.mutable_data()[k] = v[k].second;
+        scores.mutable_data()[k] = v[k].first;
+    }
+    return py::make_tuple(items, scores);
 }
 
 using RuleTuple = std::tuple<std::string, int, int, int, int, int, int>;
@@ -242,4 +267,68 @@ void bind_segment(py::module_& m) {
             out.emplace_back(r.name, r.r_lo, r.r_hi, r.f_lo, r.f_hi, r.m_lo, r.m_hi);
         return out;
     });
+
+    py::class_<seg::Recommender>(s, "Recommender", "Item-item recommender over purchase codes (see recommender.hpp).")
+        .def(py::init([](const std::string& similarity, unsigned threads) {
+                 return seg::Recommender(seg::RecommenderOptions{similarity_of(similarity), threads});
+             }),
+             py::arg("similarity") = "cosine", py::arg("threads") = 0)
+        .def(
+            "fit",
+            [](seg::Recommender& r, const Codes& customer, const Codes& item, std::int32_t n_customers,
+               std::int32_t n_items, const std::optional<Codes>& segment) {
+                const auto c = codes_of<std::int32_t>(customer, "customer");
+                const auto i = codes_of<std::int32_t>(item, "item");
+                std::span<const std::int32_t> sg;
+                if (segment) sg = codes_of<std::int32_t>(*segment, "segment");
+                py::gil_scoped_release release;
+                r.fit(c, i, n_customers, n_items, sg);
+            },
+            py::arg("customer"), py::arg("item"), py::arg("n_customers"), py::arg("n_items"),
+            py::arg("segment") = py::none())
+        .def(
+            "recommend",
+            [](const seg::Recommender& r, const Codes& customers, int n, bool exclude_purchased,
+               const std::optional<Flags>& consent) {
+                const auto c = codes_of<std::int32_t>(customers, "customers");
+                std::span<const std::uint8_t> f;
+                if (consent) f = codes_of<std::uint8_t>(*consent, "consent");
+                seg::RecommendationTable t;
+                {
+                    py::gil_scoped_release release;
+                    t = r.recommend(c, n, exclude_purchased, f);
+                }
+                py::dict d;
+                d["request"] = to_array<std::int64_t>(t.request);
+                d["rank"] = to_array<std::int32_t>(t.rank);
+                d["item"] = to_array<std::int32_t>(t.item);
+                d["score"] = to_array<double>(t.score);
+                std::vector<std::int8_t> src(t.source.size());
+                for (std::size_t k = 0; k < src.size(); ++k) src[k] = static_cast<std::int8_t>(t.source[k]);
+                d["source"] = to_array<std::int8_t>(src);
+                return d;
+            },
+            py::arg("customers"), py::arg("n") = 5, py::arg("exclude_purchased") = true,
+            py::arg("consent") = py::none())
+        .def("similar_items", [](const seg::Recommender& r, std::int32_t item, int n) {
+            return pairs_to_arrays(r.similar_items(item, n));
+        })
+        .def("popular", [](const seg::Recommender& r, std::int32_t segment, int n) {
+            return pairs_to_arrays(r.popular(segment, n));
+        })
+        .def("similarity_csc",
+             [](const seg::Recommender& r) {
+                 const auto& S = r.similarity();
+                 const auto nnz = static_cast<std::size_t>(S.nonZeros());
+                 return py::make_tuple(
+                     to_array<std::int32_t>(std::span<const std::int32_t>(S.outerIndexPtr(),
+                                                                          static_cast<std::size_t>(S.cols()) + 1)),
+                     to_array<std::int32_t>(std::span<const std::int32_t>(S.innerIndexPtr(), nnz)),
+                     to_array<double>(std::span<const double>(S.valuePtr(), nnz)));
+             },
+             "(indptr, indices, data) of the item x item similarity, column-compressed (a copy).")
+        .def_property_readonly("item_counts", [](const seg::Recommender& r) { return to_array<std::int64_t>(r.item_counts()); })
+        .def_property_readonly("n_nonzero", [](const seg::Recommender& r) { return r.similarity().nonZeros(); })
+        .def_property_readonly("n_buyers", &seg::Recommender::n_buyers)
+        .def_property_readonly("fitted", &seg::Recommender::fitted);
 }

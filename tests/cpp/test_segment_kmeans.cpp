@@ -257,3 +257,21 @@ TEST_CASE("kmeans bad input") {
         CHECK_THROWS_AS(predict(r.centers, Eigen::MatrixXd::Zero(2, 4)), invalid_input);
     }
 }
+
+TEST_CASE("kmeans: the run-time picked distance kernel computes the same bits as the portable one") {
+    std::mt19937_64 g(9);
+    std::uniform_real_distribution<double> u(-50, 50);
+    const Eigen::Index n = 1000, d = 11;
+    Eigen::MatrixXd X(n, d);
+    for (Eigen::Index i = 0; i < n; ++i)
+        for (Eigen::Index f = 0; f < d; ++f) X(i, f) = u(g);
+    const Eigen::VectorXd c = Eigen::VectorXd::NullaryExpr(d, [&](Eigen::Index) { return u(g); });
+    for (Eigen::Index s : {Eigen::Index{0}, Eigen::Index{3}, Eigen::Index{700}})
+        for (Eigen::Index L : {Eigen::Index{1}, Eigen::Index{31}, Eigen::Index{256}, Eigen::Index{300}}) {
+            Eigen::VectorXd a(L), b(L);
+            cxkit::segment::detail::sq_dist_block(X.data(), n, d, s, L, c.data(), a.data());
+            cxkit::segment::detail::sq_dist_block_generic(X.data(), n, d, s, L, c.data(), b.data());
+            CHECK((a.array() == b.array()).all());
+            CHECK(a(L - 1) == doctest::Approx((X.row(s + L - 1).transpose() - c).squaredNorm()).epsilon(1e-12));
+        }
+}

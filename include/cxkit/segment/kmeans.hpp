@@ -156,11 +156,97 @@ inline void check_finite(const ConstRef& X, const std::vector<std::string>& name
     }
 }
 
-// Squared distances of rows [s, s+L) to `centre` (a row vector of length d), added column by column.
+// Squared distances of rows [s, s+L) of X (column-major, leading dimension ld, d columns) to the point c[0..d),
+// added column by column: out[i] = sum_f (X(s+i, f) - c[f])^2. Blocks of B rows keep their sums in registers
+// (a vector loop the compiler unrolls) instead of a load and store of the partial sums per column.
+#define CXKIT_KMEANS_SQ_DIST_BODY(B)                                          \
+    Index i = 0;                                                              \
+    for (; i + (B) <= L; i += (B)) {                                          \
+        double acc[B] = {};                                                   \
+        for (Index f = 0; f < d; ++f) {                                       \
+            const double* col = X + f * ld + s + i;                           \
+            const double cf = c[f];                                           \
+            for (Index t = 0; t < (B); ++t) {                                 \
+                const double v = col[t] - cf;                                 \
+                acc[t] += v * v;                                              \
+            }                                                                 \
+        }                                                                     \
+        for (Index t = 0; t < (B); ++t) out[i + t] = acc[t];                  \
+    }                                                                         \
+    for (; i < L; ++i) {                                                      \
+        double acc = 0;                                                       \
+        for (Index f = 0; f < d; ++f) {                                       \
+            const double v = X[f * ld + s + i] - c[f];                        \
+            acc += v * v;                                                     \
+        }                                                                     \
+        out[i] = acc;                                                         \
+    }
+
+inline void sq_dist_block_generic(const double* X, Index ld, Index d, Index s, Index L, const double* c,
+                                  double* out) {
+    CXKIT_KMEANS_SQ_DIST_BODY(16)
+}
+
+// On x86-64 with GCC, when the build targets an older baseline, the same kernel is also compiled for AVX2 and
+// AVX-512 and picked once at run time (the vector width is what makes the assignment pass fast). fp-contract=off:
+// no fused multiply-add, so every variant computes the very same bits (Lloyd, Elkan and k-means++ agree exactly,
+// and results do not depend on the machine).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__AVX2__) && \
+    !defined(CXKIT_NO_CPU_DISPATCH)
+#define CXKIT_KMEANS_DISPATCH 1
+__attribute__((target("avx2"), optimize("fp-contract=off"))) inline void sq_dist_block_avx2(
+    const double* X, Index ld, Index d, Index s, Index L, const double* c, double* out) {
+    CXKIT_KMEANS_SQ_DIST_BODY(32)
+}
+__attribute__((target("avx512f"), optimize("fp-contract=off"))) inline void sq_dist_block_avx512(
+    const double* X, Index ld, Index d, Index s, Index L, const double* c, double* out) {
+    CXKIT_KMEANS_SQ_DIST_BODY(32)
+}
+#endif
+#undef CXKIT_KMEANS_SQ_DIST_BODY
+
+using SqDistFn = void (*)(const double*, Index, Index, Index, Index, const double*, double*);
+
+inline SqDistFn pick_sq_dist() {
+#ifdef CXKIT_KMEANS_DISPATCH
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) return sq_dist_block_avx512;
+    if (__builtin_cpu_supports("avx2")) return sq_dist_block_avx2;
+#endif
+    return sq_dist_block_generic;
+}
+
+inline void sq_dist_block(const double* X, Index ld, Index d, Index s, Index L, const double* c, double* out) {
+    static const SqDistFn kernel = pick_sq_dist();
+    kernel(X, ld, d, s, L, c, out);
+}
+
+// The same for an Eigen centre (row vector of length d) into a contiguous Eigen output of length L.
 template <class Centre, class Out>
 void sq_dist_to(const ConstRef& X, Index s, Index L, const Centre& centre, Out&& out) {
-    out.setZero();
-    for (Index f = 0; f < X.cols(); ++f) out += (X.col(f).segment(s, L).array() - centre(f)).square();
+    const Eigen::RowVectorXd c = centre;
+    sq_dist_block(X.data(), X.outerStride(), X.cols(), s, L, c.data(), out.data());
+}
+
+// One step of a row-wise argmin: where d[i] < best[i], best[i] = d[i] and label[i] = j. Eigen's packet primitives
+// (SSE/AVX/NEON, whatever the build targets) do it branch-free; compilers do not vectorise the plain loop (an FP
+// compare may trap, so they keep the branches), and the branches mispredict on real data.
+inline void argmin_step(const double* d, double* best, double* label, double j, Index L) {
+    namespace ei = Eigen::internal;
+    using Packet = ei::packet_traits<double>::type;
+    constexpr Index P = ei::packet_traits<double>::size;
+    Index i = 0;
+    if constexpr (P > 1) {
+        const Packet J = ei::pset1<Packet>(j);
+        for (; i + P <= L; i += P) {
+            const Packet di = ei::ploadu<Packet>(d + i), bi = ei::ploadu<Packet>(best + i);
+            const Packet closer = ei::pcmp_lt(di, bi);
+            ei::pstoreu(best + i, ei::pselect(closer, di, bi));
+            ei::pstoreu(label + i, ei::pselect(closer, J, ei::ploadu<Packet>(label + i)));
+        }
+    }
+    for (; i < L; ++i)
+        if (d[i] < best[i]) best[i] = d[i], label[i] = j;
 }
 
 // Direct Euclidean distance between row i of X and column j of CT (centres transposed, d x k), columns in order
@@ -212,18 +298,20 @@ struct KMeansState {
     // Lloyd assignment (and partial sums when update): labels = index of the closest centre (lowest on ties).
     void lloyd_assign(const Eigen::MatrixXd& C, std::vector<int>& labels, bool update) {
         if (update) partials.reset(n_chunks, k, d);
+        const Eigen::MatrixXd CT = C.transpose();  // d x k: centre j contiguous
         for_chunk_ranges(n_chunks, threads, [&](Index c0, Index c1) {
             Eigen::ArrayXXd dist(kmeans_chunk, k);
+            Eigen::ArrayXd best(kmeans_chunk), lab(kmeans_chunk);
             for (Index c = c0; c < c1; ++c) {
                 const Index s = c * kmeans_chunk, L = std::min(kmeans_chunk, n - s);
-                for (Index j = 0; j < k; ++j) sq_dist_to(X, s, L, C.row(j), dist.col(j).head(L));
-                for (Index i = 0; i < L; ++i) {
-                    int best = 0;
-                    double bd = dist(i, 0);
-                    for (Index j = 1; j < k; ++j)
-                        if (dist(i, j) < bd) bd = dist(i, j), best = static_cast<int>(j);
-                    labels[static_cast<std::size_t>(s + i)] = best;
-                }
+                for (Index j = 0; j < k; ++j)
+                    sq_dist_block(X.data(), X.outerStride(), d, s, L, CT.col(j).data(), dist.col(j).data());
+                // branch-free argmin over the centres, row-vectorised; strict < keeps the lowest index on ties
+                best.head(L) = dist.col(0).head(L);
+                lab.head(L).setZero();
+                for (Index j = 1; j < k; ++j) argmin_step(dist.col(j).data(), best.data(), lab.data(), static_cast<double>(j), L);
+                int* out = labels.data() + s;
+                for (Index i = 0; i < L; ++i) out[i] = static_cast<int>(lab(i));
                 if (update) accumulate_chunk(X, s, L, labels.data(), partials.chunk(c), k);
             }
         });
@@ -297,35 +385,26 @@ inline Eigen::MatrixXd kmeans_plusplus(const ConstRef& X, Index k, std::mt19937_
     Eigen::VectorXd closest(n);
     std::vector<double> part(static_cast<std::size_t>(n_chunks * trials));
 
-    // closest = min(closest, d(x, X[id])) (or = when first); returns the new potential (sum in chunk order)
-    auto absorb = [&](Index id, bool first) {
-        const Eigen::RowVectorXd centre = X.row(id);
-        for_chunk_ranges(n_chunks, threads, [&](Index c0, Index c1) {
-            Eigen::ArrayXd dist(kmeans_chunk);
-            for (Index c = c0; c < c1; ++c) {
-                const Index s = c * kmeans_chunk, L = std::min(kmeans_chunk, n - s);
-                sq_dist_to(X, s, L, centre, dist.head(L));
-                auto seg = closest.segment(s, L).array();
-                if (first)
-                    seg = dist.head(L);
-                else
-                    seg = seg.min(dist.head(L));
-                part[static_cast<std::size_t>(c)] = seg.sum();
-            }
-        });
-        double pot = 0;
-        for (Index c = 0; c < n_chunks; ++c) pot += part[static_cast<std::size_t>(c)];
-        return pot;
-    };
-
+    // closest = squared distances to the first centre; the potential is their sum in chunk order
     Index first = static_cast<Index>(uniform_below(rng, static_cast<std::uint64_t>(n)));
     C.row(0) = X.row(first);
-    double pot = absorb(first, true);
+    for_chunk_ranges(n_chunks, threads, [&](Index c0, Index c1) {
+        for (Index c = c0; c < c1; ++c) {
+            const Index s = c * kmeans_chunk, L = std::min(kmeans_chunk, n - s);
+            sq_dist_to(X, s, L, C.row(0), closest.segment(s, L));
+            part[static_cast<std::size_t>(c)] = closest.segment(s, L).sum();
+        }
+    });
+    double pot = 0;
+    for (Index c = 0; c < n_chunks; ++c) pot += part[static_cast<std::size_t>(c)];
 
     std::vector<double> cum(static_cast<std::size_t>(n));
     std::vector<Index> cand(static_cast<std::size_t>(trials));
     std::vector<double> cand_pot(static_cast<std::size_t>(trials));
     Eigen::MatrixXd cand_rows(trials, d);
+    // min(closest, distance to candidate t) for every row: the winner's column becomes `closest` without another
+    // pass over X (as sklearn keeps distance_to_candidates)
+    Eigen::MatrixXd cand_closest(n, trials);
     for (Index c = 1; c < k; ++c) {
         double run = 0;
         for (Index i = 0; i < n; ++i) cum[static_cast<std::size_t>(i)] = (run += closest(i));
@@ -343,8 +422,9 @@ inline Eigen::MatrixXd kmeans_plusplus(const ConstRef& X, Index k, std::mt19937_
                 const Index s = ch * kmeans_chunk, L = std::min(kmeans_chunk, n - s);
                 for (Index t = 0; t < trials; ++t) {
                     sq_dist_to(X, s, L, cand_rows.row(t), dist.head(L));
-                    part[static_cast<std::size_t>(ch * trials + t)] =
-                        closest.segment(s, L).array().min(dist.head(L)).sum();
+                    auto m = cand_closest.col(t).segment(s, L).array();
+                    m = closest.segment(s, L).array().min(dist.head(L));
+                    part[static_cast<std::size_t>(ch * trials + t)] = m.sum();
                 }
             }
         });
@@ -357,7 +437,8 @@ inline Eigen::MatrixXd kmeans_plusplus(const ConstRef& X, Index k, std::mt19937_
         }
         const Index id = cand[static_cast<std::size_t>(best)];
         C.row(c) = X.row(id);
-        pot = absorb(id, false);
+        closest = cand_closest.col(best);
+        pot = cand_pot[static_cast<std::size_t>(best)];  // the same chunk-ordered sum
     }
     return C;
 }
@@ -412,37 +493,50 @@ inline SingleRun elkan_run(const ConstRef& X, Eigen::MatrixXd C, int max_iter, d
     Eigen::VectorXd next, shift;
     centre_geometry(C, half, next);
 
-    // init_bounds
+    // init_bounds (sklearn's): the distances come from the vectorised kernel for the whole chunk (the same bits as
+    // row_dist), the triangle-inequality skips decide which of them become lower bounds, as before
     for_chunk_ranges(st.n_chunks, threads, [&](Index c0, Index c1) {
-        std::vector<double> x(static_cast<std::size_t>(d));
-        for (Index i = c0 * kmeans_chunk; i < std::min(n, c1 * kmeans_chunk); ++i) {
-            for (Index f = 0; f < d; ++f) x[static_cast<std::size_t>(f)] = X(i, f);
-            double* lb = &lower[static_cast<std::size_t>(i * k)];
-            int best = 0;
-            double m = row_dist(x.data(), CT, 0);
-            lb[0] = m;
-            for (Index j = 1; j < k; ++j)
-                if (m > half(best, j)) {
-                    const double dj = row_dist(x.data(), CT, j);
-                    lb[j] = dj;
-                    if (dj < m) m = dj, best = static_cast<int>(j);
-                }
-            labels[static_cast<std::size_t>(i)] = best;
-            upper[static_cast<std::size_t>(i)] = m;
+        Eigen::ArrayXXd dist(kmeans_chunk, k);
+        for (Index c = c0; c < c1; ++c) {
+            const Index s = c * kmeans_chunk, L = std::min(kmeans_chunk, n - s);
+            for (Index j = 0; j < k; ++j)
+                sq_dist_block(X.data(), X.outerStride(), d, s, L, CT.col(j).data(), dist.col(j).data());
+            for (Index r = 0; r < L; ++r) {
+                const Index i = s + r;
+                double* lb = &lower[static_cast<std::size_t>(i * k)];
+                int best = 0;
+                double m = std::sqrt(dist(r, 0));
+                lb[0] = m;
+                for (Index j = 1; j < k; ++j)
+                    if (m > half(best, j)) {
+                        const double dj = std::sqrt(dist(r, j));
+                        lb[j] = dj;
+                        if (dj < m) m = dj, best = static_cast<int>(j);
+                    }
+                labels[static_cast<std::size_t>(i)] = best;
+                upper[static_cast<std::size_t>(i)] = m;
+            }
         }
     });
 
-    auto elkan_iter = [&](bool update) {
+    // One Elkan pass. `moved`: the centre shifts of the previous update, applied to the row's bounds as the row is
+    // visited (upper += shift of its centre, lower -= shift, floored at 0): one pass over the n x k bounds per
+    // iteration instead of two.
+    auto elkan_iter = [&](bool update, const Eigen::VectorXd* moved) {
         if (update) st.partials.reset(st.n_chunks, k, d);
         for_chunk_ranges(st.n_chunks, threads, [&](Index c0, Index c1) {
             std::vector<double> x(static_cast<std::size_t>(d));
             for (Index c = c0; c < c1; ++c) {
                 const Index s = c * kmeans_chunk, L = std::min(kmeans_chunk, n - s);
                 for (Index i = s; i < s + L; ++i) {
-                    double ub = upper[static_cast<std::size_t>(i)];
-                    int label = labels[static_cast<std::size_t>(i)];
-                    if (next(label) >= ub) continue;
                     double* lb = &lower[static_cast<std::size_t>(i * k)];
+                    int label = labels[static_cast<std::size_t>(i)];
+                    if (moved) {
+                        upper[static_cast<std::size_t>(i)] += (*moved)(label);
+                        for (Index j = 0; j < k; ++j) lb[j] = std::max(0.0, lb[j] - (*moved)(j));
+                    }
+                    double ub = upper[static_cast<std::size_t>(i)];
+                    if (next(label) >= ub) continue;
                     bool tight = false, loaded = false;
                     for (Index j = 0; j < k; ++j) {
                         if (j == label || !(ub > lb[j]) || !(ub > half(label, j))) continue;
@@ -472,16 +566,9 @@ inline SingleRun elkan_run(const ConstRef& X, Eigen::MatrixXd C, int max_iter, d
     bool strict = false;
     int it = 0;
     for (; it < max_iter; ++it) {
-        elkan_iter(true);
+        elkan_iter(true, it > 0 ? &shift : nullptr);
         const double total_shift = st.update_centres(C, C_new, labels, shift);
-        // bounds follow the centres
-        for_chunk_ranges(st.n_chunks, threads, [&](Index c0, Index c1) {
-            for (Index i = c0 * kmeans_chunk; i < std::min(n, c1 * kmeans_chunk); ++i) {
-                upper[static_cast<std::size_t>(i)] += shift(labels[static_cast<std::size_t>(i)]);
-                double* lb = &lower[static_cast<std::size_t>(i * k)];
-                for (Index j = 0; j < k; ++j) lb[j] = std::max(0.0, lb[j] - shift(j));
-            }
-        });
+        // the bounds follow the centres in the next pass
         centre_geometry(C_new, half, next);
         std::swap(C, C_new);
         CT = C.transpose();
@@ -492,7 +579,7 @@ inline SingleRun elkan_run(const ConstRef& X, Eigen::MatrixXd C, int max_iter, d
         if (total_shift <= tol) break;
         old = labels;
     }
-    if (!strict) elkan_iter(false);
+    if (!strict) elkan_iter(false, &shift);
     const double inertia = st.inertia(C, labels);
     return {std::move(C), std::move(labels), inertia, std::min(it + 1, max_iter)};
 }

@@ -21,6 +21,8 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <exception>
+#include <thread>
 #include <span>
 #include <string>
 #include <utility>
@@ -65,6 +67,7 @@ struct RfmOptions {
     RfmTies ties = RfmTies::first;
     std::vector<RfmSegmentRule> segments = default_rfm_segments();
     std::string others = "Others";
+    unsigned threads = 0;  // 0 = std::thread::hardware_concurrency(); the result does not depend on it
 };
 
 struct RfmScores {
@@ -85,27 +88,37 @@ inline int rfm_segment(int r, int f, int m, const std::vector<RfmSegmentRule>& r
 namespace detail {
 
 // Indices 0..n-1 ordered by value, ties by index (pandas rank(method="first")): a stable LSD radix sort on the
-// order-preserving unsigned image of the doubles, 16 bits per pass, passes where every key has the same digit
-// skipped. -0.0 and +0.0 are equal.
+// order-preserving unsigned image of the doubles, 11 bits per pass (2,048 buckets: the scatter stays in cache).
+// All six digit histograms come from one read pass; passes where every key has the same digit are skipped (whole
+// numbers such as days or counts leave the low mantissa digits constant). -0.0 and +0.0 are equal.
 inline std::vector<std::uint32_t> order_first(std::span<const double> x) {
+    constexpr int bits = 11, passes = (64 + bits - 1) / bits;
+    constexpr std::size_t radix = std::size_t{1} << bits, mask = radix - 1;
     const std::size_t n = x.size();
     std::vector<std::uint64_t> key(n), key2(n);
     std::vector<std::uint32_t> idx(n), idx2(n);
+    std::vector<std::size_t> count(static_cast<std::size_t>(passes) * radix, 0);
     for (std::size_t i = 0; i < n; ++i) {
         const double v = x[i] == 0 ? 0.0 : x[i];
         std::uint64_t u;
         std::memcpy(&u, &v, sizeof u);
-        key[i] = (u >> 63) ? ~u : (u | 0x8000000000000000ULL);
+        u = (u >> 63) ? ~u : (u | 0x8000000000000000ULL);
+        key[i] = u;
         idx[i] = static_cast<std::uint32_t>(i);
+        for (int p = 0; p < passes; ++p) ++count[static_cast<std::size_t>(p) * radix + ((u >> (p * bits)) & mask)];
     }
-    std::vector<std::size_t> count(65536 + 1);
-    for (int shift = 0; shift < 64; shift += 16) {
-        std::fill(count.begin(), count.end(), 0);
-        for (std::size_t i = 0; i < n; ++i) ++count[((key[i] >> shift) & 0xFFFF) + 1];
-        if (n == 0 || count[((key[0] >> shift) & 0xFFFF) + 1] == n) continue;  // one digit: nothing to do
-        for (std::size_t d = 0; d < 65536; ++d) count[d + 1] += count[d];
+    for (int p = 0; p < passes && n > 0; ++p) {
+        std::size_t* c = count.data() + static_cast<std::size_t>(p) * radix;
+        const int shift = p * bits;
+        if (c[(key[0] >> shift) & mask] == n) continue;  // one digit: nothing to do
+        std::size_t run = 0;
+        for (std::size_t d = 0; d < radix; ++d) {
+            const std::size_t here = c[d];
+            c[d] = run;
+            run += here;
+        }
         for (std::size_t i = 0; i < n; ++i) {
-            const std::size_t pos = count[(key[i] >> shift) & 0xFFFF]++;
+            const std::size_t pos = c[(key[i] >> shift) & mask]++;
             key2[pos] = key[i];
             idx2[pos] = idx[i];
         }
@@ -187,17 +200,68 @@ inline RfmScores rfm_scores(std::span<const double> recency, std::span<const dou
             throw invalid_input("segments", static_cast<std::int64_t>(i), "rule '" + s.name + "' has lo > hi");
     }
     RfmScores out;
-    out.r = quantile_scores(recency, opt.bins, opt.ties, true, "recency");
-    out.f = quantile_scores(frequency, opt.bins, opt.ties, false, "frequency");
-    out.m = quantile_scores(monetary, opt.bins, opt.ties, false, "monetary");
+    // the three measures are independent: score them on up to three threads when it pays
+    auto score_r = [&] { out.r = quantile_scores(recency, opt.bins, opt.ties, true, "recency"); };
+    auto score_f = [&] { out.f = quantile_scores(frequency, opt.bins, opt.ties, false, "frequency"); };
+    auto score_m = [&] { out.m = quantile_scores(monetary, opt.bins, opt.ties, false, "monetary"); };
+    const unsigned threads = opt.threads != 0 ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
+    if (threads > 1 && recency.size() >= 50000) {
+        std::exception_ptr err_f, err_m;
+        std::thread tf([&] {
+            try {
+                score_f();
+                if (threads == 2) score_m();
+            } catch (...) {
+                err_f = std::current_exception();
+            }
+        });
+        std::thread tm;
+        if (threads > 2)
+            tm = std::thread([&] {
+                try {
+                    score_m();
+                } catch (...) {
+                    err_m = std::current_exception();
+                }
+            });
+        std::exception_ptr err_r;
+        try {
+            score_r();
+        } catch (...) {
+            err_r = std::current_exception();
+        }
+        tf.join();
+        if (tm.joinable()) tm.join();
+        for (auto& e : {err_r, err_f, err_m})  // the first bad measure in r, f, m order, as the serial path
+            if (e) std::rethrow_exception(e);
+    } else {
+        score_r();
+        score_f();
+        score_m();
+    }
     for (const auto& s : opt.segments) out.segment_names.push_back(s.name);
     out.segment_names.push_back(opt.others);
+    // the first matching rule of each of the bins^3 (R, F, M) combinations, looked up per customer
     const auto others = static_cast<std::int32_t>(opt.segments.size());
+    const auto b = static_cast<std::size_t>(opt.bins);
+    std::vector<std::int32_t> table(b <= 32 ? b * b * b : 0);
+    for (std::size_t r = 1; r <= b && b <= 32; ++r)
+        for (std::size_t f = 1; f <= b; ++f)
+            for (std::size_t m = 1; m <= b; ++m) {
+                const int s = rfm_segment(static_cast<int>(r), static_cast<int>(f), static_cast<int>(m), opt.segments);
+                table[((r - 1) * b + (f - 1)) * b + (m - 1)] = s < 0 ? others : static_cast<std::int32_t>(s);
+            }
     out.segment.resize(recency.size());
-    for (std::size_t i = 0; i < recency.size(); ++i) {
-        const int s = rfm_segment(out.r[i], out.f[i], out.m[i], opt.segments);
-        out.segment[i] = s < 0 ? others : static_cast<std::int32_t>(s);
+    if (b > 32) {  // a table would be too big: match the rules per customer
+        for (std::size_t i = 0; i < recency.size(); ++i) {
+            const int s = rfm_segment(out.r[i], out.f[i], out.m[i], opt.segments);
+            out.segment[i] = s < 0 ? others : static_cast<std::int32_t>(s);
+        }
+        return out;
     }
+    for (std::size_t i = 0; i < recency.size(); ++i)
+        out.segment[i] = table[((static_cast<std::size_t>(out.r[i]) - 1) * b + static_cast<std::size_t>(out.f[i]) - 1) * b +
+                               static_cast<std::size_t>(out.m[i]) - 1];
     return out;
 }
 

@@ -73,10 +73,13 @@ class Persona:
 class Personas:
     """The personas of a segmentation: iterate, index by label, :attr:`table` for one row per segment."""
 
-    def __init__(self, profiles: list[Persona], table: pd.DataFrame, scorecard: pd.DataFrame | None):
+    def __init__(self, profiles: list[Persona], table: pd.DataFrame, scorecard: pd.DataFrame | None,
+                 smd: pd.DataFrame | None = None):
         self.profiles = profiles
         self.table = table
         self.scorecard = scorecard
+        #: standardised mean difference of every feature (columns) for every segment (rows)
+        self.smd = smd
 
     def __len__(self) -> int:
         return len(self.profiles)
@@ -141,7 +144,8 @@ def personas(features: pd.DataFrame, labels: Any, log: EventLog | None = None, *
     Returns
     -------
     Personas: ``.profiles`` (list of :class:`Persona`), ``.table`` (one row per segment: size, share, summary
-    and the centre), ``.scorecard`` (the segment scorecard, with a log); renders as HTML persona cards.
+    and the centre), ``.smd`` (the standardised mean difference of every feature for every segment),
+    ``.scorecard`` (the segment scorecard, with a log); renders as HTML persona cards.
     """
     if not isinstance(features, pd.DataFrame):
         raise TypeError(f"features must be a DataFrame (one row per customer), got {type(features).__name__}")
@@ -193,13 +197,14 @@ def personas(features: pd.DataFrame, labels: Any, log: EventLog | None = None, *
         segmentation = Segmentation.from_mapping(log, mapping, name="segment")
         card = _scorecard(log, by=segmentation, **(scorecard_kwargs or {}))
 
-    profiles, rows = [], []
+    profiles, rows, smd_rows = [], [], []
     for s, label in enumerate(uniques):
         rows_s = seg == s
         Xs = X[rows_s]
         mean = np.nanmean(Xs, axis=0)
         with np.errstate(divide="ignore", invalid="ignore"):
             smd = np.where(overall_std > 0, (mean - overall_mean) / overall_std, 0.0)
+        smd_rows.append(smd)
         dist = pd.DataFrame({"feature": num.columns, "mean": mean, "overall": overall_mean, "smd": smd})
         dist = dist.reindex(dist["smd"].abs().sort_values(ascending=False, kind="stable").index)
         dist = dist.head(int(n_features)).reset_index(drop=True)
@@ -222,4 +227,5 @@ def personas(features: pd.DataFrame, labels: Any, log: EventLog | None = None, *
         row.update({f"centre_{c}": v for c, v in p.centre.items()})
         rows.append(row)
     table = pd.DataFrame(rows).set_index("segment")
-    return Personas(profiles, table, card)
+    smd_all = pd.DataFrame(np.array(smd_rows), index=table.index, columns=num.columns)
+    return Personas(profiles, table, card, smd_all)
