@@ -109,7 +109,8 @@ def demo_section() -> str:
     rec = Recommender("cosine").fit(buys, item="item", customers=crm, consent="consent_personalisation",
                                     segment="persona")
     lines.append(f"Recommendations (item-item cosine on {len(buys):,} simulated purchases of {rec.n_buyers_:,} "
-                 f"customers, {len(rec.items_)} items; 80% consented to personalisation):")
+                 f"customers, {len(rec.items_)} items; 80% consented to personalisation). The simulator has no "
+                 "items: each purchase gets one from a seeded catalogue where every persona favours one shelf:")
     basket = buys.groupby("customer_id")["item"].agg(lambda s: sorted(set(s)))
     consenting = crm.loc[crm["consent_personalisation"], "customer_id"]
     declined = crm.loc[~crm["consent_personalisation"], "customer_id"]
