@@ -61,11 +61,13 @@ void bind_journey(py::module_& m) {
             py::arg("paths"), py::arg("conversions"), py::arg("nulls"), py::arg("value"), py::arg("sep") = ">")
         .def_static(
             "from_log",
-            [](const EventLog& log, const std::string& column, const std::string& conversion_kind, bool collapse) {
+            [](const EventLog& log, const std::string& column, const std::string& conversion_kind, bool collapse,
+               std::int64_t session_gap) {
                 py::gil_scoped_release release;
-                return Paths::from_log(log, column, conversion_kind, collapse);
+                return Paths::from_log(log, column, conversion_kind, collapse, session_gap);
             },
-            py::arg("log"), py::arg("column"), py::arg("conversion_kind") = "purchase", py::arg("collapse") = false)
+            py::arg("log"), py::arg("column"), py::arg("conversion_kind") = "purchase", py::arg("collapse") = false,
+            py::arg("session_gap") = Paths::no_session_gap)
         .def("__len__", &Paths::size)
         .def_readonly("states", &Paths::states)
         .def_property_readonly("offsets", [](const Paths& p) { return to_array(p.offsets); })
@@ -76,6 +78,11 @@ void bind_journey(py::module_& m) {
         .def("collapsed", &Paths::collapsed)
         .def_property_readonly("has_times", &Paths::has_times)
         .def_property_readonly("journey_customer", [](const Paths& p) { return to_array(p.journey_customer); })
+        .def_property_readonly("journey_row", [](const Paths& p) { return to_array(p.journey_row); })
+        .def_property_readonly("journey_offsets", [](const Paths& p) { return to_array(p.journey_offsets); })
+        .def_property_readonly("step_time", [](const Paths& p) { return to_array(p.step_time); })
+        .def_property_readonly("conversion_time", [](const Paths& p) { return to_array(p.conversion_time); })
+        .def_property_readonly("journey_value", [](const Paths& p) { return to_array(p.journey_value); })
         .def("select", [](const Paths& p, const py::array_t<bool, py::array::c_style | py::array::forcecast>& keep) {
             std::vector<char> k(keep.data(), keep.data() + keep.size());
             py::gil_scoped_release release;
