@@ -14,6 +14,7 @@
 #include "cxkit/journey/heuristic_attribution.hpp"
 #include "cxkit/journey/markov_attribution.hpp"
 #include "cxkit/journey/markov_higher_order.hpp"
+#include "cxkit/journey/mean_interval.hpp"
 #include "cxkit/journey/paths.hpp"
 #include "cxkit/journey/shapley_attribution.hpp"
 #include "cxkit/journey/transition_times.hpp"
@@ -201,6 +202,19 @@ void bind_journey(py::module_& m) {
         return d;
     }, py::arg("paths"), py::arg("simplified") = false);
     m.attr("shapley_exact_limit") = shapley_exact_limit;
+
+    m.def("mean_t_interval", [](const Doubles& mean, const Doubles& sd, const Doubles& n, double confidence) {
+        if (sd.size() != mean.size() || n.size() != mean.size())
+            throw invalid_input("mean", invalid_input::no_row, "mean, sd and n differ in length");
+        std::vector<double> low(static_cast<std::size_t>(mean.size())), high(low.size());
+        for (std::size_t i = 0; i < low.size(); ++i) {
+            const auto k = static_cast<py::ssize_t>(i);
+            const Interval iv = mean_t_interval(mean.data()[k], sd.data()[k], n.data()[k], confidence);
+            low[i] = iv.low;
+            high[i] = iv.high;
+        }
+        return py::make_tuple(to_array(low), to_array(high));
+    }, py::arg("mean"), py::arg("sd"), py::arg("n"), py::arg("confidence") = 0.95);
 
     using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
     // C-ordered numpy arrays bind to the row-major Ref without a copy.
