@@ -33,7 +33,12 @@ class Paths:
     @classmethod
     def from_pandas(cls, df: pd.DataFrame, path: str = "path", conversions: str = "total_conversions",
                     nulls: str | None = "total_null", value: str | None = None, sep: str = ">") -> "Paths":
-        """Paths from a table of path strings ("a > b > c") with conversion and null counts (and value)."""
+        """Paths from a table of path strings ("a > b > c") with conversion and null counts (and value).
+
+        ``sep`` splits the states (spaces around them are trimmed); a separator that does not occur leaves each
+        path string one state. An empty state, a reserved state name ("(start)", "(conversion)", "(null)"), a
+        missing path, or a count that is missing, infinite or negative is a ValueError naming the column and
+        the first offending row."""
         for c in (path, conversions, nulls, value):
             if c is not None and c not in df.columns:
                 raise ValueError(f"column '{c}' is not in the frame; it has: {', '.join(map(str, df.columns))}")
@@ -42,10 +47,12 @@ class Paths:
                else np.zeros(len(df)))
         val = (pd.to_numeric(df[value], errors="coerce").to_numpy(dtype=float) if value is not None
                else np.zeros(0))
-        for name, arr in ((conversions, conv), (nulls, nul)):
-            bad = ~np.isfinite(arr) if len(arr) else np.zeros(0, bool)
+        # checked here so that errors name the frame's own columns (row = position in the frame)
+        for name, arr, rule in ((conversions, conv, "a count: a finite number >= 0"),
+                                (nulls, nul, "a count: a finite number >= 0"), (value, val, "a finite number")):
+            bad = ~np.isfinite(arr) | ((arr < 0) if name != value else False)
             if bad.any():
-                raise ValueError(f"column '{name}', row {int(np.flatnonzero(bad)[0])}: not a finite number")
+                raise ValueError(f"column '{name}', row {int(np.flatnonzero(bad)[0])}: must be {rule}")
         col = df[path]
         strings = col.tolist() if col.dtype == object else col.astype(str).tolist()
         return cls(_core.Paths.from_strings(strings, conv, nul, val, sep))
@@ -216,6 +223,8 @@ class Paths:
 
     def top_paths(self, n: int = 10, by: Any = None) -> pd.DataFrame:
         """The n most frequent paths with their conversion rate (``by=``: the n most frequent of each segment)."""
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise ValueError(f"n must be a positive integer, got {n!r}")
         if by is not None:
             return self._split_frames(by, "top_paths", n)
         df = self.to_pandas()
