@@ -14,6 +14,7 @@
 #include "cxkit/journey/heuristic_attribution.hpp"
 #include "cxkit/journey/markov_attribution.hpp"
 #include "cxkit/journey/markov_higher_order.hpp"
+#include "cxkit/journey/mean_interval.hpp"
 #include "cxkit/journey/paths.hpp"
 #include "cxkit/journey/shapley_attribution.hpp"
 #include "cxkit/journey/transition_times.hpp"
@@ -61,11 +62,13 @@ void bind_journey(py::module_& m) {
             py::arg("paths"), py::arg("conversions"), py::arg("nulls"), py::arg("value"), py::arg("sep") = ">")
         .def_static(
             "from_log",
-            [](const EventLog& log, const std::string& column, const std::string& conversion_kind, bool collapse) {
+            [](const EventLog& log, const std::string& column, const std::string& conversion_kind, bool collapse,
+               std::int64_t session_gap) {
                 py::gil_scoped_release release;
-                return Paths::from_log(log, column, conversion_kind, collapse);
+                return Paths::from_log(log, column, conversion_kind, collapse, session_gap);
             },
-            py::arg("log"), py::arg("column"), py::arg("conversion_kind") = "purchase", py::arg("collapse") = false)
+            py::arg("log"), py::arg("column"), py::arg("conversion_kind") = "purchase", py::arg("collapse") = false,
+            py::arg("session_gap") = Paths::no_session_gap)
         .def("__len__", &Paths::size)
         .def_readonly("states", &Paths::states)
         .def_property_readonly("offsets", [](const Paths& p) { return to_array(p.offsets); })
@@ -76,6 +79,11 @@ void bind_journey(py::module_& m) {
         .def("collapsed", &Paths::collapsed)
         .def_property_readonly("has_times", &Paths::has_times)
         .def_property_readonly("journey_customer", [](const Paths& p) { return to_array(p.journey_customer); })
+        .def_property_readonly("journey_row", [](const Paths& p) { return to_array(p.journey_row); })
+        .def_property_readonly("journey_offsets", [](const Paths& p) { return to_array(p.journey_offsets); })
+        .def_property_readonly("step_time", [](const Paths& p) { return to_array(p.step_time); })
+        .def_property_readonly("conversion_time", [](const Paths& p) { return to_array(p.conversion_time); })
+        .def_property_readonly("journey_value", [](const Paths& p) { return to_array(p.journey_value); })
         .def("select", [](const Paths& p, const py::array_t<bool, py::array::c_style | py::array::forcecast>& keep) {
             std::vector<char> k(keep.data(), keep.data() + keep.size());
             py::gil_scoped_release release;
@@ -194,6 +202,19 @@ void bind_journey(py::module_& m) {
         return d;
     }, py::arg("paths"), py::arg("simplified") = false);
     m.attr("shapley_exact_limit") = shapley_exact_limit;
+
+    m.def("mean_t_interval", [](const Doubles& mean, const Doubles& sd, const Doubles& n, double confidence) {
+        if (sd.size() != mean.size() || n.size() != mean.size())
+            throw invalid_input("mean", invalid_input::no_row, "mean, sd and n differ in length");
+        std::vector<double> low(static_cast<std::size_t>(mean.size())), high(low.size());
+        for (std::size_t i = 0; i < low.size(); ++i) {
+            const auto k = static_cast<py::ssize_t>(i);
+            const Interval iv = mean_t_interval(mean.data()[k], sd.data()[k], n.data()[k], confidence);
+            low[i] = iv.low;
+            high[i] = iv.high;
+        }
+        return py::make_tuple(to_array(low), to_array(high));
+    }, py::arg("mean"), py::arg("sd"), py::arg("n"), py::arg("confidence") = 0.95);
 
     using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
     // C-ordered numpy arrays bind to the row-major Ref without a copy.

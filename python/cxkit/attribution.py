@@ -44,7 +44,10 @@ def heuristic(paths: Paths, first: float = 0.4, last: float = 0.4, half_life=Non
     With ``half_life`` (a Timedelta, a string such as ``"7D"``, or a number of days), also time decay: each
     touch of a converting journey weighs 2^(-(conversion time - touch time) / half_life), and the journey's
     conversion and value are split in proportion (columns ``time_decay``, ``time_decay_value``). That needs
-    the touches' times: paths built from an EventLog with :func:`cxkit.journey.paths`."""
+    the touches' times: paths built from an EventLog with :func:`cxkit.journey.paths`.
+
+    With no conversions at all every credit is 0 (there is nothing to split); empty paths are a ValueError, and
+    so are ``first``/``last`` weights below 0 or summing to more than 1."""
     core = _check(paths)
     d = _core.heuristic_attribution(core, first, last)
     out = pd.DataFrame(d).set_index("channel")
@@ -90,6 +93,7 @@ def markov(paths: Paths, order: int = 1) -> MarkovResult:
     ChannelAttribution estimates the same removal effects by simulation.
 
     Credit per channel: removal effect / sum of removal effects x total conversions (and x total value).
+    Empty paths and paths with no conversions overall are a ValueError (the removal effects would be 0 / 0).
     """
     if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or not 1 <= order <= _core.markov_max_order:
         raise ValueError(f"order must be an integer from 1 to {_core.markov_max_order}, got {order!r}")
@@ -106,7 +110,8 @@ def markov(paths: Paths, order: int = 1) -> MarkovResult:
 def shapley(paths: Paths, simplified: bool | None = None) -> pd.DataFrame:
     """Shapley-value attribution: a coalition of channels is worth the conversions of the paths it covers.
     Exact over all coalitions up to 20 channels; beyond that (or with ``simplified=True``) the simplified form of
-    Zhao et al., which for this value function gives the same numbers."""
+    Zhao et al., which for this value function gives the same numbers (``attrs["exact"]`` says which ran).
+    With no conversions at all every credit is 0; empty paths are a ValueError."""
     core = _check(paths)
     use_simple = bool(simplified) if simplified is not None else len(paths.states) > _core.shapley_exact_limit
     d = _core.shapley_attribution(core, use_simple)

@@ -45,8 +45,8 @@ struct Paths {
     std::vector<std::int32_t> codes;
     std::vector<double> conversions, nulls, value;
 
-    // Journeys: kept when the paths come from a log (empty otherwise). One per customer with a path: its customer
-    // code in the log, the row of its path, the time of each step (journey j's steps are
+    // Journeys: kept when the paths come from a log (empty otherwise). One per customer (or per session) with a
+    // path: its customer code in the log, the row of its path, the time of each step (journey j's steps are
     // step_time[journey_offsets[j] .. journey_offsets[j+1]), aligned with its row's codes), when it converted
     // (no_time: it did not) and its value. They let time-aware measures (time decay, times between steps) and
     // splits by customer segment work next to the merged rows.
@@ -199,8 +199,19 @@ struct Paths {
     // up to and including the first conversion event (an event whose `kind` is `conversion_kind`, not itself a
     // state of the path); customers who never convert give a null path of all their events. Rows with a missing
     // state are skipped. Identical paths are merged into one row with summed counts and value.
+    //
+    // With a `session_gap` (ns, > 0), one path per session instead: a customer's events (every row, with a state
+    // or not, conversions included) are cut wherever the time from one event to the next is MORE than the gap (a
+    // gap exactly equal to it stays in the session, as in the usual pandas `diff() > gap` sessionisation). Each
+    // session is then a journey as above: up to its first conversion (the rest of that session is dropped), a
+    // null path otherwise; the next session starts fresh and may convert again. Sessions without a state (e.g. a
+    // lone purchase) give no path. no_session_gap (the default) never cuts: one journey per customer.
+    static constexpr std::int64_t no_session_gap = std::numeric_limits<std::int64_t>::max();
     static Paths from_log(const EventLog& log, const std::string& column, const std::string& conversion_kind = "purchase",
-                          bool collapse_repeats = false) {
+                          bool collapse_repeats = false, std::int64_t session_gap = no_session_gap) {
+        if (session_gap <= 0)
+            throw invalid_input("session_gap", invalid_input::no_row,
+                                "must be a positive duration (ns), got " + std::to_string(session_gap));
         const Categorical* cat = log.categorical(column);
         if (!cat) throw invalid_input(column, invalid_input::no_row, "no such categorical column for paths");
         for (auto& s : cat->categories)
@@ -212,24 +223,53 @@ struct Paths {
                 if (kind->categories[i] == conversion_kind) conv_code = static_cast<std::int32_t>(i);
         const double* value = log.measure("value") ? log.measure("value")->data() : nullptr;
         const std::int64_t* time = log.time().data();
+        const bool sessions = session_gap != no_session_gap;
+        // Times are sorted within a customer, so the unsigned difference is exact even across the whole int64 range.
+        const auto gap = static_cast<std::uint64_t>(session_gap);
         std::unordered_map<std::vector<std::int32_t>, std::size_t, CodesHash> index;
         Paths p;
         p.states = cat->categories;
         const auto& off = log.customer_offsets();
         std::vector<std::int32_t> path;
         std::vector<std::int64_t> times;
-        for (std::size_t c = 0; c + 1 < off.size(); ++c) {
+        bool converted = false;
+        std::int64_t when = no_time;
+        double val = 0;
+        auto finish = [&](std::size_t c) {  // the journey gathered so far, if it has a step; then a fresh one
+            if (!path.empty()) {  // empty: converted before any touch, or no touches
+                auto [it, added] = index.try_emplace(path, p.size());
+                if (added) p.add(path, 0, 0, 0);
+                const std::size_t r = it->second;
+                (converted ? p.conversions[r] : p.nulls[r]) += 1;
+                p.value[r] += val;
+                p.journey_customer.push_back(static_cast<std::int32_t>(c));
+                p.journey_row.push_back(static_cast<std::uint32_t>(r));
+                p.step_time.insert(p.step_time.end(), times.begin(), times.end());
+                p.journey_offsets.push_back(p.step_time.size());
+                p.conversion_time.push_back(when);
+                p.journey_value.push_back(val);
+            }
             path.clear();
             times.clear();
-            bool converted = false;
-            std::int64_t when = no_time;
-            double val = 0;
-            for (auto i = static_cast<std::size_t>(off[c]); i < static_cast<std::size_t>(off[c + 1]); ++i) {
+            converted = false;
+            when = no_time;
+            val = 0;
+        };
+        for (std::size_t c = 0; c + 1 < off.size(); ++c) {
+            const auto first = static_cast<std::size_t>(off[c]), last = static_cast<std::size_t>(off[c + 1]);
+            for (std::size_t i = first; i < last; ++i) {
+                if (sessions && i > first &&
+                    static_cast<std::uint64_t>(time[i]) - static_cast<std::uint64_t>(time[i - 1]) > gap)
+                    finish(c);
+                if (converted) {
+                    if (!sessions) break;  // one journey per customer: nothing after its first conversion counts
+                    continue;              // skip to the next session
+                }
                 if (kind && kind->codes[i] == conv_code) {
                     converted = true;
                     when = time[i];
                     if (value && !std::isnan(value[i])) val = value[i];
-                    break;
+                    continue;
                 }
                 const std::int32_t s = cat->codes[i];
                 if (s < 0) continue;
@@ -237,18 +277,7 @@ struct Paths {
                 path.push_back(s);
                 times.push_back(time[i]);
             }
-            if (path.empty()) continue;  // converted before any touch, or no touches
-            auto [it, added] = index.try_emplace(path, p.size());
-            if (added) p.add(path, 0, 0, 0);
-            const std::size_t r = it->second;
-            (converted ? p.conversions[r] : p.nulls[r]) += 1;
-            p.value[r] += val;
-            p.journey_customer.push_back(static_cast<std::int32_t>(c));
-            p.journey_row.push_back(static_cast<std::uint32_t>(r));
-            p.step_time.insert(p.step_time.end(), times.begin(), times.end());
-            p.journey_offsets.push_back(p.step_time.size());
-            p.conversion_time.push_back(when);
-            p.journey_value.push_back(val);
+            finish(c);
         }
         return p;
     }

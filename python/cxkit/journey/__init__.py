@@ -19,8 +19,9 @@ class Paths:
     Make one with :func:`cxkit.journey.paths` from an EventLog, or :meth:`from_pandas` from a table of
     ``"a > b > c"`` strings. Feed it to :mod:`cxkit.attribution`.
 
-    Paths from a log also keep each customer's journey with the time of every step: that gives the median
-    times in :meth:`transitions` and :meth:`funnel`, time-decay attribution, and splits by customer segment
+    Paths from a log also keep each journey (one per customer, or per session with ``session_gap``) with the
+    time of every step (see :meth:`journeys`): that gives the median times in :meth:`transitions` and
+    :meth:`funnel`, time-decay attribution, and splits by customer segment
     (``by=``: a :class:`cxkit.Segmentation` or a Series / dict keyed by customer id). Paths from a table can be
     split by a label per path row (``by=`` a sequence as long as the table).
     """
@@ -32,7 +33,12 @@ class Paths:
     @classmethod
     def from_pandas(cls, df: pd.DataFrame, path: str = "path", conversions: str = "total_conversions",
                     nulls: str | None = "total_null", value: str | None = None, sep: str = ">") -> "Paths":
-        """Paths from a table of path strings ("a > b > c") with conversion and null counts (and value)."""
+        """Paths from a table of path strings ("a > b > c") with conversion and null counts (and value).
+
+        ``sep`` splits the states (spaces around them are trimmed); a separator that does not occur leaves each
+        path string one state. An empty state, a reserved state name ("(start)", "(conversion)", "(null)"), a
+        missing path, or a count that is missing, infinite or negative is a ValueError naming the column and
+        the first offending row."""
         for c in (path, conversions, nulls, value):
             if c is not None and c not in df.columns:
                 raise ValueError(f"column '{c}' is not in the frame; it has: {', '.join(map(str, df.columns))}")
@@ -41,10 +47,12 @@ class Paths:
                else np.zeros(len(df)))
         val = (pd.to_numeric(df[value], errors="coerce").to_numpy(dtype=float) if value is not None
                else np.zeros(0))
-        for name, arr in ((conversions, conv), (nulls, nul)):
-            bad = ~np.isfinite(arr) if len(arr) else np.zeros(0, bool)
+        # checked here so that errors name the frame's own columns (row = position in the frame)
+        for name, arr, rule in ((conversions, conv, "a count: a finite number >= 0"),
+                                (nulls, nul, "a count: a finite number >= 0"), (value, val, "a finite number")):
+            bad = ~np.isfinite(arr) | ((arr < 0) if name != value else False)
             if bad.any():
-                raise ValueError(f"column '{name}', row {int(np.flatnonzero(bad)[0])}: not a finite number")
+                raise ValueError(f"column '{name}', row {int(np.flatnonzero(bad)[0])}: must be {rule}")
         col = df[path]
         strings = col.tolist() if col.dtype == object else col.astype(str).tolist()
         return cls(_core.Paths.from_strings(strings, conv, nul, val, sep))
@@ -65,6 +73,30 @@ class Paths:
         """ChannelAttribution-style rows: path, total_conversions, total_null, total_conversion_value."""
         return pd.DataFrame({"path": self._core.path_strings(sep), "total_conversions": self._core.conversions,
                              "total_null": self._core.nulls, "total_conversion_value": self._core.value})
+
+    def journeys(self) -> pd.DataFrame:
+        """One row per journey (per customer, or per session with ``session_gap``) of paths from a log:
+        customer_id, path, steps, start and end (times of the first and last step), converted, conversion_time
+        (NaT when it did not convert) and value (of its conversion). Paths from a table have no journeys."""
+        if not self.has_times:
+            raise ValueError("journeys need paths built from an EventLog with cxkit.journey.paths(log) "
+                             "(a table of path strings has only merged rows)")
+        c = self._core
+        off = np.asarray(c.journey_offsets, dtype=np.int64)
+        t = np.asarray(c.step_time, dtype=np.int64)
+        conv = np.asarray(c.conversion_time, dtype=np.int64)
+        no_time = np.iinfo(np.int64).min
+        strings = np.asarray(c.path_strings(" > "), dtype=object)
+        return pd.DataFrame({
+            "customer_id": self._log._customer_labels()[np.asarray(c.journey_customer)],
+            "path": strings[np.asarray(c.journey_row, dtype=np.int64)],
+            "steps": np.diff(off),
+            "start": t[off[:-1]].view("datetime64[ns]"),
+            "end": t[off[1:] - 1].view("datetime64[ns]"),
+            "converted": conv != no_time,
+            "conversion_time": conv.view("datetime64[ns]"),  # numpy's NaT is int64's minimum: no_time
+            "value": c.journey_value,
+        })
 
     def collapsed(self) -> "Paths":
         """The same paths with consecutive repeats collapsed (a > a > b becomes a > b); a journey's run of
@@ -191,6 +223,8 @@ class Paths:
 
     def top_paths(self, n: int = 10, by: Any = None) -> pd.DataFrame:
         """The n most frequent paths with their conversion rate (``by=``: the n most frequent of each segment)."""
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise ValueError(f"n must be a positive integer, got {n!r}")
         if by is not None:
             return self._split_frames(by, "top_paths", n)
         df = self.to_pandas()
@@ -232,18 +266,71 @@ class Paths:
                 f"{self._core.conversions.sum():,.0f} conversions, {self._core.nulls.sum():,.0f} nulls)")
 
 
-def paths(log: EventLog, by: str = "touchpoint", conversion: str = "purchase", collapse: bool = False) -> Paths:
-    """One path per customer: the ``by`` column of their events in time order, up to the first event whose
-    ``kind`` is ``conversion`` (a converting path) or all of them (a null path). Identical paths are merged;
-    each customer's journey (step times, conversion time, value) is kept alongside for time-aware measures and
-    splits by segment.
+def _session_gap_ns(session_gap: Any) -> int:
+    """A session gap as int64 nanoseconds (the log's time unit): a Timedelta (or datetime.timedelta /
+    numpy.timedelta64), a string pandas reads with its unit ("30min", "2h"), or a number of seconds."""
+    what = ("session_gap must be a positive duration: a Timedelta, a string with a unit such as '30min', or a "
+            f"number of seconds; got {session_gap!r}")
+    if isinstance(session_gap, bool):
+        raise ValueError(what)
+    try:
+        if isinstance(session_gap, np.timedelta64):  # before np.integer: numpy counts it as one
+            td = pd.Timedelta(session_gap)
+        elif isinstance(session_gap, (int, np.integer)):
+            td = pd.Timedelta(int(session_gap), unit="s")
+        elif isinstance(session_gap, (float, np.floating)):
+            if not np.isfinite(session_gap):
+                raise ValueError(what)
+            td = pd.Timedelta(seconds=float(session_gap))
+        elif isinstance(session_gap, str):
+            try:  # pandas reads a bare "30" as 30 nanoseconds: ask for a unit instead of guessing
+                float(session_gap)
+            except ValueError:
+                td = pd.Timedelta(session_gap)
+            else:
+                raise ValueError(what + " (a string needs a unit)")
+        else:
+            td = pd.Timedelta(session_gap)
+    except (ValueError, TypeError, OverflowError) as e:
+        raise ValueError(what) from e
+    if pd.isna(td) or td <= pd.Timedelta(0):
+        raise ValueError(what)
+    return int(td.value)
 
-    >>> p = cxkit.journey.paths(log, by="channel")      # doctest: +SKIP
-    >>> cxkit.attribution.markov(p).credits              # doctest: +SKIP
+
+def paths(log: EventLog, by: str = "touchpoint", session_gap: Any = None, conversion: str = "purchase",
+          collapse: bool = False) -> Paths:
+    """One path per customer (or, with ``session_gap``, per session): the ``by`` column of their events in
+    time order, up to the first event whose ``kind`` is ``conversion`` (a converting path) or all of them (a
+    null path). Identical paths are merged; each journey (customer, step times, conversion time, value) is kept
+    alongside for time-aware measures, :meth:`Paths.journeys` and splits by segment. ``collapse=True``
+    collapses consecutive repeats of a state. Events without a ``by`` state are skipped; a customer whose only
+    events are conversions (or who converts before any touch) has no path.
+
+    ``session_gap`` (a Timedelta, a string such as ``"30min"``, or a number of seconds) cuts each customer's
+    events into sessions wherever the time from one event to the next is more than the gap; a pause exactly
+    equal to the gap stays within the session (pandas' ``time.diff() > gap``). Every event of the log counts
+    for the cuts, with a ``by`` state or not. Each session is then a journey: up to its first conversion (the
+    rest of that session is dropped), a null path otherwise; the next session starts fresh and can convert
+    again. A session without a state (e.g. a lone purchase) gives no path. Counts in the tables (``customers``
+    in :meth:`Paths.funnel`, ...) are then sessions, and splits by segment put each session in its customer's
+    segment.
+
+    >>> p = cxkit.journey.paths(log, by="channel")                          # doctest: +SKIP
+    >>> s = cxkit.journey.paths(log, by="channel", session_gap="30min")     # doctest: +SKIP
+    >>> cxkit.attribution.markov(p).credits                                  # doctest: +SKIP
     """
     if not isinstance(log, EventLog):
         raise TypeError(f"paths expects a cxkit.EventLog, got {type(log).__name__}")
-    return Paths(_core.Paths.from_log(log._core, by, conversion, collapse), log)
+    if not isinstance(by, str):
+        raise TypeError(f"by names a categorical column of the log (e.g. \"channel\"), got {type(by).__name__}")
+    if by not in log._core.categorical_names():
+        raise ValueError(f"by: the log has no categorical column '{by}'; it has: "
+                         f"{', '.join(log._core.categorical_names())}")
+    gap = _session_gap_ns(session_gap) if session_gap is not None else None
+    args = (log._core, by, conversion, bool(collapse))
+    core = _core.Paths.from_log(*args) if gap is None else _core.Paths.from_log(*args, session_gap=gap)
+    return Paths(core, log)
 
 
 from ._map import journey_map, moments_of_truth  # noqa: E402

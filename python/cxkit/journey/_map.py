@@ -29,8 +29,9 @@ def _holm(p: np.ndarray) -> np.ndarray:
 def journey_map(log: EventLog, stages: Sequence[str] | None = None, confidence: float = 0.95,
                 alpha: float = 0.05) -> pd.DataFrame:
     """Stage x touchpoint map of the journey: customers reached, events, CSAT / NPS / CES / sentiment with
-    intervals, the drop-off after the touchpoint (share of the customers reached whose journey ends there), and a
-    ``pain_point`` flag.
+    intervals at ``confidence`` (CSAT: Wilson; NPS: adjusted Wald; CES and sentiment: Student-t interval of the
+    mean, NaN with fewer than two answers) and answer counts (``*_n``), the drop-off after the touchpoint
+    (share of the customers reached whose journey ends there), and a ``pain_point`` flag.
 
     A touchpoint is a pain point when its CSAT (top-2-box) is significantly below that of all other touchpoints
     together: a two-proportion z test per touchpoint, p-values adjusted with Holm's method over all touchpoints
@@ -46,6 +47,19 @@ def journey_map(log: EventLog, stages: Sequence[str] | None = None, confidence: 
     card["stage"] = pd.Categorical(card["stage"], categories=order, ordered=True)
     if stages is not None:
         card = card[card["stage"].notna()]
+
+    # CES and sentiment: Student-t intervals of the mean per stage x touchpoint
+    df = log.to_pandas()
+    for score in ("ces", "sentiment"):
+        low, high, n_ans = (np.full(len(card), np.nan) for _ in range(3))
+        if score in df:
+            g = df.groupby(["stage", "touchpoint"], observed=True)[score].agg(["mean", "std", "count"])
+            key = pd.MultiIndex.from_arrays([card["stage"].astype(object), card["touchpoint"].astype(object)])
+            g = g.reindex(key)
+            lo, hi = _core.mean_t_interval(g["mean"].to_numpy(float), g["std"].to_numpy(float),
+                                           g["count"].fillna(0).to_numpy(float), confidence)
+            low, high, n_ans = lo, hi, g["count"].fillna(0).to_numpy(float)
+        card[f"{score}_low"], card[f"{score}_high"], card[f"{score}_n"] = low, high, n_ans
 
     # drop-off: customers whose last event is at the touchpoint, over customers reached
     codes, cats = log._core.categorical("touchpoint")
@@ -73,7 +87,8 @@ def journey_map(log: EventLog, stages: Sequence[str] | None = None, confidence: 
     card["pain_point"] = np.nan_to_num(adj, nan=1.0) < alpha
     card["pain_point"] &= np.nan_to_num(worse, nan=0).astype(bool)
     cols = ["stage", "touchpoint", "customers", "events", "csat", "csat_low", "csat_high", "csat_n", "nps", "nps_low",
-            "nps_high", "nps_n", "ces", "sentiment", "response_time_median", "complaint_rate", "drop_off",
+            "nps_high", "nps_n", "ces", "ces_low", "ces_high", "ces_n", "sentiment", "sentiment_low",
+            "sentiment_high", "sentiment_n", "response_time_median", "complaint_rate", "drop_off",
             "csat_p_adjusted", "pain_point"]
     return card[cols].sort_values(["stage", "customers"], ascending=[True, False]).reset_index(drop=True)
 
