@@ -99,3 +99,16 @@ def test_refit_clears_the_previous_standard_errors(cdnow):
     m.fit(half)
     assert m.standard_errors_ != first
     assert m.standard_errors_ == clv.BetaGeoModel().fit(half).standard_errors_
+
+
+def test_a_fit_that_did_not_converge_warns_at_once_with_its_standard_errors(cdnow):
+    import cxkit._core as core
+
+    f, r, T = (cdnow[c].to_numpy(np.float64) for c in ("frequency", "recency", "T"))
+    res = core.clv.fit_beta_geo(f, r, T, None, defer_standard_errors=True)
+    res = dict(res, converged=False, message="maximum number of iterations reached")
+    m = clv.BetaGeoModel()
+    with pytest.warns(clv.ConvergenceWarning, match="did not converge: maximum number of iterations"):
+        m._set_result(res, len(f))
+    assert m.converged_ is False and "_deferred" not in m.__dict__
+    assert all(np.isfinite(list(m.standard_errors_.values())))  # the Hessian at these parameters is fine

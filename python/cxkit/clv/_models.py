@@ -94,10 +94,13 @@ class _FittedModel:
         self.iterations_ = int(res["iterations"])
         self.n_customers_ = n
         data = res.get("data")
+        self.__dict__.pop("_deferred", None)
         if data is not None and res["converged"]:
             self._deferred = data  # the gradient vanished; the Hessian check comes with the standard errors
             return
-        self.__dict__.pop("_deferred", None)
+        if data is not None:  # not converged: say so now, with whatever standard errors the Hessian gives
+            se = getattr(_c, "standard_errors_" + self._name)(list(self.params_.values()), data)
+            res = dict(res, standard_errors=se["standard_errors"], covariance=se["covariance"])
         self._store_errors(res, bool(res["converged"]), str(res["message"]), stacklevel=4)
 
     def _store_errors(self, res: dict, converged: bool, message: str, stacklevel: int) -> None:
