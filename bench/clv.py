@@ -10,8 +10,9 @@ lifetimes needs numpy<2, pandas<2.2, scipy<1.12 and autograd, so it runs in its 
 
 as a subprocess that reads the same data (.npy files in a temporary directory) and prints its timings as JSON.
 Measured, ratio = lifetimes time / cxkit time (targets in brackets):
-  1. BG/NBD and Pareto/NBD fits on CDNOW (>= 100x, log-likelihood the same or better: both sides' parameters
-     are scored with the same per-customer log-likelihood). cxkit defers the Hessian (standard errors, summary)
+  1. BG/NBD and Pareto/NBD fits on CDNOW, best of 3 runs for lifetimes, of 5 for cxkit (>= 100x,
+     log-likelihood the same or better: both sides' parameters are scored with the same per-customer
+     log-likelihood). cxkit defers the Hessian (standard errors, summary)
      to their first use while lifetimes computes it in fit, so a second row times cxkit's fit followed by
      reading standard_errors_ (the like-for-like comparison);
   2. BG/NBD on 10M simulated customers: cxkit only (< 10 s, parameters within 1% of the truth);
@@ -51,9 +52,12 @@ LIFETIMES_SIDE = textwrap.dedent('''
     if task == "fits":
         f, r, T = (np.load(f"{d}/cdnow_{c}.npy") for c in ("f", "r", "T"))
         for name, cls in (("beta_geo", BetaGeoFitter), ("pareto_nbd", ParetoNBDFitter)):
-            t0 = time.perf_counter()
-            m = cls().fit(f, r, T)
-            out[name] = {"seconds": time.perf_counter() - t0, "params": [float(v) for v in m.params_.values]}
+            best = float("inf")
+            for _ in range(3):  # best of 3, as cxkit gets its best of 5: the first call also warms autograd up
+                t0 = time.perf_counter()
+                m = cls().fit(f, r, T)
+                best = min(best, time.perf_counter() - t0)
+            out[name] = {"seconds": best, "params": [float(v) for v in m.params_.values]}
     elif task == "rfm":
         tx = pd.DataFrame({"customer_id": np.load(f"{d}/tx_c.npy"),
                            "time": np.load(f"{d}/tx_t.npy").view("datetime64[ns]"),
