@@ -11,6 +11,9 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
+#include <memory>
+#include <span>
 #include <string>
 #include <thread>
 #include <utility>
@@ -20,8 +23,10 @@
 #include "cxkit/clv/beta_geo.hpp"
 #include "cxkit/clv/beta_geo_beta_binom.hpp"
 #include "cxkit/clv/gamma_gamma.hpp"
+#include "cxkit/clv/lifetime_value.hpp"
 #include "cxkit/clv/modified_beta_geo.hpp"
 #include "cxkit/clv/pareto_nbd.hpp"
+#include "cxkit/clv/transaction_summary.hpp"
 #include "cxkit/core/error.hpp"
 
 namespace py = pybind11;
@@ -83,6 +88,9 @@ FitOptions options(double penalizer_coef, const std::vector<double>& initial, un
     return o;
 }
 
+// A fit keeps its unique rows for deferred standard errors up to this many rows (CDNOW: 1,016).
+constexpr std::size_t kDeferRows = std::size_t{1} << 18;
+
 template <class Params>
 Params params_from(const std::vector<double>& v) {
     const auto names = Params::names();
@@ -103,24 +111,57 @@ void check_same_length(std::span<const double> a, std::span<const double> b, con
 template <class Model>
 void bind_rfm_model(py::module_& m, const std::string& name, bool discrete) {
     using Params = typename Model::Params;
+    // defer_standard_errors: for up to kDeferRows unique rows, skip the Hessian and return the unique rows as
+    // result["data"] for standard_errors_<name> later (the Hessian costs a third of a small fit); larger data get
+    // their standard errors now, from forward differences (result["data"] is None), rather than be kept in memory.
     m.def(("fit_" + name).c_str(),
           [discrete](const Doubles& f, const Doubles& r, const Doubles& T, const std::optional<Doubles>& w,
-                     double penalizer_coef, const std::vector<double>& initial, unsigned threads) {
+                     double penalizer_coef, const std::vector<double>& initial, unsigned threads,
+                     bool defer_standard_errors) {
               auto fs = span_of(f, "frequency"), rs = span_of(r, "recency"), Ts = span_of(T, discrete ? "periods" : "T"),
                    ws = span_of(w, "weights");
               FitResult res;
+              std::shared_ptr<RfmData> kept;
               {
                   py::gil_scoped_release release;
                   RfmFieldNames names;
                   if (discrete) names.T = "periods";
-                  const RfmData d = RfmData::from_customers(fs, rs, Ts, ws, names, discrete);
+                  auto d = std::make_shared<RfmData>(RfmData::from_customers(fs, rs, Ts, ws, names, discrete));
+                  FitOptions o = options(penalizer_coef, initial, threads);
+                  if (defer_standard_errors && d->size() <= kDeferRows) {
+                      o.standard_errors = false;
+                      kept = d;
+                  }
                   Model model;
-                  res = model.fit(d, options(penalizer_coef, initial, threads));
+                  res = model.fit(*d, o);
               }
-              return result_dict(res);
+              py::dict out = result_dict(res);
+              out["data"] = kept ? py::cast(kept) : py::none();
+              return out;
           },
           py::arg("frequency"), py::arg("recency"), py::arg("T"), py::arg("weights") = py::none(),
-          py::arg("penalizer_coef") = 0.0, py::arg("initial") = std::vector<double>{}, py::arg("threads") = 0u);
+          py::arg("penalizer_coef") = 0.0, py::arg("initial") = std::vector<double>{}, py::arg("threads") = 0u,
+          py::arg("defer_standard_errors") = false);
+
+    m.def(("standard_errors_" + name).c_str(),
+          [](const std::vector<double>& p, const std::shared_ptr<RfmData>& d, unsigned threads) {
+              if (!d) throw invalid_input("data", invalid_input::no_row, "no fitted data");
+              FitResult res;
+              res.names = Params::names();
+              res.params = params_from<Params>(p).vector();
+              bool ok;
+              {
+                  py::gil_scoped_release release;
+                  ok = cxkit::clv::set_standard_errors(Model::log_likelihood_function(*d, threads), res);
+              }
+              py::dict out = result_dict(res);
+              out["ok"] = ok;
+              out["message"] = ok ? std::string() : std::string(cxkit::clv::not_a_maximum_message);
+              return out;
+          },
+          py::arg("params"), py::arg("data"), py::arg("threads") = 0u,
+          "Covariance and standard errors at params from the Hessian of the total log-likelihood of a fit's data "
+          "(central differences of the analytic gradient); ok is False when the Hessian is not negative definite.");
 
     m.def(("log_likelihood_" + name).c_str(),
           [](const std::vector<double>& p, const Doubles& f, const Doubles& r, const Doubles& T) {
@@ -201,101 +242,106 @@ void bind_n_purchases(py::module_& m, const std::string& name) {
           py::arg("params"), py::arg("t"), py::arg("n"));
 }
 
+// customer_lifetime_value_<name>: reads the four columns in place (float64 arrays are not copied), writes into a
+// new array, GIL released, two threads for large inputs.
+template <class Model>
+void bind_lifetime_value(py::module_& m, const std::string& name) {
+    using Params = typename Model::Params;
+    m.def(("customer_lifetime_value_" + name).c_str(),
+          [](const std::vector<double>& purchase_params, const std::vector<double>& spend_params, const Doubles& f,
+             const Doubles& r, const Doubles& T, const Doubles& mv, int months, double discount_rate,
+             double month_length, unsigned threads) {
+              const Model model(params_from<Params>(purchase_params));
+              const GammaGammaModel spend(params_from<GammaGammaParams>(spend_params));
+              auto fs = span_of(f, "frequency"), rs = span_of(r, "recency"), Ts = span_of(T, "T"),
+                   ms = span_of(mv, "monetary_value");
+              py::array_t<double> out(static_cast<py::ssize_t>(fs.size()));
+              std::span<double> os(out.mutable_data(), fs.size());
+              cxkit::clv::LifetimeValueOptions opt;
+              opt.months = months;
+              opt.discount_rate = discount_rate;
+              opt.month_length = month_length;
+              opt.threads = threads;
+              {
+                  py::gil_scoped_release release;
+                  cxkit::clv::customer_lifetime_value(model, spend, fs, rs, Ts, ms, os, opt);
+              }
+              return out;
+          },
+          py::arg("purchase_params"), py::arg("spend_params"), py::arg("frequency"), py::arg("recency"), py::arg("T"),
+          py::arg("monetary_value"), py::arg("months"), py::arg("discount_rate"), py::arg("month_length"),
+          py::arg("threads") = 0u);
+}
 
-// The grouping step of cxkit.clv.rfm_summary: rows (customer code 0..n_customers-1, period ordinal, optional value),
-// already filtered to the observation window. Per customer: first and last period, number of distinct periods and
-// the total value of the rows outside the first period (the repeat periods' totals summed). Two counting passes
-// group the rows by customer (O(rows), no hashing), then each customer's few rows are sorted by period.
-py::tuple group_periods(const py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>& codes,
-                        const py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>& periods,
-                        const std::optional<Doubles>& values, std::int64_t n_customers) {
-    const auto n = static_cast<std::size_t>(codes.size());
-    if (static_cast<std::size_t>(periods.size()) != n)
-        throw invalid_input("periods", invalid_input::no_row, "has a different length than the customer codes");
-    if (values && static_cast<std::size_t>(values->size()) != n)
-        throw invalid_input("value", invalid_input::no_row, "has a different length than the customer codes");
-    if (n_customers < 0) throw invalid_input("n_customers", invalid_input::no_row, "must be >= 0");
-    const std::int64_t* c = codes.data();
-    const std::int64_t* p = periods.data();
-    const double* v = values ? values->data() : nullptr;
-    const auto m = static_cast<std::size_t>(n_customers);
-    py::array_t<std::int64_t> first(static_cast<py::ssize_t>(m)), last(static_cast<py::ssize_t>(m)),
-        distinct(static_cast<py::ssize_t>(m));
-    py::array_t<double> repeat_value(static_cast<py::ssize_t>(m));
-    std::int64_t *fo = first.mutable_data(), *lo = last.mutable_data(), *dn = distinct.mutable_data();
-    double* rv = repeat_value.mutable_data();
+// A numpy array that takes over a vector's buffer (no copy); the capsule frees it with the array.
+template <class T>
+py::array_t<T> move_to_array(std::vector<T>&& v) {
+    auto* owned = new std::vector<T>(std::move(v));
+    py::capsule free_when_done(owned, [](void* p) { delete static_cast<std::vector<T>*>(p); });
+    return py::array_t<T>(static_cast<py::ssize_t>(owned->size()), owned->data(), free_when_done);
+}
+
+using Int64s = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>;
+
+// The grouping step of cxkit.clv.rfm_summary (include/cxkit/clv/transaction_summary.hpp): int64 customer ids (or
+// codes) and int64 nanosecond times read in place, GIL released; the per-customer arrays come back without copies.
+py::dict summarize_transactions(const Int64s& customer, const Int64s& time_ns, const std::optional<Doubles>& value,
+                                const std::string& freq, std::int64_t end_ns, bool whole_end_period, bool holdout,
+                                std::int64_t holdout_end_ns, const std::string& customer_name,
+                                const std::string& time_name, const std::string& value_name) {
+    cxkit::clv::TransactionWindow w;
+    w.unit = cxkit::clv::parse_rfm_unit(freq);
+    w.end_ns = end_ns;
+    w.whole_end_period = whole_end_period;
+    w.holdout = holdout;
+    w.holdout_end_ns = holdout_end_ns;
+    w.customer_name = customer_name;
+    w.time_name = time_name;
+    w.value_name = value_name;
+    if (customer.ndim() != 1 || time_ns.ndim() != 1)
+        throw invalid_input(customer_name, invalid_input::no_row, "customer ids and times must be one-dimensional");
+    std::span<const std::int64_t> c(customer.data(), static_cast<std::size_t>(customer.shape(0)));
+    std::span<const std::int64_t> t(time_ns.data(), static_cast<std::size_t>(time_ns.shape(0)));
+    std::span<const double> v = span_of(value, value_name.c_str());
+    cxkit::clv::TransactionSummary s;
     {
         py::gil_scoped_release release;
-        std::vector<std::size_t> start(m + 1, 0);
-        for (std::size_t i = 0; i < n; ++i) {
-            if (c[i] < 0 || static_cast<std::size_t>(c[i]) >= m)
-                throw invalid_input("customer", static_cast<std::int64_t>(i), "customer code out of range");
-            ++start[static_cast<std::size_t>(c[i]) + 1];
-        }
-        for (std::size_t k = 0; k < m; ++k) start[k + 1] += start[k];
-        std::vector<std::pair<std::int64_t, double>> rows(n);
-        {
-            std::vector<std::size_t> pos(start.begin(), start.end() - 1);
-            for (std::size_t i = 0; i < n; ++i) rows[pos[static_cast<std::size_t>(c[i])]++] = {p[i], v ? v[i] : 0.0};
-        }
-        // Each customer's rows sorted by period (insertion sort for the usual handful of rows: stable, no
-        // allocation), then summarised; customers split over two threads (disjoint outputs, same result).
-        auto summarise = [&](std::size_t k0, std::size_t k1) {
-            for (std::size_t k = k0; k < k1; ++k) {
-                auto* b = rows.data() + start[k];
-                auto* e = rows.data() + start[k + 1];
-                if (b == e) {
-                    fo[k] = lo[k] = 0;
-                    dn[k] = 0;
-                    rv[k] = 0;
-                    continue;
-                }
-                if (e - b <= 32) {
-                    for (auto* i = b + 1; i < e; ++i) {
-                        auto x = *i;
-                        auto* j = i;
-                        for (; j > b && (j - 1)->first > x.first; --j) *j = *(j - 1);
-                        *j = x;
-                    }
-                } else {
-                    std::stable_sort(b, e, [](const auto& x, const auto& y) { return x.first < y.first; });
-                }
-                fo[k] = b->first;
-                lo[k] = (e - 1)->first;
-                std::int64_t d = 1;
-                double s = 0;
-                for (auto* it = b + 1; it != e; ++it) {
-                    if (it->first != (it - 1)->first) ++d;
-                    if (it->first != b->first) s += it->second;
-                }
-                dn[k] = d;
-                rv[k] = s;
-            }
-        };
-        if (n > (1u << 16) && std::thread::hardware_concurrency() > 1) {
-            // split where half of the rows are done
-            const std::size_t half = static_cast<std::size_t>(
-                std::upper_bound(start.begin(), start.end(), n / 2) - start.begin());
-            const std::size_t mid = std::min(m, half == 0 ? 0 : half - 1);
-            std::thread th([&] { summarise(0, mid); });
-            summarise(mid, m);
-            th.join();
-        } else {
-            summarise(0, m);
-        }
+        s = cxkit::clv::summarize_transactions(c, t, v, w);
     }
-    return py::make_tuple(first, last, distinct, repeat_value);
+    py::dict d;
+    d["customer"] = move_to_array(std::move(s.customer));
+    d["first"] = move_to_array(std::move(s.first));
+    d["last"] = move_to_array(std::move(s.last));
+    d["periods"] = move_to_array(std::move(s.periods));
+    d["repeat_value"] = move_to_array(std::move(s.repeat_value));
+    d["end_period"] = s.end_period;
+    if (holdout) {
+        d["holdout_periods"] = move_to_array(std::move(s.holdout_periods));
+        d["holdout_rows"] = move_to_array(std::move(s.holdout_rows));
+        d["holdout_value"] = move_to_array(std::move(s.holdout_value));
+        d["holdout_end_period"] = s.holdout_end_period;
+    }
+    return d;
 }
 
 }  // namespace
 
 void bind_clv(py::module_& m) {
     py::module_ c = m.def_submodule("clv", "Buy-till-you-die models (BG/NBD, Pareto/NBD, MBG/NBD, BG/BB) and Gamma-Gamma.");
+    py::class_<RfmData, std::shared_ptr<RfmData>>(
+        c, "RfmData", "Unique (frequency, recency, T) rows with weights, kept by a fitted model for its standard errors.")
+        .def("__len__", &RfmData::size)
+        .def_property_readonly("total_weight", [](const RfmData& d) { return d.total_weight; });
     bind_rfm_model<BetaGeoModel>(c, "beta_geo", false);
     bind_rfm_model<ParetoNbdModel>(c, "pareto_nbd", false);
     bind_rfm_model<ModifiedBetaGeoModel>(c, "modified_beta_geo", false);
     bind_rfm_model<BetaGeoBetaBinomModel>(c, "beta_geo_beta_binom", true);
+    bind_lifetime_value<BetaGeoModel>(c, "beta_geo");
+    bind_lifetime_value<ParetoNbdModel>(c, "pareto_nbd");
+    bind_lifetime_value<ModifiedBetaGeoModel>(c, "modified_beta_geo");
+    bind_lifetime_value<BetaGeoBetaBinomModel>(c, "beta_geo_beta_binom");
     bind_n_purchases<BetaGeoModel>(c, "beta_geo");
+    bind_n_purchases<ParetoNbdModel>(c, "pareto_nbd");
     bind_n_purchases<ModifiedBetaGeoModel>(c, "modified_beta_geo");
 
     c.def("fit_gamma_gamma",
@@ -336,7 +382,10 @@ void bind_clv(py::module_& m) {
           },
           py::arg("params"), py::arg("frequency"), py::arg("seed"));
     c.def("param_names_gamma_gamma", [] { return GammaGammaParams::names(); });
-    c.def("group_periods", &group_periods, py::arg("codes"), py::arg("periods"), py::arg("values") = py::none(),
-          py::arg("n_customers"),
-          "Per customer code: (first period, last period, distinct periods, value of rows outside the first period).");
+    c.def("summarize_transactions", &summarize_transactions, py::arg("customer"), py::arg("time_ns"),
+          py::arg("value") = py::none(), py::arg("freq") = "W", py::arg("end_ns"), py::arg("whole_end_period") = true,
+          py::arg("holdout") = false, py::arg("holdout_end_ns") = std::numeric_limits<std::int64_t>::max(),
+          py::arg("customer_name") = "customer", py::arg("time_name") = "time", py::arg("value_name") = "value",
+          "Per customer with a transaction up to end_ns: first and last period, distinct periods, value outside the "
+          "first period (and the holdout's distinct periods, rows and value). Customers ascending by id.");
 }

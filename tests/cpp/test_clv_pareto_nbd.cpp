@@ -114,3 +114,26 @@ TEST_CASE("Pareto/NBD: parameter recovery from 200k simulated customers") {
         CHECK(std::abs(f.params[j] - t[j]) < 1.96 * f.standard_errors[j]);
     }
 }
+
+TEST_CASE("Pareto/NBD: P(X(t) = n) sums to one and has mean E[X(t)]") {
+    for (const ParetoNbdParams& p : {cdnow_mle, ParetoNbdParams{0.5, 20, 0.8, 3}, ParetoNbdParams{1.2, 2, 0.3, 9},
+                                     ParetoNbdParams{0.7, 5, 1.0, 5}}) {
+        const ParetoNbdModel m(p);
+        for (const double t : {0.5, 10.0, 39.0, 52.0, 200.0}) {
+            double total = 0, mean = 0;
+            for (int n = 0; n < 4000; ++n) {
+                const double q = m.probability_of_n_purchases(t, n);
+                REQUIRE(q >= 0);
+                total += q;
+                mean += n * q;
+                if (n > 50 && q < 1e-17) break;
+            }
+            INFO("t=" << t << " alpha=" << p.alpha << " beta=" << p.beta);
+            CHECK(std::abs(total - 1) < 1e-8);
+            CHECK(mean == doctest::Approx(m.expected_purchases(t)).epsilon(1e-8));
+        }
+        CHECK(m.probability_of_n_purchases(0, 0) == 1.0);
+        CHECK(m.probability_of_n_purchases(0, 3) == 0.0);
+    }
+    CHECK_THROWS_AS(ParetoNbdModel(cdnow_mle).probability_of_n_purchases(5, -1), cxkit::invalid_input);
+}

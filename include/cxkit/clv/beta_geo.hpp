@@ -24,6 +24,7 @@
 
 #include "cxkit/clv/fit.hpp"
 #include "cxkit/clv/rfm.hpp"
+#include "cxkit/clv/row_index.hpp"
 #include "cxkit/clv/simulate.hpp"
 #include "cxkit/core/error.hpp"
 
@@ -47,76 +48,109 @@ inline double hyp2f1(double a, double b, double c, double z) {
 // MBG/NBD (Batislam et al. 2007): customers may also drop out at time 0, so
 //     A2 = lgamma(a + b) + lgamma(b + x + 1) - lgamma(b) - lgamma(a + b + x + 1)
 //     A4 = ln(a) - ln(b + x) - (r + x) ln(alpha + t_x), for every x (also x = 0).
+// Terms of x alone are computed once per distinct x, ln(alpha + t) once per distinct time (RowIndex); a row then
+// costs one exp and one log1p (none when x = 0 in the BG/NBD).
 template <bool mbg>
 struct BetaGeoFamilyLL {
     const RfmData& d;
     unsigned threads = 0;
+    RowIndex idx;
+
+    BetaGeoFamilyLL(const RfmData& data, unsigned threads_ = 0, bool index_times = true)
+        : d(data), threads(threads_), idx(data, index_times ? std::size_t{1} << 18 : 0) {}
     double total_weight() const { return d.total_weight; }
 
+    struct XTerm {
+        double cx, drx, dax, dbx, lbx, ibx;
+    };
+
     double operator()(const Eigen::VectorXd& th, Eigen::VectorXd* grad) const {
-        using boost::math::digamma;
-        using boost::math::lgamma;
         const double r = th[0], al = th[1], a = th[2], b = th[3];
-        const double lal = std::log(al), la = std::log(a), lgr = lgamma(r), lgab = lgamma(a + b), lgb = lgamma(b);
+        const double lal = std::log(al), la = std::log(a);
         const bool want = grad != nullptr;
-        const double psr = want ? digamma(r) : 0, psab = want ? digamma(a + b) : 0, psb = want ? digamma(b) : 0;
         const double off = mbg ? 1.0 : 0.0;  // the MBG/NBD shifts b + x by one
+
+        // Per distinct x: A1 + A2 without the time terms, their derivatives, and ln(b + x - 1 + off).
+        std::vector<XTerm> xt(idx.xs.size());
+        GammaRatio gr(r, want), gb(b, want), gab(a + b, want);
+        for (std::size_t k = 0; k < idx.xs.size(); ++k) {
+            const double x = idx.xs[k];
+            gr.advance_to(x);
+            gb.advance_to(x + off);
+            gab.advance_to(x + off);
+            XTerm& t = xt[k];
+            t.cx = gr.lg + r * lal + gb.lg - gab.lg;
+            t.drx = gr.dg + lal;
+            t.dax = -gab.dg;
+            t.dbx = gb.dg - gab.dg;
+            const double bx = b + x - 1 + off;  // b + x - 1 (BG/NBD) or b + x (MBG/NBD)
+            t.lbx = (x > 0 || mbg) ? std::log(bx) : 0.0;
+            t.ibx = (x > 0 || mbg) ? 1.0 / bx : 0.0;
+        }
+        // Per distinct time: ln(alpha + t) and 1 / (alpha + t).
+        std::vector<double> lt(idx.times.size()), it(idx.times.size());
+        for (std::size_t k = 0; k < idx.times.size(); ++k) {
+            lt[k] = std::log(al + idx.times[k]);
+            it[k] = 1.0 / (al + idx.times[k]);
+        }
+        const bool tab = idx.has_times();
+
         auto body = [&](std::size_t beg, std::size_t end, double& val, double* g) {
-            double cur_x = -1, cx = 0, drx = 0, dax = 0, dbx = 0, lbx = 0, ibx = 0;
-            double cur_T = -1, lT = 0, iT = 0;
-            double v = 0, gr = 0, gal = 0, ga = 0, gb = 0;
+            double cur_T = -1, lT_row = 0, iT_row = 0;
+            double v = 0, gr_ = 0, gal = 0, ga = 0, gb_ = 0;
             for (std::size_t i = beg; i < end; ++i) {
-                const double x = d.x[i], t = d.t_x[i], T = d.T[i], w = d.weight[i];
-                if (x != cur_x) {
-                    cur_x = x;
-                    cx = lgamma(r + x) - lgr + r * lal + lgab + lgamma(b + x + off) - lgb - lgamma(a + b + x + off);
-                    if (want) {
-                        drx = digamma(r + x) - psr + lal;
-                        const double psabx = digamma(a + b + x + off);
-                        dax = psab - psabx;
-                        dbx = psab + digamma(b + x + off) - psb - psabx;
+                const XTerm& t = xt[idx.ix[i]];
+                const double x = d.x[i], w = d.weight[i];
+                double lT, iT;
+                if (tab) {
+                    lT = lt[idx.iT[i]];
+                    iT = it[idx.iT[i]];
+                } else {
+                    if (d.T[i] != cur_T) {
+                        cur_T = d.T[i];
+                        lT_row = std::log(al + cur_T);
+                        iT_row = 1.0 / (al + cur_T);
                     }
-                    const double bx = b + x - 1 + off;  // b + x - 1 (BG/NBD) or b + x (MBG/NBD)
-                    if (x > 0 || mbg) {
-                        lbx = std::log(bx);
-                        ibx = 1.0 / bx;
-                    }
-                }
-                if (T != cur_T) {
-                    cur_T = T;
-                    lT = std::log(al + T);
-                    iT = 1.0 / (al + T);
+                    lT = lT_row;
+                    iT = iT_row;
                 }
                 const double rx = r + x;
                 const double A3 = -rx * lT;
                 if (!mbg && x == 0) {
-                    v += w * (cx + A3);
+                    v += w * (t.cx + A3);
                     if (want) {
-                        gr += w * (drx - lT);
+                        gr_ += w * (t.drx - lT);
                         gal += w * (r / al - rx * iT);
-                        ga += w * dax;
-                        gb += w * dbx;
+                        ga += w * t.dax;
+                        gb_ += w * t.dbx;
                     }
                     continue;
                 }
-                const double lt = std::log(al + t);
-                const double u = (la - lbx - rx * lt) - A3;
+                double ltx, itx;
+                if (tab) {
+                    ltx = lt[idx.it_x[i]];
+                    itx = it[idx.it_x[i]];
+                } else {
+                    ltx = std::log(al + d.t_x[i]);
+                    itx = want ? 1.0 / (al + d.t_x[i]) : 0.0;
+                }
+                const double u = (la - t.lbx - rx * ltx) - A3;
                 const double e = std::exp(-std::abs(u));  // one exp for both softplus(u) and sigmoid(u)
-                v += w * (cx + A3 + (u > 0 ? u : 0.0) + std::log1p(e));
+                v += w * (t.cx + A3 + (u > 0 ? u : 0.0) + std::log1p(e));
                 if (want) {
                     const double w4 = u >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e), w3 = 1.0 - w4;
-                    gr += w * (drx - w3 * lT - w4 * lt);
-                    gal += w * (r / al - rx * (w3 * iT + w4 / (al + t)));
-                    ga += w * (dax + w4 / a);
-                    gb += w * (dbx - w4 * ibx);
+                    gr_ += w * (t.drx - w3 * lT - w4 * ltx);
+                    gal += w * (r / al - rx * (w3 * iT + w4 * itx));
+                    ga += w * (t.dax + w4 / a);
+                    gb_ += w * (t.dbx - w4 * t.ibx);
                 }
             }
             val += v;
             if (g) {
-                g[0] += gr;
+                g[0] += gr_;
                 g[1] += gal;
                 g[2] += ga;
-                g[3] += gb;
+                g[3] += gb_;
             }
         };
         double gbuf[4];
@@ -139,7 +173,7 @@ public:
     // cannot be fitted; a fit that does not converge returns result().converged == false.
     const FitResult& fit(const RfmData& data, const FitOptions& opt = {}) {
         data.require_fittable();
-        auto make = [&](const RfmData& dd) { return detail::BetaGeoFamilyLL<false>{dd, opt.threads}; };
+        auto make = [&](const RfmData& dd) { return detail::BetaGeoFamilyLL<false>(dd, opt.threads); };
         res_ = fit_with_warm_start(data, make, Params::names(), detail::rate_start(data), opt);
         p_ = Params::from(res_.params);
         return res_;
@@ -148,14 +182,19 @@ public:
     const Params& params() const noexcept { return p_; }
     const FitResult& result() const noexcept { return res_; }
 
+    // The total log-likelihood of `d` as the functor fit() maximises (e.g. for set_standard_errors).
+    static detail::BetaGeoFamilyLL<false> log_likelihood_function(const RfmData& d, unsigned threads = 0) {
+        return detail::BetaGeoFamilyLL<false>(d, threads);
+    }
+
     // ln L of one customer (note 027 form).
     static double log_likelihood(const Params& p, double x, double t_x, double T) {
-        return detail::BetaGeoFamilyLL<false>{RfmData::one(x, t_x, T), 1}(p.vector(), nullptr);
+        return detail::BetaGeoFamilyLL<false>(RfmData::one(x, t_x, T), 1, false)(p.vector(), nullptr);
     }
     // Total (weighted) log-likelihood, optionally with its gradient in the natural parameters.
     static double log_likelihood(const Params& p, const RfmData& d, Eigen::VectorXd* grad = nullptr,
                                  unsigned threads = 0) {
-        return detail::BetaGeoFamilyLL<false>{d, threads}(p.vector(), grad);
+        return detail::BetaGeoFamilyLL<false>(d, threads)(p.vector(), grad);
     }
 
     // P(alive | x, t_x, T) = 1 / (1 + [x > 0] a / (b + x - 1) ((alpha + T) / (alpha + t_x))^(r + x)).
@@ -166,13 +205,19 @@ public:
         return detail::sigmoid(-u);
     }
 
-    // E[Y(t) | x, t_x, T] (FHL 2005 eq. 10). The factor ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; z)
-    // is evaluated as (1-z)^(a-1) 2F1(a+b-1-r, a-1; a+b+x-1; z) (Euler), which does not overflow for large x.
+    // E[Y(t) | x, t_x, T] (FHL 2005 eq. 10) = P(alive | x, t_x, T) E[Y(t) | alive at T, x, T].
     double conditional_expected_purchases(double t, double x, double t_x, double T) const {
+        return expected_purchases_if_alive(t, x, T) * probability_alive(x, t_x, T);
+    }
+
+    // E[Y(t) | alive at T, x, T] = (a+b+x-1)/(a-1) [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; z)],
+    // z = t/(alpha+T+t); the 2F1 factor as (1-z)^(a-1) 2F1(a+b-1-r, a-1; a+b+x-1; z) (Euler), which does not
+    // overflow for large x. It does not depend on t_x (customer_lifetime_value shares it per (x, T)).
+    double expected_purchases_if_alive(double t, double x, double T) const {
         const auto& p = p_;
         const double z = t / (p.alpha + T + t);
         const double f = std::pow(1 - z, p.a - 1) * detail::hyp2f1(p.a + p.b - 1 - p.r, p.a - 1, p.a + p.b + x - 1, z);
-        return (p.a + p.b + x - 1) / (p.a - 1) * (1 - f) * probability_alive(x, t_x, T);
+        return (p.a + p.b + x - 1) / (p.a - 1) * (1 - f);
     }
 
     // E[X(t)] for a new customer (FHL 2005 eq. 9).

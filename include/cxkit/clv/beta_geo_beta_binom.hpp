@@ -141,6 +141,11 @@ public:
     const Params& params() const noexcept { return p_; }
     const FitResult& result() const noexcept { return res_; }
 
+    // The total log-likelihood of `d` as the functor fit() maximises (e.g. for set_standard_errors).
+    static detail::BetaGeoBetaBinomLL log_likelihood_function(const RfmData& d, unsigned threads = 0) {
+        return detail::BetaGeoBetaBinomLL{d, threads};
+    }
+
     static double log_likelihood(const Params& p, double x, double t_x, double n) {
         return detail::bgbb_row(p.vector(), x, t_x, n, nullptr);
     }
@@ -158,12 +163,20 @@ public:
     }
 
     // E[X(n, n + n_star) | x, t_x, n]: expected transactions in the next n_star opportunities (FHS 2010 eq. 13).
+    // = P(alive | x, t_x, n) E[X(n, n + n_star) | alive at n + 1, x, n].
     double conditional_expected_purchases(double n_star, double x, double t_x, double n) const {
+        return expected_purchases_if_alive(n_star, x, n) * probability_alive(x, t_x, n);
+    }
+
+    // E[X(n, n + n_star) | alive at n + 1, x, n]: eq. 13 over eq. 11 (the likelihood cancels); it does not depend
+    // on t_x. The purchase probability's posterior mean (alpha+x)/(alpha+beta+n) times the expected number of the
+    // next n_star opportunities survived, given survival to n + 1.
+    double expected_purchases_if_alive(double n_star, double x, double n) const {
         using boost::math::lgamma;
         const auto& p = p_;
-        const double l = detail::lbeta(p.alpha + x + 1, p.beta + n - x) - detail::lbeta(p.alpha, p.beta) +
+        const double l = detail::lbeta(p.alpha + x + 1, p.beta + n - x) - detail::lbeta(p.alpha + x, p.beta + n - x) +
                          std::log(p.delta) + lgamma(p.gamma + p.delta) - lgamma(1 + p.delta) -
-                         log_likelihood(p, x, t_x, n);
+                         detail::lbeta(p.gamma, p.delta + n + 1) + detail::lbeta(p.gamma, p.delta);
         const double A = std::exp(lgamma(1 + p.delta + n) - lgamma(p.gamma + p.delta + n));
         const double B = std::exp(lgamma(1 + p.delta + n + n_star) - lgamma(p.gamma + p.delta + n + n_star));
         return std::exp(l) * (A - B) / (p.gamma - 1);

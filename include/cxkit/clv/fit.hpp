@@ -129,8 +129,9 @@ struct LogObjective {
     double penalizer;
     double weight;
     int evaluations = 0;
-    Eigen::VectorXd best_phi;
-    double best_f = std::numeric_limits<double>::infinity();
+    Eigen::VectorXd best_phi, best_grad;  // the best point seen, with its objective gradient and log-likelihood:
+    double best_f = std::numeric_limits<double>::infinity();  // the fit ends there without evaluating it again
+    double best_ll = std::numeric_limits<double>::quiet_NaN();
 
     double operator()(const Eigen::VectorXd& phi, Eigen::VectorXd& grad) {
         ++evaluations;
@@ -152,6 +153,8 @@ struct LogObjective {
         if (f < best_f) {
             best_f = f;
             best_phi = phi;
+            best_grad = grad;
+            best_ll = v;
         }
         return f;
     }
@@ -185,6 +188,25 @@ Eigen::MatrixXd hessian(const LL& ll, const Eigen::VectorXd& theta, bool central
     return 0.5 * (H + H.transpose());
 }
 
+inline constexpr const char* not_a_maximum_message =
+    "the Hessian is not negative definite at the solution (not a maximum, or on a boundary)";
+
+// Sets res.covariance (the inverse of minus the Hessian of the total log-likelihood at res.params) and
+// res.standard_errors; returns false, leaving them NaN, when the Hessian is not negative definite. Separate from
+// the fit so that a caller can defer it until the standard errors are asked for (the Python layer does).
+template <class LL>
+bool set_standard_errors(const LL& ll, FitResult& res, bool central = true) {
+    const Eigen::Index k = res.params.size();
+    res.standard_errors = Eigen::VectorXd::Constant(k, std::numeric_limits<double>::quiet_NaN());
+    res.covariance = Eigen::MatrixXd::Constant(k, k, std::numeric_limits<double>::quiet_NaN());
+    const Eigen::MatrixXd H = hessian(ll, res.params, central);
+    Eigen::LLT<Eigen::MatrixXd> llt(-H);
+    if (!H.allFinite() || llt.info() != Eigen::Success) return false;
+    res.covariance = llt.solve(Eigen::MatrixXd::Identity(k, k));
+    res.standard_errors = res.covariance.diagonal().array().sqrt();
+    return true;
+}
+
 // Maximises ll over log-parameters from `init` (natural parameters). Never throws for numerical trouble: a fit that
 // did not reach a stationary point comes back with converged == false and a message.
 template <class LL>
@@ -198,8 +220,7 @@ FitResult fit_log_params(const LL& ll, std::vector<std::string> names, const Eig
     if (!(init.array() > 0).all() || !init.allFinite())
         throw invalid_input("initial", invalid_input::no_row, "starting values must be finite and > 0");
 
-    detail::LogObjective<LL> obj{ll, opt.penalizer_coef, ll.total_weight(), 0, Eigen::VectorXd(),
-                                 std::numeric_limits<double>::infinity()};
+    detail::LogObjective<LL> obj{ll, opt.penalizer_coef, ll.total_weight()};
     LBFGSpp::LBFGSParam<double> param;
     param.epsilon = opt.tolerance;
     param.epsilon_rel = 0;
@@ -221,9 +242,15 @@ FitResult fit_log_params(const LL& ll, std::vector<std::string> names, const Eig
         } catch (const std::exception& e) {
             problem = e.what();
         }
-        if (obj.best_phi.size() == k) phi = obj.best_phi;
         Eigen::VectorXd g(k);
-        const double f = obj(phi, g);
+        double f;
+        if (obj.best_phi.size() == k) {
+            phi = obj.best_phi;
+            g = obj.best_grad;
+            f = obj.best_f;
+        } else {
+            f = obj(phi, g);
+        }
         if (std::isfinite(f) && g.lpNorm<Eigen::Infinity>() <= opt.accept_gradient) {
             problem.clear();
             break;
@@ -233,24 +260,18 @@ FitResult fit_log_params(const LL& ll, std::vector<std::string> names, const Eig
     res.iterations = iterations;
     res.evaluations = obj.evaluations;
     res.params = phi.array().exp();
-    res.log_likelihood = ll(res.params, nullptr);
+    res.log_likelihood = obj.best_phi.size() == k && obj.best_phi == phi ? obj.best_ll : ll(res.params, nullptr);
     res.converged = problem.empty() && std::isfinite(res.log_likelihood);
     res.message = problem;
     if (!std::isfinite(res.log_likelihood)) res.message = "the log-likelihood is not finite at the solution";
 
     res.standard_errors = Eigen::VectorXd::Constant(k, std::numeric_limits<double>::quiet_NaN());
     res.covariance = Eigen::MatrixXd::Constant(k, k, std::numeric_limits<double>::quiet_NaN());
-    if (opt.standard_errors && std::isfinite(res.log_likelihood)) {
-        const Eigen::MatrixXd H = hessian(ll, res.params, opt.central_hessian);
-        Eigen::LLT<Eigen::MatrixXd> llt(-H);
-        if (H.allFinite() && llt.info() == Eigen::Success) {
-            res.covariance = llt.solve(Eigen::MatrixXd::Identity(k, k));
-            res.standard_errors = res.covariance.diagonal().array().sqrt();
-        } else if (opt.penalizer_coef == 0) {
+    if (opt.standard_errors && std::isfinite(res.log_likelihood))
+        if (!set_standard_errors(ll, res, opt.central_hessian) && opt.penalizer_coef == 0) {
             res.converged = false;
-            res.message = "the Hessian is not negative definite at the solution (not a maximum, or on a boundary)";
+            res.message = not_a_maximum_message;
         }
-    }
     return res;
 }
 
@@ -261,8 +282,7 @@ FitResult fit_log_params(const LL& ll, std::vector<std::string> names, const Eig
 template <class LL>
 Eigen::VectorXd newton_polish(const LL& ll, const Eigen::VectorXd& init, const FitOptions& opt, int max_steps = 6) {
     const Eigen::Index k = init.size();
-    detail::LogObjective<LL> obj{ll, opt.penalizer_coef, ll.total_weight(), 0, Eigen::VectorXd(),
-                                 std::numeric_limits<double>::infinity()};
+    detail::LogObjective<LL> obj{ll, opt.penalizer_coef, ll.total_weight()};
     Eigen::VectorXd phi = init.array().log(), g(k), gj(k), gn(k);
     double f = obj(phi, g);
     if (!std::isfinite(f)) return init;

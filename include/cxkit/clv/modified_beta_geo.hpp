@@ -27,7 +27,7 @@ public:
 
     const FitResult& fit(const RfmData& data, const FitOptions& opt = {}) {
         data.require_fittable();
-        auto make = [&](const RfmData& dd) { return detail::BetaGeoFamilyLL<true>{dd, opt.threads}; };
+        auto make = [&](const RfmData& dd) { return detail::BetaGeoFamilyLL<true>(dd, opt.threads); };
         res_ = fit_with_warm_start(data, make, Params::names(), detail::rate_start(data), opt);
         p_ = Params::from(res_.params);
         return res_;
@@ -36,12 +36,17 @@ public:
     const Params& params() const noexcept { return p_; }
     const FitResult& result() const noexcept { return res_; }
 
+    // The total log-likelihood of `d` as the functor fit() maximises (e.g. for set_standard_errors).
+    static detail::BetaGeoFamilyLL<true> log_likelihood_function(const RfmData& d, unsigned threads = 0) {
+        return detail::BetaGeoFamilyLL<true>(d, threads);
+    }
+
     static double log_likelihood(const Params& p, double x, double t_x, double T) {
-        return detail::BetaGeoFamilyLL<true>{RfmData::one(x, t_x, T), 1}(p.vector(), nullptr);
+        return detail::BetaGeoFamilyLL<true>(RfmData::one(x, t_x, T), 1, false)(p.vector(), nullptr);
     }
     static double log_likelihood(const Params& p, const RfmData& d, Eigen::VectorXd* grad = nullptr,
                                  unsigned threads = 0) {
-        return detail::BetaGeoFamilyLL<true>{d, threads}(p.vector(), grad);
+        return detail::BetaGeoFamilyLL<true>(d, threads)(p.vector(), grad);
     }
 
     // P(alive | x, t_x, T) = 1 / (1 + a / (b + x) ((alpha + T) / (alpha + t_x))^(r + x)).
@@ -54,10 +59,15 @@ public:
     // E[Y(t) | x, t_x, T] = (a+b+x)/(a-1) [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x+1; a+b+x; z)] P(alive),
     // the 2F1 factor evaluated as (1-z)^(a-1) 2F1(a+b-r, a-1; a+b+x; z) (Euler), z = t/(alpha+T+t).
     double conditional_expected_purchases(double t, double x, double t_x, double T) const {
+        return expected_purchases_if_alive(t, x, T) * probability_alive(x, t_x, T);
+    }
+
+    // E[Y(t) | alive at T, x, T]: the factor above without P(alive); it does not depend on t_x.
+    double expected_purchases_if_alive(double t, double x, double T) const {
         const auto& p = p_;
         const double z = t / (p.alpha + T + t);
         const double f = std::pow(1 - z, p.a - 1) * detail::hyp2f1(p.a + p.b - p.r, p.a - 1, p.a + p.b + x, z);
-        return (p.a + p.b + x) / (p.a - 1) * (1 - f) * probability_alive(x, t_x, T);
+        return (p.a + p.b + x) / (p.a - 1) * (1 - f);
     }
 
     // E[X(t)] = b/(a-1) [1 - (alpha/(alpha+t))^r 2F1(r, b+1; a+b; t/(alpha+t))].

@@ -14,18 +14,21 @@
 // is not used for the likelihood because it works on the untransformed function, which overflows there; the
 // tests check this series against it where both are finite. The gradient is analytic: the derivatives of the
 // series with respect to b', c and z are summed in the same loop.
+#include <boost/math/quadrature/gauss_kronrod.hpp>
 #include <boost/math/special_functions/digamma.hpp>
 #include <boost/math/special_functions/gamma.hpp>
 
 #include <Eigen/Dense>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "cxkit/clv/fit.hpp"
 #include "cxkit/clv/rfm.hpp"
+#include "cxkit/clv/row_index.hpp"
 #include "cxkit/clv/simulate.hpp"
 #include "cxkit/core/error.hpp"
 
@@ -41,7 +44,7 @@ struct ParetoNbdParams {
 namespace detail {
 
 // F(z) = 2F1(1, b; c; z) = sum_k prod_{j<k} (b+j)/(c+j) z^k for 0 <= z < 1, 0 < b < c, with the derivatives of
-// ln F with respect to b, c and z.
+// ln F with respect to b, c and z. With derivatives, one division per term gives 1/(b+k), 1/(c+k) and their ratio.
 struct Hyp1 {
     double log_value, d_b, d_c, d_z;
 };
@@ -51,16 +54,20 @@ inline Hyp1 hyp2f1_one(double b, double c, double z, bool derivatives) {
         const double tail = 1.0 / (1.0 - z);
         for (int k = 0; k < 4000000; ++k) {
             const double bk = b + k, ck = c + k;
-            term *= bk / ck * z;
-            S += term;
             if (derivatives) {
-                hb += 1.0 / bk;
-                hc += 1.0 / ck;
+                const double inv = 1.0 / (bk * ck);
+                term *= bk * bk * inv * z;
+                S += term;
+                hb += ck * inv;
+                hc += bk * inv;
                 Sb += term * hb;
                 Sc += term * hc;
                 Sz += term * (k + 1);
+            } else {
+                term *= bk / ck * z;
+                S += term;
             }
-            if (term * tail <= 1e-17 * S) break;
+            if (term * tail <= 1.2e-16 * S) break;  // the rest of the sum is below rounding
         }
     }
     Hyp1 h{std::log(S), 0, 0, 0};
@@ -78,82 +85,147 @@ struct ParetoRow {
     double log_alive;  // ln of the "still alive at T" part of L
 };
 
-// One row; lg = lgamma(r + x) - lgamma(r) and dg = digamma(r + x) - digamma(r) are passed in (per distinct x).
-inline ParetoRow pareto_row(double r, double al, double s, double be, double x, double tx, double T, double lg,
-                            double dg, bool want) {
+// Terms of the parameters alone, of x alone (lg = lgamma(r + x) - lgamma(r), dg = digamma(r + x) - digamma(r)) and
+// of one time t (ln(alpha + t), ln(beta + t) and the inverses): computed once per evaluation, per distinct x and
+// per distinct time by the likelihood, from scratch for one customer.
+struct ParetoTerms {
+    double r, al, s, be, lal, lbe, ls, is;
+    ParetoTerms(double r_, double al_, double s_, double be_)
+        : r(r_), al(al_), s(s_), be(be_), lal(std::log(al_)), lbe(std::log(be_)), ls(std::log(s_)), is(1.0 / s_) {}
+};
+struct ParetoX {
+    double x, lg, dg, lrx, irx, la, ia;  // ln(r+x), 1/(r+x), ln(r+s+x), 1/(r+s+x)
+    ParetoX(const ParetoTerms& P, double x_, double lg_, double dg_)
+        : x(x_), lg(lg_), dg(dg_), lrx(std::log(P.r + x_)), irx(1.0 / (P.r + x_)), la(std::log(P.r + P.s + x_)),
+          ia(1.0 / (P.r + P.s + x_)) {}
+};
+struct TimeLogs {
+    double t, lA, lB, iA, iB;  // t, ln(alpha+t), ln(beta+t), 1/(alpha+t), 1/(beta+t)
+    TimeLogs() = default;
+    TimeLogs(const ParetoTerms& P, double t_)
+        : t(t_), lA(std::log(P.al + t_)), lB(std::log(P.be + t_)), iA(1.0 / (P.al + t_)), iB(1.0 / (P.be + t_)) {}
+};
+
+// F1 (the t_x term's series) may be passed in when the previous row had the same x and t_x.
+inline Hyp1 pareto_f1(const ParetoTerms& P, const ParetoX& X, const TimeLogs& tx, bool want) {
+    const double rx = P.r + X.x, c = P.r + P.s + X.x + 1;
+    return P.al >= P.be ? hyp2f1_one(rx, c, (P.al - P.be) * tx.iA, want)
+                        : hyp2f1_one(P.s + 1, c, (P.be - P.al) * tx.iB, want);
+}
+
+// F2 (the T term's series) depends on x and T only.
+inline Hyp1 pareto_f2(const ParetoTerms& P, const ParetoX& X, const TimeLogs& TT, bool want) {
+    const double rx = P.r + X.x, c = P.r + P.s + X.x + 1;
+    return P.al >= P.be ? hyp2f1_one(rx + 1, c, (P.al - P.be) * TT.iA, want)
+                        : hyp2f1_one(P.s, c, (P.be - P.al) * TT.iB, want);
+}
+
+inline ParetoRow pareto_row(const ParetoTerms& P, const ParetoX& X, const TimeLogs& tx, const TimeLogs& TT,
+                            const Hyp1& F1, const Hyp1& F2, bool want) {
     ParetoRow out{};
-    const double rx = r + x, a = r + s + x, c = a + 1;
-    const double lal = std::log(al), lbe = std::log(be);
-    const double P = lg + r * lal + s * lbe - std::log(a);
+    const double r = P.r, al = P.al, s = P.s, be = P.be;
+    const double rx = r + X.x;
+    const double P0 = X.lg + r * P.lal + s * P.lbe - X.la;
     double L1, L2, g1[4] = {0, 0, 0, 0}, g2[4] = {0, 0, 0, 0};  // d/d(r, alpha, s, beta)
-    const double lAt = std::log(al + tx), lAT = std::log(al + T), lBt = std::log(be + tx), lBT = std::log(be + T);
     if (al >= be) {
-        const double z1 = (al - be) / (al + tx), z2 = (al - be) / (al + T);
-        const Hyp1 F1 = hyp2f1_one(rx, c, z1, want), F2 = hyp2f1_one(rx + 1, c, z2, want);
-        L1 = std::log(s) - rx * lAt - s * lBt + F1.log_value;
-        L2 = std::log(rx) - (rx + 1) * lAT + (1 - s) * lBT + F2.log_value;
+        L1 = P.ls - rx * tx.lA - s * tx.lB + F1.log_value;
+        L2 = X.lrx - (rx + 1) * TT.lA + (1 - s) * TT.lB + F2.log_value;
         if (want) {
-            g1[0] = -lAt + F1.d_b + F1.d_c;
-            g1[1] = -rx / (al + tx) + F1.d_z * (be + tx) / ((al + tx) * (al + tx));
-            g1[2] = 1 / s - lBt + F1.d_c;
-            g1[3] = -s / (be + tx) - F1.d_z / (al + tx);
-            g2[0] = 1 / rx - lAT + F2.d_b + F2.d_c;
-            g2[1] = -(rx + 1) / (al + T) + F2.d_z * (be + T) / ((al + T) * (al + T));
-            g2[2] = -lBT + F2.d_c;
-            g2[3] = (1 - s) / (be + T) - F2.d_z / (al + T);
+            g1[0] = -tx.lA + F1.d_b + F1.d_c;
+            g1[1] = -rx * tx.iA + F1.d_z * (be + tx.t) * tx.iA * tx.iA;
+            g1[2] = P.is - tx.lB + F1.d_c;
+            g1[3] = -s * tx.iB - F1.d_z * tx.iA;
+            g2[0] = X.irx - TT.lA + F2.d_b + F2.d_c;
+            g2[1] = -(rx + 1) * TT.iA + F2.d_z * (be + TT.t) * TT.iA * TT.iA;
+            g2[2] = -TT.lB + F2.d_c;
+            g2[3] = (1 - s) * TT.iB - F2.d_z * TT.iA;
         }
     } else {
-        const double z1 = (be - al) / (be + tx), z2 = (be - al) / (be + T);
-        const Hyp1 F1 = hyp2f1_one(s + 1, c, z1, want), F2 = hyp2f1_one(s, c, z2, want);
-        L1 = std::log(s) + (1 - rx) * lAt - (s + 1) * lBt + F1.log_value;
-        L2 = std::log(rx) - rx * lAT - s * lBT + F2.log_value;
+        L1 = P.ls + (1 - rx) * tx.lA - (s + 1) * tx.lB + F1.log_value;
+        L2 = X.lrx - rx * TT.lA - s * TT.lB + F2.log_value;
         if (want) {
-            g1[0] = -lAt + F1.d_c;
-            g1[1] = (1 - rx) / (al + tx) - F1.d_z / (be + tx);
-            g1[2] = 1 / s - lBt + F1.d_b + F1.d_c;
-            g1[3] = -(s + 1) / (be + tx) + F1.d_z * (al + tx) / ((be + tx) * (be + tx));
-            g2[0] = 1 / rx - lAT + F2.d_c;
-            g2[1] = -rx / (al + T) - F2.d_z / (be + T);
-            g2[2] = -lBT + F2.d_b + F2.d_c;
-            g2[3] = -s / (be + T) + F2.d_z * (al + T) / ((be + T) * (be + T));
+            g1[0] = -tx.lA + F1.d_c;
+            g1[1] = (1 - rx) * tx.iA - F1.d_z * tx.iB;
+            g1[2] = P.is - tx.lB + F1.d_b + F1.d_c;
+            g1[3] = -(s + 1) * tx.iB + F1.d_z * (al + tx.t) * tx.iB * tx.iB;
+            g2[0] = X.irx - TT.lA + F2.d_c;
+            g2[1] = -rx * TT.iA - F2.d_z * TT.iB;
+            g2[2] = -TT.lB + F2.d_b + F2.d_c;
+            g2[3] = -s * TT.iB + F2.d_z * (al + TT.t) * TT.iB * TT.iB;
         }
     }
     const double m = std::max(L1, L2);
     const double e1 = std::exp(L1 - m), e2 = std::exp(L2 - m);
-    out.ll = P + m + std::log(e1 + e2);
-    out.log_alive = lg + r * lal + s * lbe - rx * lAT - s * lBT;
+    out.ll = P0 + m + std::log(e1 + e2);
+    out.log_alive = X.lg + r * P.lal + s * P.lbe - rx * TT.lA - s * TT.lB;
     if (want) {
         const double w1 = e1 / (e1 + e2), w2 = 1 - w1;
-        out.g[0] = dg + lal - 1 / a + w1 * g1[0] + w2 * g2[0];
+        out.g[0] = X.dg + P.lal - X.ia + w1 * g1[0] + w2 * g2[0];
         out.g[1] = r / al + w1 * g1[1] + w2 * g2[1];
-        out.g[2] = lbe - 1 / a + w1 * g1[2] + w2 * g2[2];
+        out.g[2] = P.lbe - X.ia + w1 * g1[2] + w2 * g2[2];
         out.g[3] = s / be + w1 * g1[3] + w2 * g2[3];
     }
     return out;
 }
 
+// One customer, every term from scratch (no gradient).
+inline ParetoRow pareto_row(double r, double al, double s, double be, double x, double tx, double T) {
+    const ParetoTerms P(r, al, s, be);
+    const ParetoX X(P, x, boost::math::lgamma(r + x) - boost::math::lgamma(r), 0);
+    const TimeLogs ltx(P, tx), lT(P, T);
+    return pareto_row(P, X, ltx, lT, pareto_f1(P, X, ltx, false), pareto_f2(P, X, lT, false), false);
+}
+
+// Total log-likelihood over the unique rows, with the gradient: x terms per distinct x, time logs per distinct
+// time, the T series per distinct (x, T) pair (RowIndex), the t_x series shared by consecutive rows with the same
+// (x, t_x) (rows are sorted by x, then t_x).
 struct ParetoNbdLL {
     const RfmData& d;
     unsigned threads = 0;
+    RowIndex idx;
+
+    ParetoNbdLL(const RfmData& data, unsigned threads_ = 0)
+        : d(data), threads(threads_), idx(data, std::size_t{1} << 18, true) {}
     double total_weight() const { return d.total_weight; }
 
     double operator()(const Eigen::VectorXd& th, Eigen::VectorXd* grad) const {
-        using boost::math::digamma;
-        using boost::math::lgamma;
-        const double r = th[0], al = th[1], s = th[2], be = th[3];
         const bool want = grad != nullptr;
-        const double lgr = lgamma(r), psr = want ? digamma(r) : 0;
+        const ParetoTerms P(th[0], th[1], th[2], th[3]);
+        std::vector<ParetoX> xt;
+        xt.reserve(idx.xs.size());
+        GammaRatio gr(P.r, want);
+        for (double x : idx.xs) {
+            gr.advance_to(x);
+            xt.emplace_back(P, x, gr.lg, gr.dg);
+        }
+        std::vector<TimeLogs> tl;
+        tl.reserve(idx.times.size());
+        for (double t : idx.times) tl.emplace_back(P, t);
+        const bool tab = idx.has_times();
+        const unsigned nthreads = d.size() > 20000 ? threads : 1u;
+        std::vector<Hyp1> f2(idx.pair_x.size());
+        if (idx.has_pairs())
+            reduce_rows(f2.size(), 0, nullptr, nthreads, [&](std::size_t b, std::size_t e, double&, double*) {
+                for (std::size_t j = b; j < e; ++j) f2[j] = pareto_f2(P, xt[idx.pair_x[j]], tl[idx.pair_T[j]], want);
+            });
+
         auto body = [&](std::size_t beg, std::size_t end, double& val, double* g) {
-            double cur_x = -1, lg = 0, dg = 0;
             double v = 0, gg[4] = {0, 0, 0, 0};
+            std::uint32_t prev_x = 0;
+            double prev_tx = -1;
+            Hyp1 F1{};
             for (std::size_t i = beg; i < end; ++i) {
-                const double x = d.x[i], w = d.weight[i];
-                if (x != cur_x) {
-                    cur_x = x;
-                    lg = lgamma(r + x) - lgr;
-                    dg = want ? digamma(r + x) - psr : 0;
+                const ParetoX& X = xt[idx.ix[i]];
+                const TimeLogs ltx = tab ? tl[idx.it_x[i]] : TimeLogs(P, d.t_x[i]);
+                const TimeLogs lT = tab ? tl[idx.iT[i]] : TimeLogs(P, d.T[i]);
+                if (i == beg || idx.ix[i] != prev_x || d.t_x[i] != prev_tx) {
+                    F1 = pareto_f1(P, X, ltx, want);
+                    prev_x = idx.ix[i];
+                    prev_tx = d.t_x[i];
                 }
-                const ParetoRow row = pareto_row(r, al, s, be, x, d.t_x[i], d.T[i], lg, dg, want);
+                const ParetoRow row =
+                    pareto_row(P, X, ltx, lT, F1, idx.has_pairs() ? f2[idx.ixT[i]] : pareto_f2(P, X, lT, want), want);
+                const double w = d.weight[i];
                 v += w * row.ll;
                 if (want)
                     for (int k = 0; k < 4; ++k) gg[k] += w * row.g[k];
@@ -163,7 +235,7 @@ struct ParetoNbdLL {
                 for (int k = 0; k < 4; ++k) g[k] += gg[k];
         };
         double gbuf[4];
-        const double v = reduce_rows(d.size(), 4, want ? gbuf : nullptr, d.size() > 20000 ? threads : 1u, body);
+        const double v = reduce_rows(d.size(), 4, want ? gbuf : nullptr, nthreads, body);
         if (want) *grad = Eigen::Map<Eigen::Vector4d>(gbuf);
         return v;
     }
@@ -187,7 +259,7 @@ public:
 
     const FitResult& fit(const RfmData& data, const FitOptions& opt = {}) {
         data.require_fittable();
-        auto make = [&](const RfmData& dd) { return detail::ParetoNbdLL{dd, opt.threads}; };
+        auto make = [&](const RfmData& dd) { return detail::ParetoNbdLL(dd, opt.threads); };
         Eigen::VectorXd init = detail::rate_start(data);  // r, alpha as for BG/NBD; s = 1, beta = alpha
         init[2] = 1.0;
         init[3] = init[1];
@@ -199,35 +271,76 @@ public:
     const Params& params() const noexcept { return p_; }
     const FitResult& result() const noexcept { return res_; }
 
+    // The total log-likelihood of `d` as the functor fit() maximises (e.g. for set_standard_errors).
+    static detail::ParetoNbdLL log_likelihood_function(const RfmData& d, unsigned threads = 0) {
+        return detail::ParetoNbdLL(d, threads);
+    }
+
     static double log_likelihood(const Params& p, double x, double t_x, double T) {
-        using boost::math::lgamma;
-        return detail::pareto_row(p.r, p.alpha, p.s, p.beta, x, t_x, T, lgamma(p.r + x) - lgamma(p.r), 0, false).ll;
+        return detail::pareto_row(p.r, p.alpha, p.s, p.beta, x, t_x, T).ll;
     }
     static double log_likelihood(const Params& p, const RfmData& d, Eigen::VectorXd* grad = nullptr,
                                  unsigned threads = 0) {
-        return detail::ParetoNbdLL{d, threads}(p.vector(), grad);
+        return detail::ParetoNbdLL(d, threads)(p.vector(), grad);
     }
 
     // P(alive at T | x, t_x, T): the "alive" part of the likelihood over the whole likelihood.
     double probability_alive(double x, double t_x, double T) const {
-        using boost::math::lgamma;
         const auto& p = p_;
-        const auto row =
-            detail::pareto_row(p.r, p.alpha, p.s, p.beta, x, t_x, T, lgamma(p.r + x) - lgamma(p.r), 0, false);
+        const auto row = detail::pareto_row(p.r, p.alpha, p.s, p.beta, x, t_x, T);
         return std::min(1.0, std::exp(row.log_alive - row.ll));
     }
 
     // E[Y(t) | x, t_x, T] = (r+x)(beta+T)/((alpha+T)(s-1)) (1 - ((beta+T)/(beta+T+t))^(s-1)) P(alive).
     double conditional_expected_purchases(double t, double x, double t_x, double T) const {
+        return expected_purchases_if_alive(t, x, T) * probability_alive(x, t_x, T);
+    }
+
+    // E[Y(t) | alive at T, x, T] = (r+x)(beta+T)/((alpha+T)(s-1)) (1 - ((beta+T)/(beta+T+t))^(s-1)): given alive,
+    // lambda ~ Gamma(r+x, alpha+T) and mu ~ Gamma(s, beta+T). It does not depend on t_x.
+    double expected_purchases_if_alive(double t, double x, double T) const {
         const auto& p = p_;
-        return (p.r + x) / (p.alpha + T) * (p.beta + T) * detail::pareto_tail_factor(p.s, p.beta + T, t) *
-               probability_alive(x, t_x, T);
+        return (p.r + x) / (p.alpha + T) * (p.beta + T) * detail::pareto_tail_factor(p.s, p.beta + T, t);
     }
 
     // E[X(t)] = r beta / (alpha (s-1)) (1 - (beta/(beta+t))^(s-1)).
     double expected_purchases(double t) const {
         const auto& p = p_;
         return p.r * p.beta / p.alpha * detail::pareto_tail_factor(p.s, p.beta, t);
+    }
+
+    // P(X(t) = n) for a new customer. Alive throughout (probability (beta/(beta+t))^s) she makes an NBD count
+    // over t; dead at tau < t (Lomax density s/beta (beta/(beta+tau))^(s+1)), an NBD count over tau:
+    //     P = (beta/(beta+t))^s NBD(n; t) + int_0^t s/beta (beta/(beta+tau))^(s+1) NBD(n; tau) dtau,
+    //     NBD(n; tau) = Gamma(r+n)/(Gamma(r) n!) (alpha/(alpha+tau))^r (tau/(alpha+tau))^n
+    // (the integral form of Fader, Hardie & Lee's note on the Pareto/NBD P(X(t) = x), whose closed form is a
+    // difference of Gauss hypergeometric terms that cancel for small t). With u = ln(1 + tau/beta) the density is
+    // s e^(-s u) on [0, ln(1 + t/beta)]: adaptive Gauss-Kronrod (Boost.Math) over a smooth, positive integrand
+    // evaluated in log space.
+    double probability_of_n_purchases(double t, int n) const {
+        if (n < 0) throw invalid_input("n", invalid_input::no_row, "must be >= 0");
+        if (!std::isfinite(t) || t < 0) throw invalid_input("t", invalid_input::no_row, "must be a finite number >= 0");
+        using boost::math::lgamma;
+        const auto& p = p_;
+        const double c = lgamma(p.r + n) - lgamma(p.r) - lgamma(n + 1.0);
+        auto log_nbd = [&](double tau) {
+            if (tau <= 0) return n == 0 ? 0.0 : -std::numeric_limits<double>::infinity();
+            const double l = std::log(p.alpha + tau);
+            return c + p.r * (std::log(p.alpha) - l) + n * (std::log(tau) - l);
+        };
+        const double alive = std::exp(-p.s * std::log1p(t / p.beta) + log_nbd(t));
+        const double U = std::log1p(t / p.beta);
+        if (!(U > 0)) return alive;
+        const double ls = std::log(p.s);
+        auto g = [&](double u) { return ls - p.s * u + log_nbd(p.beta * std::expm1(u)); };
+        // The integrand is scaled by its largest value on a grid, so that it peaks near 1: the quadrature's relative
+        // tolerance then also holds for probabilities far below the smallest double's square.
+        double gmax = -std::numeric_limits<double>::infinity();
+        for (int k = 1; k <= 64; ++k) gmax = std::max(gmax, g(U * k / 64));
+        if (!std::isfinite(gmax)) return alive;
+        auto f = [&](double u) { return std::exp(g(u) - gmax); };
+        const double dead = boost::math::quadrature::gauss_kronrod<double, 61>::integrate(f, 0.0, U, 15, 1e-12);
+        return alive + dead * std::exp(gmax);
     }
 
     static CustomerSummary simulate(const Params& p, std::size_t n_customers, double T, std::uint64_t seed,

@@ -82,20 +82,57 @@ class _FittedModel:
         self.penalizer_coef = float(penalizer_coef)
 
     # -- fitted state -----------------------------------------------------------------------------------------
+    # A fit of up to 2**18 unique rows defers its Hessian (a third of the fit's time) until standard_errors_,
+    # covariance_, summary or converged_ is first read: the C++ side keeps the unique rows (res["data"]) for it.
+    _DEFERRED = ("standard_errors_", "covariance_", "converged_", "message_")
+
     def _set_result(self, res: dict, n: int) -> None:
+        for k in self._DEFERRED:
+            self.__dict__.pop(k, None)
         self.params_ = {k: float(v) for k, v in res["params"].items()}
+        self.log_likelihood_ = float(res["log_likelihood"])
+        self.iterations_ = int(res["iterations"])
+        self.n_customers_ = n
+        data = res.get("data")
+        self.__dict__.pop("_deferred", None)
+        if data is not None and res["converged"]:
+            self._deferred = data  # the gradient vanished; the Hessian check comes with the standard errors
+            return
+        if data is not None:  # not converged: say so now, with whatever standard errors the Hessian gives
+            se = getattr(_c, "standard_errors_" + self._name)(list(self.params_.values()), data)
+            res = dict(res, standard_errors=se["standard_errors"], covariance=se["covariance"])
+        self._store_errors(res, bool(res["converged"]), str(res["message"]), stacklevel=4)
+
+    def _store_errors(self, res: dict, converged: bool, message: str, stacklevel: int) -> None:
         self.standard_errors_ = {k: float(v) for k, v in res["standard_errors"].items()}
         self.covariance_ = pd.DataFrame(np.asarray(res["covariance"]), index=list(self.params_),
                                         columns=list(self.params_))
-        self.log_likelihood_ = float(res["log_likelihood"])
-        self.converged_ = bool(res["converged"])
-        self.iterations_ = int(res["iterations"])
-        self.n_customers_ = n
-        self.message_ = str(res["message"])
-        if not self.converged_:
-            warnings.warn(f"{type(self).__name__}.fit did not converge: {self.message_ or 'no reason given'}; "
+        self.converged_ = converged
+        self.message_ = message
+        if not converged:
+            warnings.warn(f"{type(self).__name__}.fit did not converge: {message or 'no reason given'}; "
                           "the parameters may not be the maximum-likelihood estimates", ConvergenceWarning,
-                          stacklevel=3)
+                          stacklevel=stacklevel)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called when normal lookup fails: computes the deferred standard errors on first use.
+        d = self.__dict__
+        if name in _FittedModel._DEFERRED and "_deferred" in d:
+            data = d.pop("_deferred")
+            res = getattr(_c, "standard_errors_" + self._name)(list(self.params_.values()), data)
+            ok = bool(res["ok"])
+            # As lifetimes: with an L2 penalty the optimum need not be a maximum of the likelihood itself.
+            self._store_errors(res, ok or self.penalizer_coef > 0, str(res["message"]), stacklevel=3)
+            return d[name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __getstate__(self) -> dict:
+        if "_deferred" in self.__dict__:
+            self.standard_errors_  # noqa: B018 -- resolve before pickling: the kept rows are not pickled
+        return self.__dict__.copy()
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "params_"):
@@ -174,7 +211,8 @@ class _RfmModel(_FittedModel):
         if initial_params is not None:
             init = [float(initial_params[k]) for k in self._param_names()] if isinstance(initial_params, dict) \
                 else [float(v) for v in initial_params]
-        res = getattr(_c, "fit_" + self._name)(f, r, t, w, penalizer_coef=self.penalizer_coef, initial=init)
+        res = getattr(_c, "fit_" + self._name)(f, r, t, w, penalizer_coef=self.penalizer_coef, initial=init,
+                                                defer_standard_errors=True)
         self._set_result(res, len(f))
         # The data's extent, the default axes of the matrix plots.
         self.data_extent_ = {"frequency": float(f.max(initial=0)), "T": float(t.max(initial=0))}
@@ -349,7 +387,9 @@ def customer_lifetime_value(purchase_model: _RfmModel, spend_model: GammaGammaMo
     expected spend, divided by (1 + discount_rate)**i; summed over the months.
 
     ``summary`` needs frequency, recency, T and monetary_value columns (e.g. from :func:`rfm_summary`). Returns a
-    Series named ``clv`` on ``summary``'s index.
+    Series named ``clv`` on ``summary``'s index. Computed in one C++ pass (GIL released, two threads for large
+    tables) that reads float64 columns in place; the model's special functions are evaluated once per distinct
+    (frequency, T) pair.
     """
     if freq not in _MONTH_FACTOR:
         raise ValueError(f"freq: must be one of {', '.join(_MONTH_FACTOR)}, got {freq!r}")
@@ -359,23 +399,14 @@ def customer_lifetime_value(purchase_model: _RfmModel, spend_model: GammaGammaMo
         raise ValueError(f"discount_rate: must be a finite number > -1, got {discount_rate!r}")
     if not isinstance(summary, pd.DataFrame):
         raise TypeError("summary: expected a DataFrame with frequency, recency, T and monetary_value columns")
+    if not isinstance(purchase_model, _RfmModel):
+        raise TypeError(f"purchase_model: expected a fitted cxkit.clv purchase model, got {type(purchase_model).__name__}")
+    if not isinstance(spend_model, GammaGammaModel):
+        raise TypeError(f"spend_model: expected a fitted cxkit.clv.GammaGammaModel, got {type(spend_model).__name__}")
     f = _array(_column(summary, ("frequency", "x"), "repeat purchases"), "frequency")
     r = _array(_column(summary, ("recency", "t_x"), "time of the last purchase"), "recency")
-    T = _array(_column(summary, ("T",), "customer age"), "T")
+    T = _array(_column(summary, purchase_model._t_names, "customer age"), "T")
     m = _array(_column(summary, ("monetary_value", "zbar"), "mean spend"), "monetary_value")
-    value = np.asarray(_c.conditional_expected_average_value_gamma_gamma(spend_model._p, f, m))
-    # Customers share (frequency, recency, T) rows (whole periods, one-time buyers of a cohort): the purchase
-    # model is evaluated once per unique row and mapped back.
-    codes, uniq = pd.MultiIndex.from_arrays([f, r, T]).factorize()
-    uf, ur, uT = (np.asarray(uniq.get_level_values(i), dtype=np.float64) for i in range(3))
-    factor = _MONTH_FACTOR[freq]
-    cep = getattr(_c, "conditional_expected_purchases_" + purchase_model._name)
-    p = purchase_model._p
-    disc_purchases = np.zeros(len(uf))  # sum over months of the month's expected purchases, discounted
-    prev = np.zeros(len(uf))  # E[Y(0)] = 0
-    for i in range(1, int(months) + 1):
-        cur = np.asarray(cep(p, np.array([i * factor]), uf, ur, uT))
-        disc_purchases += (cur - prev) / (1 + discount_rate) ** i
-        prev = cur
-    clv = value * disc_purchases[codes]
-    return pd.Series(clv, index=summary.index, name="clv")
+    fn = getattr(_c, "customer_lifetime_value_" + purchase_model._name)
+    clv = fn(purchase_model._p, spend_model._p, f, r, T, m, int(months), float(discount_rate), _MONTH_FACTOR[freq])
+    return pd.Series(clv, index=summary.index, name="clv", copy=False)

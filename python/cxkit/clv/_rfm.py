@@ -8,19 +8,7 @@ import pandas as pd
 
 from .. import _core
 
-_NS_PER = {"D": 86_400 * 10**9, "H": 3_600 * 10**9, "h": 3_600 * 10**9, "min": 60 * 10**9, "s": 10**9}
 FREQS = ("D", "W", "M", "H", "h", "min", "s")
-
-
-def _periods(ns: np.ndarray, freq: str) -> np.ndarray:
-    """Period ordinals (int64) of nanosecond timestamps, with pandas' period boundaries: days, ISO hours/minutes/
-    seconds, weeks ending on Sunday (pandas' "W" = "W-SUN", starting on Monday) and calendar months."""
-    if freq == "W":
-        # 1970-01-01 (day 0) is a Thursday: the week starting Monday 1970-01-05 is number 1.
-        return (ns // _NS_PER["D"] + 3) // 7
-    if freq == "M":
-        return ns.view("datetime64[ns]").astype("datetime64[M]").astype(np.int64)
-    return ns // _NS_PER[freq]
 
 
 def _timestamp_ns(value: Any, name: str) -> int:
@@ -44,11 +32,21 @@ def _time_ns(series: pd.Series, column: str) -> np.ndarray:
             raise ValueError(f"column '{column}': cannot read the values as dates/times ({e})") from None
     if getattr(s.dt, "tz", None) is not None:
         s = s.dt.tz_localize(None)
-    ns = s.to_numpy(dtype="datetime64[ns]").view(np.int64)
-    bad = ns == np.iinfo(np.int64).min  # NaT
-    if bad.any():
-        raise ValueError(f"column '{column}', row {int(np.argmax(bad))}: must be a date/time, got NaT")
-    return ns
+    return s.to_numpy(dtype="datetime64[ns]").view(np.int64)  # NaT (int64 min) is refused by the C++ pass
+
+
+def _customer_ids(cust: pd.Series, column: str) -> tuple[np.ndarray, Any]:
+    """int64 ids for the C++ pass and how to turn its output ids into the index: integer ids go as they are (read
+    in place when int64), other ids as codes of a sorted factorisation (the index takes the codes' values)."""
+    if pd.api.types.is_integer_dtype(cust.dtype) and cust.dtype != np.uint64:
+        if isinstance(cust.dtype, pd.api.extensions.ExtensionDtype) and cust.isna().any():
+            raise ValueError(f"column '{column}', row {int(np.argmax(cust.isna().to_numpy()))}: customer id is "
+                             "missing")
+        return cust.to_numpy(dtype=np.int64), None
+    codes, uniques = pd.factorize(cust, sort=True)
+    if (codes < 0).any():
+        raise ValueError(f"column '{column}', row {int(np.argmax(codes < 0))}: customer id is missing")
+    return codes.astype(np.int64, copy=False), uniques
 
 
 def _factorize(cust: pd.Series) -> tuple[np.ndarray, Any]:
@@ -65,12 +63,6 @@ def _factorize(cust: pd.Series) -> tuple[np.ndarray, Any]:
             remap = np.cumsum(present, dtype=np.int64) - 1
             return remap[off], pd.Index(ids + lo, dtype=cust.dtype)
     return pd.factorize(cust, sort=True)
-
-
-def _group(codes: np.ndarray, p: np.ndarray, values: np.ndarray | None, n: int):
-    """Per customer code: first period, last period, distinct periods, value of the repeat periods (C++)."""
-    first, last, distinct, repeat = _core.clv.group_periods(codes, p, values, n)
-    return first, last, distinct, repeat
 
 
 def _from_eventlog(log: Any, value: Any) -> tuple[pd.DataFrame, str, str, str | None]:
@@ -115,6 +107,9 @@ def rfm_summary(transactions: Any, customer: str = "customer_id", time: str = "t
 
     Returns a float DataFrame indexed by customer id (sorted), one row per customer.
 
+    The work is one C++ pass over int64 times and customer ids (integer ids as they are, other ids factorised
+    first) on two threads with the GIL released; a bad row raises ValueError naming the column and the row.
+
     Examples
     --------
     >>> import pandas as pd, cxkit
@@ -147,68 +142,72 @@ def rfm_summary(transactions: Any, customer: str = "customer_id", time: str = "t
 
     cust = transactions[customer]
     ns = _time_ns(transactions[time], time)
-    codes, uniques = _factorize(cust)
-    if (codes < 0).any():
-        raise ValueError(f"column '{customer}', row {int(np.argmax(codes < 0))}: customer id is missing")
-    n = len(uniques)
+    ids, uniques = _customer_ids(cust, customer)
     val = None
     if value is not None:
         vcol = transactions[value]
-        val = vcol.to_numpy(dtype=np.float64) if pd.api.types.is_float_dtype(vcol.dtype) \
-            else pd.to_numeric(vcol, errors="coerce").to_numpy(dtype=np.float64)
-        bad = ~np.isfinite(val)
-        if bad.any():
-            i = int(np.argmax(bad))
-            raise ValueError(f"column '{value}', row {i}: must be a finite number, got "
-                             f"{transactions[value].iloc[i]!r}")
+        if pd.api.types.is_float_dtype(vcol.dtype) and not isinstance(vcol.dtype, pd.api.extensions.ExtensionDtype):
+            val = vcol.to_numpy(dtype=np.float64)  # in place for float64; non-finite values refused in C++
+        else:
+            val = pd.to_numeric(vcol, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+            bad = ~np.isfinite(val)
+            if bad.any():
+                i = int(np.argmax(bad))
+                raise ValueError(f"column '{value}', row {i}: must be a finite number, got {vcol.iloc[i]!r}")
 
     if len(ns) == 0:
         raise ValueError(f"column '{time}': there are no transactions to summarise")
 
+    # One C++ pass (two threads, GIL released): periods, grouping by customer, per-customer summaries.
+    names = dict(customer_name=customer, time_name=time, value_name=value or "value")
     if calibration_end is not None:
         cal_ns = _timestamp_ns(calibration_end, "calibration_end")
         obs_ns = int(ns.max()) if observation_end is None else _timestamp_ns(observation_end, "observation_end")
-        end_p = int(_periods(np.array([cal_ns]), freq)[0])
-        in_cal = ns <= cal_ns
-        in_hold = (ns > cal_ns) & (ns <= obs_ns)
-        if not in_hold.any():
+        if not ((ns > cal_ns) & (ns <= obs_ns)).any():
             raise ValueError("calibration_end/observation_end: no transaction falls after calibration_end and at or "
                              "before observation_end, so the holdout period is empty")
+        g = _core.clv.summarize_transactions(ids, ns, val, freq=freq, end_ns=cal_ns, whole_end_period=False,
+                                             holdout=True, holdout_end_ns=obs_ns, **names)
     else:
         end_ns = int(ns.max()) if observation_end is None else _timestamp_ns(observation_end, "observation_end")
-        end_p = int(_periods(np.array([end_ns]), freq)[0])
-        in_cal = None
-        in_hold = None
-
-    p = _periods(ns, freq)
-    keep = p <= end_p if in_cal is None else in_cal
-    if keep.all():  # the usual case without a calibration split: no copies
-        keep = slice(None)
-    c, pk = codes[keep], p[keep]
-    if len(c) == 0:
+        g = _core.clv.summarize_transactions(ids, ns, val, freq=freq, end_ns=end_ns, whole_end_period=True, **names)
+    m = len(g["customer"])
+    if m == 0:
         raise ValueError(f"column '{time}': no transaction falls at or before the end of observation")
 
-    first, last, periods, repeat_value = _group(c, pk, None if val is None else val[keep], n)
-    present = periods > 0
-    freq_ = (periods - 1).astype(np.float64)
-
-    out = {
-        "frequency": freq_,
-        "recency": (last - first).astype(np.float64) / freq_multiplier,
-        "T": (end_p - first).astype(np.float64) / freq_multiplier,
-    }
+    # The columns are rows of one (k, m) array: the DataFrame takes it as one block, without a copy.
+    cols = ["frequency", "recency", "T"]
     if val is not None:
-        out["monetary_value"] = np.where(freq_ > 0, repeat_value / np.maximum(freq_, 1), 0.0)
-    if in_hold is not None:
-        ch, ph = codes[in_hold], p[in_hold]
-        out["frequency_holdout"] = _group(ch, ph, None, n)[2].astype(np.float64)
+        cols.append("monetary_value")
+    if calibration_end is not None:
+        cols += ["frequency_holdout"] + (["monetary_value_holdout"] if val is not None else []) + ["duration_holdout"]
+    out = np.empty((len(cols), m))
+    row = dict(zip(cols, out))
+    first = g["first"]
+    np.subtract(g["periods"], 1, out=row["frequency"], casting="unsafe")
+    np.subtract(g["last"], first, out=row["recency"], casting="unsafe")
+    np.subtract(g["end_period"], first, out=row["T"], casting="unsafe")
+    if freq_multiplier != 1:
+        row["recency"] /= freq_multiplier
+        row["T"] /= freq_multiplier
+    if val is not None:
+        f = row["frequency"]
+        np.divide(g["repeat_value"], f, out=row["monetary_value"], where=f > 0)
+        row["monetary_value"][f == 0] = 0.0
+    if calibration_end is not None:
+        row["frequency_holdout"][:] = g["holdout_periods"]
         if val is not None:
-            cnt = np.bincount(ch, minlength=n)
-            tot = np.bincount(ch, weights=val[in_hold], minlength=n)
-            out["monetary_value_holdout"] = np.where(cnt > 0, tot / np.maximum(cnt, 1), 0.0)
-        obs_p = int(_periods(np.array([obs_ns]), freq)[0])
-        out["duration_holdout"] = np.full(n, (obs_p - end_p) / freq_multiplier)
+            cnt = g["holdout_rows"]
+            mv = row["monetary_value_holdout"]
+            mv[:] = 0.0
+            np.divide(g["holdout_value"], cnt, out=mv, where=cnt > 0)
+        row["duration_holdout"][:] = (g["holdout_end_period"] - g["end_period"]) / freq_multiplier
 
-    index = pd.Index(uniques, name=customer) if not isinstance(uniques, pd.Index) else uniques.rename(customer)
-    df = pd.DataFrame(out, index=index)
-    return df[present]
+    if uniques is None:
+        index = pd.Index(g["customer"], name=customer)
+        if index.dtype != cust.dtype:
+            index = index.astype(cust.dtype)
+    else:
+        index = uniques.take(g["customer"]) if isinstance(uniques, pd.Index) else pd.Index(uniques[g["customer"]])
+        index = index.rename(customer)
+    return pd.DataFrame(out.T, index=index, columns=cols, copy=False)
