@@ -151,7 +151,7 @@ class EventLog:
         score_text : bool
             Score the text with VADER (:func:`cxkit.voc.sentiment`) into the ``sentiment`` measure (the compound
             score), so :func:`cxkit.scorecard` reports mean sentiment. For a frame with a text column and no
-            sentiment column; rows whose text is missing or blank get NaN (no sentiment). See also
+            sentiment column (or one with no values); rows whose text is missing or blank get NaN (no sentiment). See also
             :func:`cxkit.voc.score_log` for a log already built.
         categoricals, measures : iterable of str or mapping {log name: frame column}
             Further columns to keep, e.g. ``categoricals=["region"]``.
@@ -197,8 +197,12 @@ class EventLog:
             if text_col is None:
                 raise ValueError("score_text=True needs a text column: pass text='your column'")
             if mea_map["sentiment"] is not None:
-                raise ValueError(f"score_text=True, but the frame already has a sentiment column "
-                                 f"('{mea_map['sentiment']}'): drop or rename it to score the text instead")
+                # an empty sentiment column (all missing, as in a canonical event table) is there to be filled
+                if df[mea_map["sentiment"]].notna().any():
+                    raise ValueError(f"score_text=True, but the frame already has a sentiment column "
+                                     f"('{mea_map['sentiment']}') with values: drop or rename it to score the "
+                                     "text instead")
+                mea_map["sentiment"] = None
 
         source_rows = len(df)
         txt, utf8_dropped = None, 0

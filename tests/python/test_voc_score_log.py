@@ -102,3 +102,15 @@ def test_errors():
         cxkit.voc.score_log(cxkit.EventLog.from_pandas(df.drop(columns=["text"])))
     with pytest.raises(TypeError):
         cxkit.voc.score_log(df)
+
+
+def test_an_empty_sentiment_column_is_filled():
+    # the canonical event table of the support tickets has a sentiment column with no values: scoring fills it
+    df = pd.DataFrame({"customer_id": [1, 2], "time": pd.to_datetime(["2024-01-01", "2024-01-02"]),
+                       "text": ["good", "bad"], "sentiment": [np.nan, np.nan]})
+    sia = vader.SentimentIntensityAnalyzer()
+    expected = [sia.polarity_scores(t)["compound"] for t in ("good", "bad")]
+    got = cxkit.EventLog.from_pandas(df, score_text=True).to_pandas()["sentiment"].tolist()
+    assert got == expected
+    log = cxkit.EventLog.from_pandas(df)
+    assert cxkit.voc.score_log(log).to_pandas()["sentiment"].tolist() == expected

@@ -179,7 +179,8 @@ def score_log(log: Any, lexicon: Lexicon | str | os.PathLike | None = None, *, r
     log : EventLog with a text column.
     lexicon : as in :func:`sentiment` (default: VADER's English lexicon).
     replace : bool
-        Replace an existing ``sentiment`` column (default: an existing one is an error).
+        Replace an existing ``sentiment`` column (default: an existing one with values is an error; an empty one
+        is filled).
     threads : as in :func:`sentiment`.
 
     Rows whose text is blank get NaN (no sentiment). The new log has the same events, columns and order; the
@@ -200,9 +201,10 @@ def score_log(log: Any, lexicon: Lexicon | str | os.PathLike | None = None, *, r
     if not core.has_text():
         raise ValueError("the log has no text column to score (build it with text='your column')")
     measures = list(core.measure_names())
-    if "sentiment" in measures and not replace:
-        raise ValueError("the log already has a sentiment column; pass replace=True to score the text instead")
     df = log.to_pandas()
+    # an empty sentiment column (no values, as in a canonical event table) is there to be filled
+    if "sentiment" in measures and not replace and df["sentiment"].notna().any():
+        raise ValueError("the log already has a sentiment column; pass replace=True to score the text instead")
     df["sentiment"] = text_compound(df["text"], lexicon=lexicon, threads=threads)
     extra_c = [c for c in core.categorical_names() if c not in CATEGORICALS]
     extra_m = [m for m in measures if m not in MEASURES]
