@@ -57,7 +57,14 @@ struct BetaGeoFamilyLL {
     RowIndex idx;
 
     BetaGeoFamilyLL(const RfmData& data, unsigned threads_ = 0, bool index_times = true)
-        : d(data), threads(threads_), idx(data, index_times ? std::size_t{1} << 18 : 0) {}
+        : d(data), threads(threads_), idx(data, index_times ? std::size_t{1} << 18 : 0), wx(idx.xs.size(), 0.0) {
+        for (std::size_t i = 0; i < d.size(); ++i) {
+            wx[idx.ix[i]] += d.weight[i];
+            wtot += d.weight[i];
+        }
+    }
+    std::vector<double> wx;  // total weight of each distinct x
+    double wtot = 0;
     double total_weight() const { return d.total_weight; }
 
     struct XTerm {
@@ -95,11 +102,12 @@ struct BetaGeoFamilyLL {
         }
         const bool tab = idx.has_times();
 
+        // Per row, only the time terms and the softplus of u = A4 - A3 (one exp, one log1p); the terms of x alone
+        // and alpha's r / alpha are added below by the total weight of each distinct x, the 1 / a once per chunk.
         auto body = [&](std::size_t beg, std::size_t end, double& val, double* g) {
             double cur_T = -1, lT_row = 0, iT_row = 0;
             double v = 0, gr_ = 0, gal = 0, ga = 0, gb_ = 0;
             for (std::size_t i = beg; i < end; ++i) {
-                const XTerm& t = xt[idx.ix[i]];
                 const double x = d.x[i], w = d.weight[i];
                 double lT, iT;
                 if (tab) {
@@ -115,14 +123,11 @@ struct BetaGeoFamilyLL {
                     iT = iT_row;
                 }
                 const double rx = r + x;
-                const double A3 = -rx * lT;
                 if (!mbg && x == 0) {
-                    v += w * (t.cx + A3);
+                    v -= w * rx * lT;
                     if (want) {
-                        gr_ += w * (t.drx - lT);
-                        gal += w * (r / al - rx * iT);
-                        ga += w * t.dax;
-                        gb_ += w * t.dbx;
+                        gr_ -= w * lT;
+                        gal -= w * rx * iT;
                     }
                     continue;
                 }
@@ -134,28 +139,40 @@ struct BetaGeoFamilyLL {
                     ltx = std::log(al + d.t_x[i]);
                     itx = want ? 1.0 / (al + d.t_x[i]) : 0.0;
                 }
-                const double u = (la - t.lbx - rx * ltx) - A3;
+                const XTerm& t = xt[idx.ix[i]];
+                const double u = la - t.lbx + rx * (lT - ltx);
                 const double e = std::exp(-std::abs(u));  // one exp for both softplus(u) and sigmoid(u)
-                v += w * (t.cx + A3 + (u > 0 ? u : 0.0) + std::log1p(e));
+                v += w * ((u > 0 ? u : 0.0) + std::log1p(e) - rx * lT);
                 if (want) {
-                    const double w4 = u >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e), w3 = 1.0 - w4;
-                    gr_ += w * (t.drx - w3 * lT - w4 * ltx);
-                    gal += w * (r / al - rx * (w3 * iT + w4 * itx));
-                    ga += w * (t.dax + w4 / a);
-                    gb_ += w * (t.dbx - w4 * t.ibx);
+                    const double s = 1.0 / (1.0 + e);
+                    const double w4 = w * (u >= 0 ? s : e * s);  // weighted sigmoid(u); w3 = w - w4
+                    gr_ -= w * lT + w4 * (ltx - lT);
+                    gal -= rx * (w * iT + w4 * (itx - iT));
+                    ga += w4;
+                    gb_ -= w4 * t.ibx;
                 }
             }
             val += v;
             if (g) {
                 g[0] += gr_;
                 g[1] += gal;
-                g[2] += ga;
+                g[2] += ga / a;
                 g[3] += gb_;
             }
         };
         double gbuf[4];
-        const double v = reduce_rows(d.size(), 4, want ? gbuf : nullptr, d.size() > 50000 ? threads : 1u, body);
-        if (want) *grad = Eigen::Map<Eigen::Vector4d>(gbuf);
+        double v = reduce_rows(d.size(), 4, want ? gbuf : nullptr, d.size() > 50000 ? threads : 1u, body);
+        // The terms of x alone, by the total weight of each distinct x.
+        double gx[4] = {0, wtot * r / al, 0, 0};
+        for (std::size_t k = 0; k < xt.size(); ++k) {
+            v += wx[k] * xt[k].cx;
+            gx[0] += wx[k] * xt[k].drx;
+            gx[2] += wx[k] * xt[k].dax;
+            gx[3] += wx[k] * xt[k].dbx;
+        }
+        if (want) {
+            *grad = Eigen::Map<Eigen::Vector4d>(gbuf) + Eigen::Map<Eigen::Vector4d>(gx);
+        }
         return v;
     }
 };
