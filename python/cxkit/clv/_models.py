@@ -246,9 +246,7 @@ class _RfmModel(_FittedModel):
 
     def probability_of_n_purchases(self, t: float, n: Any) -> Any:
         """P(X(t) = n): probability that a new customer makes ``n`` purchases in ``t`` periods."""
-        f = getattr(_c, "probability_of_n_purchases_" + self._name, None)
-        if f is None:
-            raise NotImplementedError(f"{type(self).__name__}.probability_of_n_purchases is not available yet")
+        f = getattr(_c, "probability_of_n_purchases_" + self._name)
         scalar = np.ndim(n) == 0
         ns = np.atleast_1d(np.asarray(n))
         if not np.all(ns == np.floor(ns)) or (ns < 0).any():

@@ -102,35 +102,25 @@ def _summary_cols(summary: pd.DataFrame, t_names=("T",)):
     return f, r, T
 
 
-def _expected_frequency_counts(model, T: np.ndarray, max_frequency: int, seed: int) -> np.ndarray:
+def _expected_frequency_counts(model, T: np.ndarray, max_frequency: int) -> np.ndarray:
     """Expected number of customers with 0..max_frequency-1 and >= max_frequency repeat purchases, given each
-    customer's age T: exact sums of P(X(T) = n) where the model has them, else a simulation."""
+    customer's age T: exact sums of P(X(T) = n), once per distinct age."""
     out = np.zeros(max_frequency + 1)
     uT, counts = np.unique(T, return_counts=True)
-    try:
-        for t, c in zip(uT, counts):
-            p = np.asarray(model.probability_of_n_purchases(t, np.arange(max_frequency)))
-            out[:max_frequency] += c * p
-            out[max_frequency] += c * max(0.0, 1.0 - p.sum())
-        return out
-    except NotImplementedError:
-        pass
-    # Simulation: every customer of age t simulated `reps` times (fewer for large data), counts rescaled.
-    reps = max(1, int(np.ceil(20_000 / max(1, len(T)))))
-    for k, (t, c) in enumerate(zip(uT, counts)):
-        sim = model.simulate(int(c) * reps, t, seed=seed + k)
-        x = np.minimum(sim["frequency"].to_numpy(), max_frequency).astype(np.int64)
-        out += np.bincount(x, minlength=max_frequency + 1) / reps
+    for t, c in zip(uT, counts):
+        p = np.asarray(model.probability_of_n_purchases(t, np.arange(max_frequency)))
+        out[:max_frequency] += c * p
+        out[max_frequency] += c * max(0.0, 1.0 - p.sum())
     return out
 
 
-def plot_period_transactions(model, summary: pd.DataFrame, max_frequency: int = 7, ax: Any = None, seed: int = 0):
+def plot_period_transactions(model, summary: pd.DataFrame, max_frequency: int = 7, ax: Any = None):
     """Bar chart of the number of customers with 0, 1, ..., ``max_frequency``+ repeat purchases: actual (from
     ``summary``) next to the model's expectation for customers of the same ages T (exact from
-    P(X(T) = n) for BG/NBD, MBG/NBD and BG/BB; simulated with ``seed`` for Pareto/NBD)."""
+    P(X(T) = n) of every model)."""
     f, _, T = _summary_cols(summary, getattr(model, "_t_names", ("T",)))
     actual = np.bincount(np.minimum(f, max_frequency).astype(np.int64), minlength=max_frequency + 1)
-    expected = _expected_frequency_counts(model, T, max_frequency, seed)
+    expected = _expected_frequency_counts(model, T, max_frequency)
     ax = _axes(ax)
     x = np.arange(max_frequency + 1)
     w = 0.4
