@@ -25,7 +25,8 @@ def _pyplot():
 
 def _axes(ax, size=(8, 5)):
     if ax is None:
-        _, ax = _pyplot().subplots(figsize=size)
+        # constrained layout keeps long tick labels (segment names, features) inside the figure
+        _, ax = _pyplot().subplots(figsize=size, layout="constrained")
     return ax
 
 
