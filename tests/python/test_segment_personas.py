@@ -10,29 +10,15 @@ from cxkit import segment
 pytest.importorskip("sklearn")
 from sklearn.metrics import adjusted_rand_score  # noqa: E402
 
+from cxkit.segment._demo import persona_features  # noqa: E402
+
 
 @pytest.fixture(scope="module")
 def sim():
     df = cxkit.datasets.simulate(4000, seed=3)
-    g = df.groupby("customer_id", observed=True)
-    months = ((g["time"].max() - g["time"].min()) / pd.Timedelta(days=30)).clip(lower=1)
-    kinds = pd.crosstab(df["customer_id"], df["kind"])
-    stages = pd.crosstab(df["customer_id"], df["stage"])
-    channels = pd.crosstab(df["customer_id"], df["channel"], normalize="index").add_prefix("share_")
-    spend = df[df["kind"] == "purchase"].groupby("customer_id")["value"]
-    features = pd.DataFrame({
-        "events_per_month": g.size() / months,
-        "log_order_value": np.log(spend.median()).reindex(months.index),
-        "purchases_per_month": kinds["purchase"] / months,
-        "tickets_per_month": kinds["ticket"] / months,
-        "usage_per_month": stages["usage"] / months,
-        "nps": g["nps"].mean(),
-    }).join(channels)
-    buyers = (kinds["purchase"] > 0).to_numpy()
-    features = features[buyers]
-    features = features.fillna(features.median())  # nps never asked: the median
-    truth = g["persona"].first()[buyers]
-    events = g.size()[buyers]
+    # the demo's behaviour features (the recipe, not the code under test: personas() is)
+    features, truth = persona_features(df)
+    events = df.groupby("customer_id", observed=True).size().loc[features.index]
     return df, features, truth, events
 
 

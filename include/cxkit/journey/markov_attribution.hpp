@@ -35,6 +35,22 @@ struct MarkovAttribution {
     int order = 1;
 };
 
+namespace detail {
+// Credits in proportion to the removal effects (of any chain order): conversions and value shared out by RE / sum RE.
+inline void credit_by_removal_effects(MarkovAttribution& out, double total_conversions, double total_value) {
+    double sum_re = 0;
+    for (double re : out.removal_effects) sum_re += re;
+    const std::size_t k = out.removal_effects.size();
+    out.conversions.resize(k);
+    out.value.resize(k);
+    for (std::size_t c = 0; c < k; ++c) {
+        const double share = sum_re > 0 ? out.removal_effects[c] / sum_re : 0.0;
+        out.conversions[c] = share * total_conversions;
+        out.value[c] = share * total_value;
+    }
+}
+}  // namespace detail
+
 inline MarkovAttribution markov_attribution(const Paths& p) {
     const std::size_t k = p.states.size();
     if (p.size() == 0 || k == 0) throw invalid_input("paths", invalid_input::no_row, "no paths to attribute");
@@ -83,21 +99,12 @@ inline MarkovAttribution markov_attribution(const Paths& p) {
     const double bs = b(0);
     out.conversion_probability = bs;
     out.removal_effects.resize(k);
-    double sum_re = 0;
     for (std::size_t c = 0; c < k; ++c) {
         const auto j = static_cast<Eigen::Index>(c + 1);
         const double re = bs > 0 ? (N(0, j) / N(j, j)) * b(j) / bs : 0.0;
         out.removal_effects[c] = re;
-        sum_re += re;
     }
-    const double total_value = p.total_value();
-    out.conversions.resize(k);
-    out.value.resize(k);
-    for (std::size_t c = 0; c < k; ++c) {
-        const double share = sum_re > 0 ? out.removal_effects[c] / sum_re : 0.0;
-        out.conversions[c] = share * total_conv;
-        out.value[c] = share * total_value;
-    }
+    detail::credit_by_removal_effects(out, total_conv, p.total_value());
     return out;
 }
 

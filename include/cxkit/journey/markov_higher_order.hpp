@@ -251,16 +251,7 @@ inline MarkovAttribution markov_attribution(const Paths& p, int order, std::size
         if (other.joinable()) other.join();
         if (error) std::rethrow_exception(error);
     }
-    double sum_re = 0;
-    for (double re : out.removal_effects) sum_re += re;
-    const double total_value = p.total_value();
-    out.conversions.resize(k);
-    out.value.resize(k);
-    for (std::size_t c = 0; c < k; ++c) {
-        const double share = sum_re > 0 ? out.removal_effects[c] / sum_re : 0.0;
-        out.conversions[c] = share * total_conv;
-        out.value[c] = share * total_value;
-    }
+    detail::credit_by_removal_effects(out, total_conv, p.total_value());
     return out;
 }
 
