@@ -11,6 +11,7 @@ void bind_journey(py::module_& m);
 void bind_clv(py::module_& m);
 void bind_voc(py::module_& m);
 void bind_segment(py::module_& m);
+void bind_clv_timing(py::module_& m);
 
 PYBIND11_MODULE(_core, m) {
     m.doc() = "cxkit's compiled core; use the cxkit package, not this module.";
@@ -22,4 +23,5 @@ PYBIND11_MODULE(_core, m) {
     bind_clv(m);
     bind_voc(m);
     bind_segment(m);
+    bind_clv_timing(m);
 }

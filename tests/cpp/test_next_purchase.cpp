@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <limits>
+#include <tuple>
 
 #include "cxkit/clv/next_purchase.hpp"
 
@@ -63,10 +65,21 @@ TEST_CASE("next purchase: Pareto/NBD pmf, limit and median") {
         check_pmf_against_expectation(m, 13.0, x, t_x, T, 300);
         check_limits_and_median(m, x, t_x, T);
     }
-    // the limit: P(a purchase ever | history) = P(alive) (1 - never_buys), checked at a very long horizon
-    const auto f = next_purchase_detail::alive_future(m, 7, 38);
-    CHECK(probability_of_purchase_within(m, 1e9, 7, 35, 38) ==
-          doctest::Approx(m.probability_alive(7, 35, 38) * (1 - next_purchase_detail::never_buys(f))).epsilon(1e-4));
+    // the limit t -> inf against a closed form: P(never buys | alive) = E[mu/(lambda+mu)] over the posterior rates
+    //   = s/(r+s) 2F1(1, r; r+s+1; 1-beta/alpha)            (alpha >= beta)
+    //   = s/(r+s) (alpha/beta) 2F1(1, s+1; r+s+1; 1-alpha/beta)   (alpha < beta)
+    for (auto [x, t_x, T] : {std::tuple{0.0, 0.0, 38.0}, {7.0, 35.0, 38.0}, {3.0, 1.0, 2.0}}) {
+        const auto& f = next_purchase_detail::alive_future(m, x, T).params();
+        const double never = f.alpha >= f.beta
+                                 ? f.s / (f.r + f.s) * detail::hyp2f1(1, f.r, f.r + f.s + 1, 1 - f.beta / f.alpha)
+                                 : f.s / (f.r + f.s) * f.alpha / f.beta *
+                                       detail::hyp2f1(1, f.s + 1, f.r + f.s + 1, 1 - f.alpha / f.beta);
+        const double ever = m.probability_alive(x, t_x, T) * (1 - never);
+        CHECK(probability_of_purchase_within(m, std::numeric_limits<double>::infinity(), x, t_x, T) ==
+              doctest::Approx(ever).epsilon(1e-10));
+        const double med = median_time_to_next_purchase(m, x, t_x, T);
+        CHECK(std::isfinite(med) == (ever > 0.5));
+    }
 }
 
 TEST_CASE("next purchase: BG/BB pmf, median and bad input") {

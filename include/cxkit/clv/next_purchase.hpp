@@ -10,7 +10,8 @@
 //     Pareto/NBD lambda ~ Gamma(r+x, alpha+T), mu ~ Gamma(s, beta+T) (memoryless lifetime)
 // so  P(Y(t) = n | history) = [n = 0] (1 - P(alive)) + P(alive) P_new(X(t) = n; posterior parameters), which is
 // Hardie's note 028 (Pareto/NBD conditional pmf, eq. 16) written through the models' own P(X(t) = n).
-// For n = 0 the BG/NBD and MBG/NBD give ((alpha+T)/(alpha+T+t))^(r+x); the Pareto/NBD a Gauss-Kronrod integral.
+// For n = 0, 1 - P(alive) P(a purchase within t | alive): ((alpha+T)/(alpha+T+t))^(r+x) for the BG/NBD and
+// MBG/NBD, a Gauss-Kronrod integral for the Pareto/NBD (see some_within).
 //
 // BG/BB (discrete: t is a whole number of opportunities): given alive at opportunity n+1, p ~ Beta(alpha+x,
 // beta+n-x) and theta ~ Beta(gamma, delta+n+1) (survived n+1 opportunity starts). She is alive for L of the next t
@@ -73,7 +74,8 @@ inline void check_history(double x, double t_x, double T, bool discrete) {
         throw invalid_input("recency", invalid_input::no_row, "must be 0 when frequency is 0, got " + describe_value(t_x));
 }
 
-inline void check_t(double t, bool discrete) {
+inline void check_t(double t, bool discrete, bool allow_inf = false) {
+    if (allow_inf && t == inf) return;
     if (!std::isfinite(t) || t < 0)
         throw invalid_input("t", invalid_input::no_row, "must be a finite number >= 0, got " + describe_value(t));
     if (discrete && t != std::floor(t))
@@ -98,27 +100,39 @@ inline ParetoNbdModel alive_future(const ParetoNbdModel& m, double x, double T) 
     return ParetoNbdModel(ParetoNbdParams{p.r + x, p.alpha + T, p.s, p.beta + T});
 }
 
-// P(no purchase within t | alive at 0) of a new BG/NBD customer, and its complement without cancellation.
-inline double none_within(const BetaGeoModel& f, double t) {
-    return std::exp(-f.params().r * std::log1p(t / f.params().alpha));
-}
+// P(a purchase within t) of a new BG/NBD customer: 1 - (alpha/(alpha+t))^r, without cancellation.
 inline double some_within(const BetaGeoModel& f, double t) {
     return -std::expm1(-f.params().r * std::log1p(t / f.params().alpha));
 }
-inline double none_within(const ParetoNbdModel& f, double t) { return f.probability_of_n_purchases(t, 0); }
-inline double some_within(const ParetoNbdModel& f, double t) { return 1.0 - none_within(f, t); }
 
-// P(a new Pareto/NBD customer dies before her first purchase) = lim_{t->inf} P(X(t) = 0)
-//     = int_0^1 (alpha/(alpha + tau(v)))^r dv,  tau(v) = beta (v^(-1/s) - 1)
-// (v = (beta/(beta+tau))^s, the survival function of the lifetime, is uniform on (0, 1)).
-inline double never_buys(const ParetoNbdModel& f) {
+// P(a purchase within t) of a new Pareto/NBD customer (t may be +inf: she ever buys). Given the rates it is
+// lambda/(lambda+mu) (1 - e^-(lambda+mu)t), whose t-derivative E[lambda e^-lambda t] E[e^-mu t] factorises:
+//     P = int_0^t (r/alpha) (alpha/(alpha+tau))^(r+1) (beta/(beta+tau))^s dtau
+//       = int_{v(t)}^1 (beta/(beta + tau(v)))^s dv,   v = (alpha/(alpha+tau))^r, tau(v) = alpha (v^(-1/r) - 1):
+// a bounded, smooth, positive integrand on a finite interval (Gauss-Kronrod), accurate also for tiny t, where
+// 1 - P(X(t) = 0) would cancel. Short horizons (v(t) > 1/2) are integrated over tau. Both integrals run over
+// u in [0, 1]: Boost's adaptive Gauss-Kronrod compares the error of the unscaled [-1, 1] rule with a tolerance
+// scaled by the interval, so on a short interval it never converges and bisects to its maximum depth.
+inline double some_within(const ParetoNbdModel& f, double t) {
+    using GK = boost::math::quadrature::gauss_kronrod<double, 61>;
     const auto& p = f.params();
-    auto g = [&](double v) {
+    const double v0 = std::isinf(t) ? 0.0 : std::exp(-p.r * std::log1p(t / p.alpha));
+    if (!(v0 < 1)) return 0.0;
+    if (v0 > 0.5) {
+        auto h = [&](double u) {  // tau = t u
+            const double tau = t * u;
+            return t * p.r / p.alpha * std::exp(-(p.r + 1) * std::log1p(tau / p.alpha) - p.s * std::log1p(tau / p.beta));
+        };
+        return GK::integrate(h, 0.0, 1.0, 15, 1e-12);
+    }
+    const double w = 1 - v0;
+    auto g = [&](double u) {  // v = v0 + (1 - v0) u
+        const double v = v0 + w * u;
         if (v <= 0) return 0.0;
-        const double tau = p.beta * std::expm1(-std::log(v) / p.s);
-        return std::exp(-p.r * std::log1p(tau / p.alpha));
+        const double tau = p.alpha * std::expm1(-std::log(v) / p.r);
+        return w * std::exp(-p.s * std::log1p(tau / p.beta));
     };
-    return boost::math::quadrature::gauss_kronrod<double, 61>::integrate(g, 0.0, 1.0, 15, 1e-12);
+    return GK::integrate(g, 0.0, 1.0, 15, 1e-12);
 }
 
 // The BG/BB posterior of a customer alive at opportunity n+1.
@@ -159,7 +173,7 @@ double conditional_probability_of_n_purchases(const Model& m, double t, int n, d
     nd::check_history(x, t_x, T, false);
     const double alive = m.probability_alive(x, t_x, T);
     const auto future = nd::alive_future(m, x, T);
-    if (n == 0) return 1.0 - alive + alive * nd::none_within(future, t);
+    if (n == 0) return 1.0 - alive * nd::some_within(future, t);
     return alive * future.probability_of_n_purchases(t, n);
 }
 
@@ -176,13 +190,14 @@ inline double conditional_probability_of_n_purchases(const BetaGeoBetaBinomModel
     return n == 0 ? 1.0 - alive + alive * p : alive * p;
 }
 
-// P(at least one purchase in (T, T+t] | history) = 1 - P(0 | history), computed as P(alive) P(some | alive).
+// P(at least one purchase in (T, T+t] | history) = 1 - P(0 | history), computed as P(alive) P(some | alive);
+// t = +inf gives the probability of ever buying again.
 template <class Model>
     requires std::same_as<Model, BetaGeoModel> || std::same_as<Model, ModifiedBetaGeoModel> ||
              std::same_as<Model, ParetoNbdModel>
 double probability_of_purchase_within(const Model& m, double t, double x, double t_x, double T) {
     namespace nd = next_purchase_detail;
-    nd::check_t(t, false);
+    nd::check_t(t, false, true);
     nd::check_history(x, t_x, T, false);
     return m.probability_alive(x, t_x, T) * nd::some_within(nd::alive_future(m, x, T), t);
 }
@@ -210,13 +225,13 @@ double median_time_to_next_purchase(const Model& m, double x, double t_x, double
     return f.alpha * std::expm1(-std::log(c) / f.r);
 }
 
-// Pareto/NBD: the limit is P(alive) (1 - P(dies before buying | alive)); the root by TOMS 748 in a doubling bracket.
+// Pareto/NBD: the limit is P(alive) P(ever buys | alive); the root by TOMS 748 in a doubling bracket.
 inline double median_time_to_next_purchase(const ParetoNbdModel& m, double x, double t_x, double T) {
     namespace nd = next_purchase_detail;
     nd::check_history(x, t_x, T, false);
     const double alive = m.probability_alive(x, t_x, T);
     const auto future = nd::alive_future(m, x, T);
-    if (!(alive * (1.0 - nd::never_buys(future)) > 0.5)) return nd::inf;
+    if (!(alive * nd::some_within(future, nd::inf) > 0.5)) return nd::inf;
     auto h = [&](double t) { return alive * nd::some_within(future, t) - 0.5; };
     double lo = 0, hi = future.params().alpha / future.params().r;  // about the mean time to a purchase
     while (h(hi) < 0) {

@@ -262,6 +262,63 @@ class _RfmModel(_FittedModel):
         x, tx, TT = getattr(_c, "simulate_" + self._name)(self._p, int(n_customers), float(T), int(seed))
         return pd.DataFrame({"frequency": x, "recency": tx, self._t_names[0]: TT})
 
+    # -- next-purchase timing (include/cxkit/clv/next_purchase.hpp) -------------------------------------------
+    def conditional_probability_of_n_purchases(self, t: Any, n: int, frequency: Any, recency: Any, T: Any) -> Any:
+        """P(Y(t) = n | frequency, recency, T): the probability that each customer makes exactly ``n`` purchases in
+        the next ``t`` periods, i.e. in (T, T+t]. A dead customer buys nothing, an alive one is a new customer with
+        the posterior parameters, so ``P(0) = 1 - P(alive) + P(alive) P(no purchase in t | alive)``. For the BG/BB
+        ``t`` counts purchase opportunities (a whole number). Same validation as the other predictions (a bad
+        customer raises ``ValueError`` naming the column and row); ``t`` must be >= 0.
+
+        >>> import cxkit
+        >>> m = cxkit.clv.BetaGeoModel.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+        >>> round(m.conditional_probability_of_n_purchases(4, 0, frequency=2, recency=30.43, T=38.86), 4)
+        0.8693
+        """
+        if isinstance(n, bool) or np.ndim(n) != 0 or int(n) != n or n < 0:
+            raise ValueError(f"n: must be a whole number >= 0, got {n!r}")
+        a, scalar, idx = _broadcast(frequency=frequency, recency=recency, T=T, t=t)
+        f = getattr(_c, "conditional_probability_of_n_purchases_" + self._name)
+        v = f(self._p, a["t"], int(n), a["frequency"], a["recency"], a["T"])
+        return _shape_out(v, scalar, idx)
+
+    def conditional_probability_of_n_purchases_up_to_time(self, n: int, t: Any, frequency: Any, recency: Any,
+                                                          T: Any) -> Any:
+        """lifetimes' argument order (``n`` first) for :meth:`conditional_probability_of_n_purchases`."""
+        return self.conditional_probability_of_n_purchases(t, n, frequency, recency, T)
+
+    def probability_of_purchase_within(self, t: Any, frequency: Any, recency: Any, T: Any) -> Any:
+        """P(at least one purchase in (T, T+t] | frequency, recency, T) = ``1 - P(Y(t) = 0)``, computed as
+        ``P(alive) P(a purchase within t | alive)`` (no cancellation for small ``t``). It grows with ``t`` towards
+        ``P(alive)`` (BG/NBD, MBG/NBD: an alive customer buys again before she can drop out) or less (Pareto/NBD,
+        BG/BB: she may die first); ``t = inf`` gives that limit, the probability of ever buying again (not for
+        the BG/BB).
+
+        >>> import cxkit
+        >>> m = cxkit.clv.BetaGeoModel.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+        >>> m.probability_of_purchase_within([0, 4, 52], frequency=2, recency=30.43, T=38.86).round(4).tolist()
+        [0.0, 0.1307, 0.6028]
+        """
+        a, scalar, idx = _broadcast(frequency=frequency, recency=recency, T=T, t=t)
+        f = getattr(_c, "probability_of_purchase_within_" + self._name)
+        v = f(self._p, a["t"], a["frequency"], a["recency"], a["T"])
+        return _shape_out(v, scalar, idx)
+
+    def median_time_to_next_purchase(self, frequency: Any, recency: Any, T: Any) -> Any:
+        """The smallest ``t`` with P(a purchase in (T, T+t] | frequency, recency, T) >= 1/2, in the summary's time
+        unit: half of such customers buy again by then. ``inf`` when that probability never reaches 1/2 (likely
+        churned customers). BG/BB: a whole number of opportunities.
+
+        >>> import cxkit
+        >>> m = cxkit.clv.BetaGeoModel.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+        >>> m.median_time_to_next_purchase([2, 1], recency=[30.43, 2], T=[38.86, 39]).round(2).tolist()
+        [29.48, inf]
+        """
+        a, scalar, idx = _broadcast(frequency=frequency, recency=recency, T=T)
+        f = getattr(_c, "median_time_to_next_purchase_" + self._name)
+        v = f(self._p, a["frequency"], a["recency"], a["T"])
+        return _shape_out(v, scalar, idx)
+
 
 class BetaGeoModel(_RfmModel):
     """BG/NBD (Fader, Hardie & Lee 2005): Poisson purchases while alive, a geometric drop-out after each purchase.
