@@ -21,6 +21,7 @@
 #include "cxkit/segment/recommender.hpp"
 #include "cxkit/segment/rfm.hpp"
 #include "cxkit/segment/silhouette.hpp"
+#include "state_binding.hpp"
 
 namespace py = pybind11;
 using cxkit::invalid_input;
@@ -268,6 +269,31 @@ void bind_segment(py::module_& m) {
         return out;
     });
 
+    using Keys = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>;
+    cxkit::bind::bind_state<seg::RecommenderState>(
+        s, "RecommenderState", "Who bought what: (customer, item) key pairs, mergeable (see recommender.hpp).")
+        .def(py::init([](const Keys& customer, const Keys& item) {
+                 const auto c = codes_of<std::int64_t>(customer, "customer");
+                 const auto i = codes_of<std::int64_t>(item, "item");
+                 if (c.size() != i.size())
+                     throw invalid_input("item", invalid_input::no_row,
+                                         "has " + std::to_string(i.size()) + " values for " + std::to_string(c.size()) +
+                                             " customers");
+                 seg::RecommenderState st;
+                 st.customer.assign(c.begin(), c.end());
+                 st.item.assign(i.begin(), i.end());
+                 py::gil_scoped_release release;
+                 st.normalize();
+                 return st;
+             }),
+             py::arg("customer"), py::arg("item"), "A state from key pairs (duplicates and any order allowed).")
+        .def("__len__", &seg::RecommenderState::size)
+        .def("__repr__", [](const seg::RecommenderState& st) {
+            return "RecommenderState(" + std::to_string(st.size()) + " pairs)";
+        })
+        .def_property_readonly("customer", [](const seg::RecommenderState& st) { return to_array<std::int64_t>(st.customer); })
+        .def_property_readonly("item", [](const seg::RecommenderState& st) { return to_array<std::int64_t>(st.item); });
+
     py::class_<seg::Recommender>(s, "Recommender", "Item-item recommender over purchase codes (see recommender.hpp).")
         .def(py::init([](const std::string& similarity, unsigned threads) {
                  return seg::Recommender(seg::RecommenderOptions{similarity_of(similarity), threads});
@@ -286,6 +312,17 @@ void bind_segment(py::module_& m) {
             },
             py::arg("customer"), py::arg("item"), py::arg("n_customers"), py::arg("n_items"),
             py::arg("segment") = py::none())
+        .def(
+            "fit_state",
+            [](seg::Recommender& r, const seg::RecommenderState& state, std::int32_t n_customers, std::int32_t n_items,
+               const std::optional<Codes>& segment) {
+                std::span<const std::int32_t> sg;
+                if (segment) sg = codes_of<std::int32_t>(*segment, "segment");
+                py::gil_scoped_release release;
+                r.fit(state, n_customers, n_items, sg);
+            },
+            py::arg("state"), py::arg("n_customers"), py::arg("n_items"), py::arg("segment") = py::none())
+        .def("state", &seg::Recommender::state, "The fitted (customer code, item code) pairs as a RecommenderState.")
         .def(
             "recommend",
             [](const seg::Recommender& r, const Codes& customers, int n, bool exclude_purchased,

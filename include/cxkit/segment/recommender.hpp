@@ -19,23 +19,127 @@
 // X^T X is computed column by column with a dense counter per thread (the Gustavson / SMMP product scipy also
 // uses), but only its lower triangle (S is symmetric), on int32 counts, normalised as each column is emitted, on
 // every core; the upper triangle is then a transposed copy.
+//
+// RecommenderState is the mergeable state behind it (empty, +=, serialize): the (customer, item) purchase pairs.
+// Co-occurrence counts are not additive across parts when a customer buys in both (her items of part A co-occur
+// with those of part B), so the state keeps each customer's item set, merging is a set union, and
+// fit(state, ...) computes the similarity from the merged pairs: fit(merged(A, B)) == fit(A u B).
 #include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <exception>
+#include <iterator>
 #include <numeric>
 #include <span>
 #include <string>
+#include <string_view>
 #include <thread>
+#include <tuple>
 #include <utility>
 #include <vector>
 
 #include <Eigen/SparseCore>
 
 #include "cxkit/core/error.hpp"
+#include "cxkit/core/mergeable.hpp"
+#include "cxkit/core/serialize.hpp"
 
 namespace cxkit::segment {
+
+// Who bought what, repeats counted once: (customer key, item key) pairs, sorted and unique after normalize().
+// Keys are the caller's (the Python layer uses codes into sorted id dictionaries it keeps next to the state);
+// fit(state, n_customers, n_items) needs them in [0, n_customers) x [0, n_items).
+struct RecommenderState {
+    std::vector<std::int64_t> customer, item;  // parallel; duplicates and any order allowed before normalize()
+
+    void add(std::int64_t c, std::int64_t i) {
+        customer.push_back(c);
+        item.push_back(i);
+    }
+    std::size_t size() const noexcept { return customer.size(); }
+    bool is_normalized() const noexcept {
+        for (std::size_t k = 1; k < customer.size(); ++k)
+            if (customer[k - 1] > customer[k] || (customer[k - 1] == customer[k] && item[k - 1] >= item[k]))
+                return false;
+        return true;
+    }
+    void normalize() {
+        if (is_normalized()) return;
+        auto pairs = zipped();
+        std::sort(pairs.begin(), pairs.end());
+        pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+        unzip(pairs);
+    }
+
+    RecommenderState& operator+=(const RecommenderState& o) {
+        normalize();
+        const RecommenderState* other = &o;
+        RecommenderState copy;  // only when `o` is not normalized; `o` itself is const
+        if (!o.is_normalized()) {
+            copy = o;
+            copy.normalize();
+            other = &copy;
+        }
+        if (other->customer.empty()) return *this;
+        // Disjoint, ordered ranges (partitions split by customer): append.
+        if (customer.empty() || std::pair(customer.back(), item.back()) < std::pair(other->customer.front(), other->item.front())) {
+            customer.insert(customer.end(), other->customer.begin(), other->customer.end());
+            item.insert(item.end(), other->item.begin(), other->item.end());
+            return *this;
+        }
+        const auto a = zipped(), b = other->zipped();
+        std::vector<std::pair<std::int64_t, std::int64_t>> out;
+        out.reserve(a.size() + b.size());
+        std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+        unzip(out);
+        return *this;
+    }
+    // Set equality: order and duplicates do not matter.
+    bool operator==(const RecommenderState& o) const {
+        if (is_normalized() && o.is_normalized()) return customer == o.customer && item == o.item;
+        return normalized() == o.normalized();
+    }
+
+    std::string serialize() const {
+        if (!is_normalized()) return normalized().serialize();
+        ByteWriter w;
+        w.header("RecommenderState", 1);
+        w.put_vector(customer);
+        w.put_vector(item);
+        return std::move(w).bytes();
+    }
+    static RecommenderState deserialize(std::string_view bytes) {
+        ByteReader r(bytes);
+        r.header("RecommenderState", 1);
+        RecommenderState s;
+        s.customer = r.get_vector<std::int64_t>();
+        s.item = r.get_vector<std::int64_t>();
+        r.expect_done();
+        if (s.customer.size() != s.item.size())
+            throw invalid_input("serialized state: RecommenderState has customers and items of different lengths");
+        if (!s.is_normalized()) throw invalid_input("serialized state: RecommenderState pairs are not sorted and unique");
+        return s;
+    }
+
+private:
+    std::vector<std::pair<std::int64_t, std::int64_t>> zipped() const {
+        std::vector<std::pair<std::int64_t, std::int64_t>> v(customer.size());
+        for (std::size_t k = 0; k < v.size(); ++k) v[k] = {customer[k], item[k]};
+        return v;
+    }
+    void unzip(const std::vector<std::pair<std::int64_t, std::int64_t>>& v) {
+        customer.resize(v.size());
+        item.resize(v.size());
+        for (std::size_t k = 0; k < v.size(); ++k) std::tie(customer[k], item[k]) = v[k];
+    }
+    RecommenderState normalized() const {
+        RecommenderState c = *this;
+        c.normalize();
+        return c;
+    }
+};
+static_assert(MergeableState<RecommenderState>);
 
 enum class Similarity { cosine, lift };
 
@@ -322,6 +426,33 @@ public:
             std::sort(list.begin(), list.end(), rd::before);
         }
         fitted_ = true;
+    }
+
+    // Fit on a state's pairs (keys are the customer and item codes). Throws invalid_input for a key out of range.
+    void fit(const RecommenderState& state, Index n_customers, Index n_items, std::span<const Index> segment = {}) {
+        if (state.customer.size() != state.item.size())
+            throw invalid_input("item", invalid_input::no_row, "the state's customers and items differ in length");
+        std::vector<Index> c(state.size()), i(state.size());
+        for (std::size_t k = 0; k < state.size(); ++k) {
+            if (state.customer[k] < 0 || state.customer[k] >= n_customers)
+                throw invalid_input("customer", static_cast<std::int64_t>(k), "code out of range");
+            if (state.item[k] < 0 || state.item[k] >= n_items)
+                throw invalid_input("item", static_cast<std::int64_t>(k), "code out of range");
+            c[k] = static_cast<Index>(state.customer[k]);
+            i[k] = static_cast<Index>(state.item[k]);
+        }
+        fit(c, i, n_customers, n_items, segment);
+    }
+
+    // The fitted purchase pairs as a state (customer and item codes as keys), e.g. to merge more purchases in.
+    RecommenderState state() const {
+        check_fitted();
+        RecommenderState s;
+        s.customer.reserve(static_cast<std::size_t>(X_.nonZeros()));
+        s.item.reserve(static_cast<std::size_t>(X_.nonZeros()));
+        for (Index u = 0; u < X_.rows(); ++u)
+            for (Index p = X_.outerIndexPtr()[u]; p < X_.outerIndexPtr()[u + 1]; ++p) s.add(u, X_.innerIndexPtr()[p]);
+        return s;  // rows ascending, items sorted within a row: already normalized
     }
 
     bool fitted() const noexcept { return fitted_; }

@@ -42,6 +42,126 @@ def _first_bad(mask: np.ndarray) -> int:
     return int(np.flatnonzero(mask)[0])
 
 
+def _purchase_codes(purchases: Any, customer: str | None, item: str, purchase_kind: str | None
+                    ) -> tuple[np.ndarray, pd.Index, np.ndarray, pd.Index]:
+    """(customer codes, customer ids, item codes, item ids) of purchase events; a missing id raises ValueError."""
+    cust, items = Recommender._purchase_columns(purchases, customer, item, purchase_kind)
+    item_codes, item_ids = _factorize(items)
+    cust_codes, cust_ids = _factorize(cust)
+    for name, codes, values in (("customer", cust_codes, cust), ("item", item_codes, items)):
+        if (codes < 0).any():
+            row = _first_bad(codes < 0)
+            raise ValueError(f"purchases, column '{name}', row {row}: missing {name} id ({_show(values[row])})")
+    return cust_codes, cust_ids, item_codes, item_ids
+
+
+class RecommenderState:
+    """The mergeable state behind a :class:`Recommender`: which customer bought which item (repeats count once).
+
+    Item co-occurrence counts cannot be added across parts of the data when a customer buys in several parts (her
+    items of one part co-occur with her items of the other), so the state keeps every customer's item set; ``+``
+    is their union, and :meth:`Recommender.from_state` computes the similarity from it. Hence
+    ``Recommender.from_state(RecommenderState(A) + RecommenderState(B))`` is ``Recommender().fit(A u B)``, also when
+    customers appear in both parts (Dask partitions, daily batches). Customers and items are keyed by their ids, so
+    states with different ids merge; a state pickles (versioned bytes of the C++ state plus the id lists).
+
+    Parameters are those of :meth:`Recommender.fit` (``purchases``, ``customer``, ``item``, ``purchase_kind``);
+    ``RecommenderState()`` is the empty state.
+
+    Examples
+    --------
+    >>> import pandas as pd, pickle, cxkit
+    >>> from cxkit.segment._recommender import RecommenderState
+    >>> monday = pd.DataFrame({"customer_id": [1, 1, 2], "item": ["a", "b", "a"]})
+    >>> tuesday = pd.DataFrame({"customer_id": [2, 3], "item": ["c", "b"]})
+    >>> state = RecommenderState(monday, item="item") + RecommenderState(tuesday, item="item")
+    >>> state == RecommenderState(pd.concat([monday, tuesday]), item="item")
+    True
+    >>> pickle.loads(pickle.dumps(state)) == state
+    True
+    >>> cxkit.segment.Recommender.from_state(state).recommend([2], n=1)["item"].tolist()
+    ['b']
+    """
+
+    def __init__(self, purchases: pd.DataFrame | EventLog | None = None, customer: str | None = None,
+                 item: str = "item", *, purchase_kind: str | None = "purchase"):
+        if purchases is None:
+            self._set(pd.Index([], name="customer_id"), pd.Index([], name="item"), _seg.RecommenderState())
+            return
+        cust_codes, cust_ids, item_codes, item_ids = _purchase_codes(purchases, customer, item, purchase_kind)
+        self._set(cust_ids, item_ids, _seg.RecommenderState(cust_codes.astype(np.int64), item_codes.astype(np.int64)))
+
+    def _set(self, customers: pd.Index, items: pd.Index, core: Any) -> "RecommenderState":
+        self.customers_ = pd.Index(customers, name="customer_id")
+        self.items_ = pd.Index(items, name="item")
+        self._core = core
+        return self
+
+    @classmethod
+    def _make(cls, customers: pd.Index, items: pd.Index, core: Any) -> "RecommenderState":
+        return cls.__new__(cls)._set(customers, items, core)
+
+    def _keyed_by(self, customers: pd.Index, items: pd.Index) -> Any:
+        """The C++ state with keys = positions in ``customers`` / ``items`` (which contain this state's ids)."""
+        c = customers.get_indexer(self.customers_)
+        i = items.get_indexer(self.items_)
+        return _seg.RecommenderState(c[self._core.customer], i[self._core.item])
+
+    def __add__(self, other: "RecommenderState") -> "RecommenderState":
+        if not isinstance(other, RecommenderState):
+            return NotImplemented
+        customers, items = _union(self.customers_, other.customers_), _union(self.items_, other.items_)
+        return RecommenderState._make(customers, items,
+                                      self._keyed_by(customers, items) + other._keyed_by(customers, items))
+
+    def __iadd__(self, other: "RecommenderState") -> "RecommenderState":
+        if not isinstance(other, RecommenderState):
+            return NotImplemented
+        merged = self + other
+        return self._set(merged.customers_, merged.items_, merged._core)
+
+    merge = __add__
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RecommenderState):
+            return NotImplemented
+        if self.customers_.equals(other.customers_) and self.items_.equals(other.items_):
+            return bool(self._core == other._core)
+        customers, items = _union(self.customers_, other.customers_), _union(self.items_, other.items_)
+        return bool(self._keyed_by(customers, items) == other._keyed_by(customers, items))
+
+    def __len__(self) -> int:
+        return len(self._core)
+
+    def __reduce__(self):
+        return (_restore_state, (self.customers_.to_numpy(), self.items_.to_numpy(), self._core.serialize()))
+
+    def pairs(self) -> pd.DataFrame:
+        """The (customer_id, item) pairs, sorted by customer then item code."""
+        return pd.DataFrame({"customer_id": self.customers_.to_numpy()[self._core.customer],
+                             "item": self.items_.to_numpy()[self._core.item]})
+
+    def __repr__(self) -> str:
+        return (f"RecommenderState({len(self):,} pairs, {len(self.customers_):,} customers, "
+                f"{len(self.items_):,} items)")
+
+
+def _union(a: pd.Index, b: pd.Index) -> pd.Index:
+    """Sorted union of two id lists (as fit codes them); an empty side keeps the other's dtype."""
+    if len(a) == 0:
+        return b
+    if len(b) == 0 or a.equals(b):
+        return a
+    return a.union(b)
+
+
+def _restore_state(customers: np.ndarray, items: np.ndarray, core_bytes: bytes) -> RecommenderState:
+    core = _seg.RecommenderState.deserialize(core_bytes)
+    if len(core) and (core.customer.max() >= len(customers) or core.item.max() >= len(items)):
+        raise ValueError("serialized RecommenderState: a key is outside its id list")
+    return RecommenderState._make(pd.Index(customers), pd.Index(items), core)
+
+
 class Recommender:
     """Item-item recommender fitted on purchase events (who bought what; repeats count once).
 
@@ -61,6 +181,14 @@ class Recommender:
     segment (``segment``; everyone's when they have none) by share of the segment's customers who bought them,
     and their own purchase history is not used (``exclude_purchased`` does not apply to them). Customers without
     any purchase get the same fallback. The ``source`` column of :meth:`recommend` says which applied.
+
+    **Scale-out.** The purchases behind a fit are a mergeable :class:`RecommenderState` (:attr:`state_`): fill
+    one per partition or batch, add them up and fit with :meth:`from_state`, or add a batch with
+    :meth:`partial_fit`; the result equals :meth:`fit` on all the purchases.
+
+    **When to contact.** ``recommend(..., timing=(clv_model, rfm_summary), horizon=...)`` adds each customer's
+    probability of being alive, of buying within the horizon, expected purchases and median time to the next
+    purchase (see :meth:`recommend`).
 
     Parameters
     ----------
@@ -119,14 +247,28 @@ class Recommender:
             Segment labels (e.g. RFM segments or k-means labels): a column of ``customers`` or a Series indexed by
             customer id. Used for the popular-items fallback.
         """
-        cust, items = self._purchase_columns(purchases, customer, item, purchase_kind)
-        item_codes, item_ids = _factorize(items)
-        cust_codes, cust_ids = _factorize(cust)
-        for name, codes, values in (("customer", cust_codes, cust), ("item", item_codes, items)):
-            if (codes < 0).any():
-                row = _first_bad(codes < 0)
-                raise ValueError(f"purchases, column '{name}', row {row}: missing {name} id ({_show(values[row])})")
+        cust_codes, cust_ids, item_codes, item_ids = _purchase_codes(purchases, customer, item, purchase_kind)
 
+        def fill(core: Any, n_customers: int, n_items: int, seg_codes: Any) -> None:
+            core.fit(cust_codes.astype(np.int32, copy=False), item_codes.astype(np.int32, copy=False),
+                     n_customers, n_items, seg_codes)
+
+        return self._fit(cust_ids, item_ids, fill, customers, consent, segment)
+
+    def _fit(self, cust_ids: pd.Index, item_ids: pd.Index, fill: Any, customers: pd.DataFrame | None,
+             consent: Any, segment: Any) -> "Recommender":
+        saved = self.__dict__.copy()  # a failed (partial) fit leaves the previous fit as it was
+        try:
+            self._fit_ids(cust_ids, item_ids, fill, customers, consent, segment)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            raise
+        self._fit_args = (customers, consent, segment)
+        return self
+
+    def _fit_ids(self, cust_ids: pd.Index, item_ids: pd.Index, fill: Any, customers: pd.DataFrame | None,
+                 consent: Any, segment: Any) -> None:
         table = None
         if customers is not None:
             if not isinstance(customers, pd.DataFrame):
@@ -182,14 +324,71 @@ class Recommender:
             self._consent = None
 
         core = _seg.Recommender(self.similarity, 0 if self.threads is None else int(self.threads))
-        core.fit(cust_codes.astype(np.int32, copy=False), item_codes.astype(np.int32, copy=False),
-                 len(self.customers_), len(item_ids), seg_codes)
+        fill(core, len(self.customers_), len(item_ids), seg_codes)
         self._core = core
         self.items_ = pd.Index(item_ids, name="item")
         self.item_counts_ = pd.Series(core.item_counts, index=self.items_, name="customers")
         self.n_buyers_ = int(core.n_buyers)
         self.n_pairs_ = int(core.n_nonzero) // 2
-        return self
+
+    @classmethod
+    def from_state(cls, state: RecommenderState, similarity: str = "cosine", *, threads: int | None = None,
+                   customers: pd.DataFrame | None = None, consent: str | pd.Series | None = None,
+                   segment: str | pd.Series | None = None) -> "Recommender":
+        """A Recommender fitted on a (merged) :class:`RecommenderState`: the same as :meth:`fit` on all the
+        purchases the state was filled from. ``customers``, ``consent`` and ``segment`` are those of :meth:`fit`.
+
+        >>> import pandas as pd, cxkit
+        >>> from cxkit.segment._recommender import RecommenderState
+        >>> a = pd.DataFrame({"customer_id": [1, 1, 2], "item": ["a", "b", "a"]})
+        >>> b = pd.DataFrame({"customer_id": [2, 3], "item": ["c", "b"]})
+        >>> rec = cxkit.segment.Recommender.from_state(RecommenderState(a) + RecommenderState(b))
+        >>> rec.similar_items("a", n=2)["item"].tolist()
+        ['c', 'b']
+        """
+        if not isinstance(state, RecommenderState):
+            raise TypeError(f"state must be a RecommenderState, got {type(state).__name__}")
+        rec = cls(similarity, threads=threads)
+
+        def fill(core: Any, n_customers: int, n_items: int, seg_codes: Any) -> None:
+            core.fit_state(state._core, n_customers, n_items, seg_codes)
+
+        return rec._fit(state.customers_, state.items_, fill, customers, consent, segment)
+
+    @property
+    def state_(self) -> RecommenderState:
+        """The fitted purchases as a mergeable :class:`RecommenderState` (customers without a purchase left out)."""
+        self._check_fitted()
+        core = self._core.state()
+        used = np.unique(core.customer)
+        remap = np.full(len(self.customers_), -1, dtype=np.int64)
+        remap[used] = np.arange(len(used))
+        return RecommenderState._make(self.customers_[used], self.items_,
+                                      _seg.RecommenderState(remap[core.customer], core.item))
+
+    def partial_fit(self, purchases: pd.DataFrame | EventLog, customer: str | None = None, item: str = "item", *,
+                    purchase_kind: str | None = "purchase", customers: pd.DataFrame | None = None,
+                    consent: str | pd.Series | None = None, segment: str | pd.Series | None = None
+                    ) -> "Recommender":
+        """Add purchases to a fitted (or unfitted) Recommender: its :attr:`state_` plus the new purchases' state,
+        refitted with :meth:`from_state` (the similarity is recomputed from all pairs, so the result is exactly
+        :meth:`fit` on all purchases; a customer buying in both batches links her old and new items).
+        ``customers`` / ``consent`` / ``segment`` default to those of the previous fit.
+
+        >>> import pandas as pd, cxkit
+        >>> rec = cxkit.segment.Recommender().fit(pd.DataFrame({"customer_id": [1, 1], "item": ["a", "b"]}))
+        >>> rec.partial_fit(pd.DataFrame({"customer_id": [1, 2], "item": ["c", "a"]})).recommend([2])["item"].tolist()
+        ['b', 'c']
+        """
+        new = RecommenderState(purchases, customer, item, purchase_kind=purchase_kind)
+        state = self.state_ + new if self._core is not None else new
+        prev = getattr(self, "_fit_args", (None, None, None))
+        args = tuple(p if g is None else g for g, p in zip((customers, consent, segment), prev))
+
+        def fill(core: Any, n_customers: int, n_items: int, seg_codes: Any) -> None:
+            core.fit_state(state._core, n_customers, n_items, seg_codes)
+
+        return self._fit(state.customers_, state.items_, fill, *args)
 
     @staticmethod
     def _purchase_columns(purchases: Any, customer: str | None, item: str,
@@ -242,27 +441,62 @@ class Recommender:
                              "customers table given to fit)")
         return codes.astype(np.int32), ids
 
-    def recommend(self, customers: Iterable[Any] | None = None, n: int = 5, exclude_purchased: bool = True
-                  ) -> pd.DataFrame:
+    def recommend(self, customers: Iterable[Any] | None = None, n: int = 5, exclude_purchased: bool = True, *,
+                  timing: tuple[Any, pd.DataFrame] | None = None, horizon: float | None = None) -> pd.DataFrame:
         """Top-``n`` items per customer: a DataFrame (customer_id, rank, item, score, source).
 
         ``customers``: ids (default: every customer seen in fit); an unknown id raises ``ValueError`` naming it.
         ``exclude_purchased`` drops the items a (consenting) customer already bought. ``source`` is
         ``"personalised"`` or ``"segment_popular"`` (no consent, or no purchase history; score = share of the
         segment's customers who bought the item).
+
+        **When to contact.** ``timing=(model, summary)``, a fitted CLV purchase model of :mod:`cxkit.clv`
+        (``BetaGeoModel``, ``ParetoNBDModel``, ``ModifiedBetaGeoModel``, ``BetaGeoBetaBinomModel``) and the RFM
+        summary it predicts from (indexed by customer id, e.g. :func:`cxkit.clv.rfm_summary`), adds per customer,
+        over the next ``horizon`` periods of the summary's time unit (required with ``timing``):
+
+        * ``p_alive``: the model's ``probability_alive``;
+        * ``p_purchase``: ``probability_of_purchase_within(horizon)``, the chance of a purchase in the horizon;
+        * ``expected_purchases``: ``conditional_expected_purchases(horizon)``;
+        * ``median_time_to_next_purchase``: half of such customers buy again by then (``inf``: likely churned).
+
+        Customers missing from the summary (e.g. from ``customers=`` without purchases) get NaN in these columns;
+        when none of the requested customers is in the summary (ids of another type?) it raises ``ValueError``.
+
+        Examples
+        --------
+        >>> import pandas as pd, cxkit
+        >>> buys = pd.DataFrame({"customer_id": [1, 1, 2, 2, 2, 3], "item": ["a", "b", "a", "b", "c", "b"]})
+        >>> rec = cxkit.segment.Recommender().fit(buys)
+        >>> summary = pd.DataFrame({"frequency": [4.0, 1.0, 1.0], "recency": [30.0, 20.0, 3.0],
+        ...                         "T": [32.0, 30.0, 30.0]}, index=pd.Index([1, 2, 3], name="customer_id"))
+        >>> model = cxkit.clv.BetaGeoModel.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+        >>> out = rec.recommend([1, 3], n=1, timing=(model, summary), horizon=4)
+        >>> out[["customer_id", "item", "p_alive", "p_purchase", "median_time_to_next_purchase"]].round(3)
+           customer_id item  p_alive  p_purchase  median_time_to_next_purchase
+        0            1    c    0.843       0.301                          8.59
+        1            3    a    0.312       0.040                           inf
+
+        Customer 1 is likely to buy within the horizon (contact her now, with item c); customer 3 has probably
+        lapsed (a win-back campaign rather than a recommendation).
         """
         self._check_fitted()
         if int(n) < 0:
             raise ValueError(f"n must be >= 0, got {n}")
         codes, ids = self._customer_codes(customers)
+        when = None if timing is None else _timing_columns(ids, timing, horizon)
         r = self._core.recommend(codes, int(n), bool(exclude_purchased), self._consent)
-        return pd.DataFrame({
+        out = pd.DataFrame({
             "customer_id": ids.to_numpy()[r["request"]],
             "rank": r["rank"],
             "item": self.items_.to_numpy()[r["item"]],
             "score": r["score"],
             "source": pd.Categorical.from_codes(r["source"], categories=list(_SOURCES)),
         })
+        if when is not None:
+            for name, values in when.items():
+                out[name] = values[r["request"]]
+        return out
 
     def similar_items(self, item: Any, n: int = 5) -> pd.DataFrame:
         """The ``n`` items most similar to ``item``: DataFrame (item, score), score descending then item.
@@ -296,3 +530,47 @@ class Recommender:
         indptr, indices, data = self._core.similarity_csc()
         k = len(self.items_)
         return sparse.csc_matrix((data, indices, indptr), shape=(k, k))
+
+
+_TIMING_COLUMNS = ("p_alive", "p_purchase", "expected_purchases", "median_time_to_next_purchase")
+
+
+def _timing_columns(ids: pd.Index, timing: Any, horizon: Any) -> dict[str, np.ndarray]:
+    """The per-customer timing columns of Recommender.recommend (NaN for customers missing from the summary)."""
+    from ..clv._models import _RfmModel, _column
+
+    if not (isinstance(timing, tuple) and len(timing) == 2):
+        raise TypeError("timing must be a (model, summary) pair: a fitted cxkit.clv purchase model and its RFM summary")
+    model, summary = timing
+    if not isinstance(model, _RfmModel):
+        raise TypeError(f"timing: the model must be a fitted cxkit.clv purchase model, got {type(model).__name__}")
+    if not isinstance(summary, pd.DataFrame):
+        raise TypeError(f"timing: the summary must be a DataFrame indexed by customer id, got {type(summary).__name__}")
+    if horizon is None:
+        raise ValueError("horizon: needed with timing= (periods ahead, in the summary's time unit)")
+    if isinstance(horizon, bool) or np.ndim(horizon) != 0 or not np.isfinite(horizon) or horizon < 0:
+        raise ValueError(f"horizon: must be a finite number >= 0, got {horizon!r}")
+    if summary.index.has_duplicates:
+        row = _first_bad(summary.index.duplicated())
+        raise ValueError(f"timing summary, row {row}: customer {_show(summary.index[row])} appears twice")
+    rows = summary.index.get_indexer(ids)
+    found = rows >= 0
+    if len(ids) and not found.any():
+        raise ValueError(f"timing: none of the {len(ids)} customers is in the summary's index (e.g. "
+                         f"{_show(ids[0])}; the summary has {_show(summary.index[0]) if len(summary) else 'no rows'})")
+    sub = summary.iloc[rows[found]]
+    f = _column(sub, ("frequency", "x"), "repeat purchases").to_numpy(np.float64)
+    r = _column(sub, ("recency", "t_x"), "time of the last purchase").to_numpy(np.float64)
+    T = _column(sub, model._t_names, "customer age").to_numpy(np.float64)
+    values = {
+        "p_alive": model.probability_alive(f, r, T),
+        "p_purchase": model.probability_of_purchase_within(horizon, f, r, T),
+        "expected_purchases": model.conditional_expected_purchases(horizon, f, r, T),
+        "median_time_to_next_purchase": model.median_time_to_next_purchase(f, r, T),
+    }
+    out = {}
+    for name in _TIMING_COLUMNS:
+        col = np.full(len(ids), np.nan)
+        col[found] = np.asarray(values[name], dtype=np.float64)
+        out[name] = col
+    return out
