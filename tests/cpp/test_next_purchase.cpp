@@ -96,6 +96,8 @@ TEST_CASE("next purchase: BG/BB pmf, median and bad input") {
     CHECK(std::isinf(median_time_to_next_purchase(m, 0, 0, 6)));
     CHECK_THROWS_AS(probability_of_purchase_within(m, 1.5, 3, 5, 6), cxkit::invalid_input);
     CHECK_THROWS_AS(probability_of_purchase_within(m, -1, 3, 5, 6), cxkit::invalid_input);
+    CHECK_THROWS_AS(probability_of_purchase_within(m, 1e8, 3, 5, 6), cxkit::invalid_input);  // one term per period
+    CHECK(probability_of_purchase_within(m, 1e5, 3, 5, 6) < m.probability_alive(3, 5, 6));
     CHECK_THROWS_AS(conditional_probability_of_n_purchases(m, 2, 0, 4, 3, 6), cxkit::invalid_input);
     const BetaGeoModel bg(BetaGeoParams{0.243, 4.414, 0.793, 2.426});
     CHECK_THROWS_AS(probability_of_purchase_within(bg, -0.5, 1, 2, 3), cxkit::invalid_input);

@@ -262,6 +262,8 @@ def test_bad_input():
     bb = clv.BetaGeoBetaBinomModel.from_params(**BGBB)
     with pytest.raises(ValueError, match=r"column 't', row 0: must be a whole number of periods, got 1.5"):
         bb.probability_of_purchase_within(1.5, 3, 5, 6)
+    with pytest.raises(ValueError, match=r"column 't', row 0: must be at most 10\^7 periods"):
+        bb.probability_of_purchase_within(1e8, 3, 5, 6)
     with pytest.raises(ValueError, match=r"column 'periods', row 0: must be a whole number of periods"):
         bb.median_time_to_next_purchase(3, 5, 6.5)
     with pytest.raises(ValueError, match=r"column 'frequency', row 0: must be <= recency"):

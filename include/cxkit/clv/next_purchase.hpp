@@ -48,6 +48,7 @@ namespace cxkit::clv {
 namespace next_purchase_detail {
 
 inline constexpr double inf = std::numeric_limits<double>::infinity();
+inline constexpr double max_opportunities = 1e7;  // BG/BB horizons (t and the median's walk)
 
 // The rules of RfmData::from_customers for one customer (T named `T_name`: "T", or "periods" for the BG/BB).
 inline void check_history(double x, double t_x, double T, bool discrete) {
@@ -80,6 +81,8 @@ inline void check_t(double t, bool discrete, bool allow_inf = false) {
         throw invalid_input("t", invalid_input::no_row, "must be a finite number >= 0, got " + describe_value(t));
     if (discrete && t != std::floor(t))
         throw invalid_input("t", invalid_input::no_row, "must be a whole number of periods, got " + describe_value(t));
+    if (discrete && t > max_opportunities)  // the BG/BB sums one term per opportunity
+        throw invalid_input("t", invalid_input::no_row, "must be at most 10^7 periods, got " + describe_value(t));
 }
 
 inline void check_n(int n) {
@@ -259,7 +262,7 @@ inline double median_time_to_next_purchase(const BetaGeoBetaBinomModel& m, doubl
     double A = a.ga / (a.ga + a.de) * a.be / (a.al + a.be);
     double R = a.be / (a.al + a.be);
     double S = 0;
-    for (double t = 1; t <= 1e7; ++t) {
+    for (double t = 1; t <= nd::max_opportunities; ++t) {
         if (S + R <= c) return t;
         S += A;
         if (S > c) return nd::inf;

@@ -307,7 +307,8 @@ class _RfmModel(_FittedModel):
     def median_time_to_next_purchase(self, frequency: Any, recency: Any, T: Any) -> Any:
         """The smallest ``t`` with P(a purchase in (T, T+t] | frequency, recency, T) >= 1/2, in the summary's time
         unit: half of such customers buy again by then. ``inf`` when that probability never reaches 1/2 (likely
-        churned customers). BG/BB: a whole number of opportunities.
+        churned customers). BG/BB: a whole number of opportunities (``t`` at most 10**7 there; NaN in the rare case
+        the walk over periods cannot decide by then).
 
         >>> import cxkit
         >>> m = cxkit.clv.BetaGeoModel.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
