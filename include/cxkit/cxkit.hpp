@@ -31,6 +31,7 @@
 #include "cxkit/clv/gamma_gamma.hpp"
 #include "cxkit/clv/lifetime_value.hpp"
 #include "cxkit/clv/modified_beta_geo.hpp"
+#include "cxkit/clv/next_purchase.hpp"
 #include "cxkit/clv/pareto_nbd.hpp"
 #include "cxkit/clv/rfm.hpp"
 #include "cxkit/clv/row_index.hpp"

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from ._kmeans import KMeans, choose_k, silhouette_sample, silhouette_samples, silhouette_score
 from ._personas import Persona, Personas, personas
-from ._recommender import Recommender
+from ._recommender import Recommender, RecommenderState
 from ._demo import demo_section
 from ._rfm import default_rfm_segments, rfm_scores, rfm_summary
 
 __all__ = ["KMeans", "choose_k", "silhouette_score", "silhouette_samples", "silhouette_sample",
-           "rfm_scores", "rfm_summary", "default_rfm_segments", "personas", "Persona", "Personas", "Recommender", "plotting",
+           "rfm_scores", "rfm_summary", "default_rfm_segments", "personas", "Persona", "Personas", "Recommender", "RecommenderState",
+           "plotting",
            "demo_section"]
 
 
