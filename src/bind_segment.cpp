@@ -147,6 +147,7 @@ void bind_segment(py::module_& m) {
             d["dropped_columns"] = r.dropped_columns;
             d["scale_mean"] = to_array<double>(r.scale_mean);
             d["scale_std"] = to_array<double>(r.scale_std);
+            d["init_indices"] = r.init_indices;
             return d;
         },
         py::arg("X"), py::arg("n_clusters") = 8, py::arg("n_init") = 0, py::arg("max_iter") = 300,

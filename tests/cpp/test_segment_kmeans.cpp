@@ -275,3 +275,30 @@ TEST_CASE("kmeans: the run-time picked distance kernel computes the same bits as
             CHECK(a(L - 1) == doctest::Approx((X.row(s + L - 1).transpose() - c).squaredNorm()).epsilon(1e-12));
         }
 }
+
+TEST_CASE("kmeans: the generator is numpy's legacy RandomState") {
+    using cxkit::segment::detail::LegacyRandomState;
+    // numpy 2.4: RandomState(0).random_sample() twice; RandomState(2**32 - 1).random_sample()
+    LegacyRandomState a(0);
+    CHECK(a.random_sample() == 0.5488135039273248);
+    CHECK(a.random_sample() == 0.7151893663724195);
+    LegacyRandomState b(4294967295u);
+    CHECK(b.random_sample() == 0.0976320289940138);
+    // RandomState(7).choice(n, p=np.ones(n) / n), twice
+    LegacyRandomState c(7);
+    CHECK(c.choice_uniform_p(10) == 0);
+    CHECK(c.choice_uniform_p(10) == 7);
+    LegacyRandomState e(7);
+    CHECK(e.choice_uniform_p(1000003) == 76308);
+    CHECK(e.choice_uniform_p(1000003) == 779921);
+}
+
+TEST_CASE("kmeans: seeds beyond numpy's RandomState range are rejected") {
+    const auto X = noisy(100, 2, 1);
+    KMeansOptions o;
+    o.n_clusters = 3;
+    o.seed = 4294967295u;
+    CHECK_NOTHROW(kmeans(X, o));
+    o.seed = 4294967296u;
+    CHECK_THROWS_AS(kmeans(X, o), invalid_input);
+}

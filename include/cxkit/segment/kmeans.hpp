@@ -18,9 +18,13 @@
 // - Empty clusters: relocated, as sklearn's _relocate_empty_clusters_dense, to the rows farthest from their
 //   (previous) centres, the farthest first (ties: lower row first); the row leaves its cluster's sums (its label
 //   is not changed until the next assignment).
-// - n_init runs, each seeded with a seed derived from (seed, run index) by splitmix64; the run with the lowest
-//   inertia is kept (a later run must be strictly lower and not the same partition, as sklearn). n_init = 0 is
-//   "auto", which is 1 with k-means++ (sklearn >= 1.4).
+// - Random draws: numpy's legacy RandomState(seed) (MT19937 + genrand_res53), one generator drawn from in sequence
+//   by the n_init seedings, with numpy's and sklearn's formulas (RandomState.choice with p for the first centre,
+//   uniform(size=trials) for the candidates): KMeans(seed=s) starts every run from the very rows that
+//   sklearn.cluster.KMeans(random_state=s) picks (barring a sampled value within rounding of a cumulative-sum
+//   boundary: sklearn's distances differ from ours in the last bits). The run with the lowest inertia is
+//   kept (a later run must be strictly lower and not the same partition, as sklearn). n_init = 0 is "auto", which
+//   is 1 with k-means++ (sklearn >= 1.4).
 // - Determinism: rows are processed in fixed chunks of 256; every sum (centre sums, potentials, inertia) is a
 //   per-chunk partial reduced in chunk order, so results are bit-identical for any thread count. Threads take
 //   contiguous ranges of chunks (assignment, k-means++ potentials, inertia, bounds).
@@ -55,7 +59,7 @@ struct KMeansOptions {
     int max_iter = 300;
     double tol = 1e-4;
     Algorithm algorithm = lloyd;
-    std::uint64_t seed = 0;
+    std::uint64_t seed = 0;                 // 0 .. 2**32-1: numpy's RandomState(seed), see the header comment
     bool standardize = false;
     unsigned threads = 0;                   // 0 = std::thread::hardware_concurrency()
     std::vector<std::string> column_names;  // optional, only used in error messages (default "0", "1", ...)
@@ -71,6 +75,7 @@ struct KMeansResult {
     std::vector<int> dropped_columns; // constant columns dropped by standardize
     Eigen::RowVectorXd scale_mean;    // standardize only: column means (empty otherwise)
     Eigen::RowVectorXd scale_std;     // standardize only: column std (ddof = 0); 0 for a dropped column
+    std::vector<std::vector<Eigen::Index>> init_indices;  // per run: the rows k-means++ chose as initial centres
 };
 
 namespace detail {
@@ -85,9 +90,7 @@ inline std::uint64_t splitmix64(std::uint64_t x) noexcept {
     x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
     return x ^ (x >> 31);
 }
-// Uniform in [0, 1) from the top 53 bits: the same on every standard library (unlike uniform_real_distribution).
-inline double uniform01(std::mt19937_64& g) { return static_cast<double>(g() >> 11) * 0x1.0p-53; }
-// Unbiased uniform integer in [0, m), m >= 1.
+// Unbiased uniform integer in [0, m), m >= 1 (silhouette's sample).
 inline std::uint64_t uniform_below(std::mt19937_64& g, std::uint64_t m) {
     const std::uint64_t threshold = (0 - m) % m;
     for (;;) {
@@ -95,6 +98,29 @@ inline std::uint64_t uniform_below(std::mt19937_64& g, std::uint64_t m) {
         if (r >= threshold) return r % m;
     }
 }
+
+// numpy's legacy np.random.RandomState(seed), the generator scikit-learn's KMeans(random_state=seed) draws from:
+// MT19937 seeded by init_genrand(seed) (== std::mt19937(seed)), doubles by genrand_res53.
+struct LegacyRandomState {
+    std::mt19937 mt;
+    explicit LegacyRandomState(std::uint32_t seed) : mt(seed) {}
+    double random_sample() {
+        const double a = static_cast<double>(static_cast<std::uint32_t>(mt()) >> 5);
+        const double b = static_cast<double>(static_cast<std::uint32_t>(mt()) >> 6);
+        return (a * 67108864.0 + b) / 9007199254740992.0;
+    }
+    // RandomState.choice(n, p=ones(n)/n) as numpy computes it: cdf = cumsum(p) (sequential), cdf /= cdf[-1], one
+    // random_sample, searchsorted(side="right"). Not floor(u * n): the rounding of the cumulative sum decides.
+    Eigen::Index choice_uniform_p(Eigen::Index n) {
+        const double p = 1.0 / static_cast<double>(n);
+        std::vector<double> cdf(static_cast<std::size_t>(n));
+        double run = 0;
+        for (auto& v : cdf) v = (run += p);
+        for (auto& v : cdf) v /= run;
+        const double u = random_sample();
+        return static_cast<Eigen::Index>(std::upper_bound(cdf.begin(), cdf.end(), u) - cdf.begin());
+    }
+};
 
 inline unsigned resolve_threads(unsigned threads) {
     if (threads != 0) return threads;
@@ -378,7 +404,10 @@ struct KMeansState {
 };
 
 // Greedy k-means++ (sklearn's _kmeans_plusplus with unit sample weights).
-inline Eigen::MatrixXd kmeans_plusplus(const ConstRef& X, Index k, std::mt19937_64& rng, unsigned threads) {
+// The draws are numpy's, in sklearn's order: choice(n, p) for the first centre, then per centre uniform(size=trials).
+// `rows` (optional) gets the chosen row indices.
+inline Eigen::MatrixXd kmeans_plusplus(const ConstRef& X, Index k, LegacyRandomState& rng, unsigned threads,
+                                       std::vector<Index>* rows = nullptr) {
     const Index n = X.rows(), d = X.cols(), n_chunks = n_chunks_of(n);
     const Index trials = 2 + static_cast<Index>(std::floor(std::log(static_cast<double>(k))));
     Eigen::MatrixXd C(k, d);
@@ -386,7 +415,8 @@ inline Eigen::MatrixXd kmeans_plusplus(const ConstRef& X, Index k, std::mt19937_
     std::vector<double> part(static_cast<std::size_t>(n_chunks * trials));
 
     // closest = squared distances to the first centre; the potential is their sum in chunk order
-    Index first = static_cast<Index>(uniform_below(rng, static_cast<std::uint64_t>(n)));
+    const Index first = rng.choice_uniform_p(n);
+    if (rows) rows->assign(1, first);
     C.row(0) = X.row(first);
     for_chunk_ranges(n_chunks, threads, [&](Index c0, Index c1) {
         for (Index c = c0; c < c1; ++c) {
@@ -409,7 +439,7 @@ inline Eigen::MatrixXd kmeans_plusplus(const ConstRef& X, Index k, std::mt19937_
         double run = 0;
         for (Index i = 0; i < n; ++i) cum[static_cast<std::size_t>(i)] = (run += closest(i));
         for (Index t = 0; t < trials; ++t) {
-            const double r = uniform01(rng) * pot;
+            const double r = rng.random_sample() * pot;
             auto it = std::lower_bound(cum.begin(), cum.end(), r);
             const Index id = std::min<Index>(static_cast<Index>(it - cum.begin()), n - 1);
             cand[static_cast<std::size_t>(t)] = id;
@@ -437,6 +467,7 @@ inline Eigen::MatrixXd kmeans_plusplus(const ConstRef& X, Index k, std::mt19937_
         }
         const Index id = cand[static_cast<std::size_t>(best)];
         C.row(c) = X.row(id);
+        if (rows) rows->push_back(id);
         closest = cand_closest.col(best);
         pot = cand_pot[static_cast<std::size_t>(best)];  // the same chunk-ordered sum
     }
@@ -615,6 +646,9 @@ inline KMeansResult kmeans(const Eigen::Ref<const Eigen::MatrixXd>& X, const KMe
         throw invalid_input("max_iter", invalid_input::no_row, "must be >= 1 (got " + std::to_string(opt.max_iter) + ")");
     if (!(opt.tol >= 0)) throw invalid_input("tol", invalid_input::no_row, "must be >= 0");
     if (opt.n_init < 0) throw invalid_input("n_init", invalid_input::no_row, "must be >= 1 (or 0 for auto)");
+    if (opt.seed > 0xFFFFFFFFu)
+        throw invalid_input("seed", invalid_input::no_row,
+                            "must be < 2**32 (numpy's RandomState seeds; got " + std::to_string(opt.seed) + ")");
     if (d == 0) throw invalid_input("X", invalid_input::no_row, "has no columns");
     if (n < opt.n_clusters)
         throw invalid_input("X", invalid_input::no_row,
@@ -665,9 +699,11 @@ inline KMeansResult kmeans(const Eigen::Ref<const Eigen::MatrixXd>& X, const KMe
     const int n_init = opt.n_init == 0 ? 1 : opt.n_init;
     detail::SingleRun best;
     bool have = false;
+    // one generator for all runs, drawn from in sequence (as sklearn's KMeans.fit shares its RandomState)
+    detail::LegacyRandomState rng(static_cast<std::uint32_t>(opt.seed));
+    res.init_indices.assign(static_cast<std::size_t>(n_init), {});
     for (int r = 0; r < n_init; ++r) {
-        std::mt19937_64 rng(detail::splitmix64(opt.seed ^ detail::splitmix64(static_cast<std::uint64_t>(r))));
-        Eigen::MatrixXd C0 = detail::kmeans_plusplus(W, k, rng, threads);
+        Eigen::MatrixXd C0 = detail::kmeans_plusplus(W, k, rng, threads, &res.init_indices[static_cast<std::size_t>(r)]);
         auto run = opt.algorithm == KMeansOptions::elkan ? detail::elkan_run(W, std::move(C0), opt.max_iter, tol, threads)
                                                          : detail::lloyd_run(W, std::move(C0), opt.max_iter, tol, threads);
         if (!have || (run.inertia < best.inertia && !detail::same_clustering(run.labels, best.labels, opt.n_clusters))) {
