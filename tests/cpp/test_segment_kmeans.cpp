@@ -302,3 +302,27 @@ TEST_CASE("kmeans: seeds beyond numpy's RandomState range are rejected") {
     o.seed = 4294967296u;
     CHECK_THROWS_AS(kmeans(X, o), invalid_input);
 }
+
+TEST_CASE("kmeans: the run-time picked assignment kernel gives the portable kernel's labels, = argmin of sq_dist") {
+    std::mt19937_64 g(4);
+    std::uniform_real_distribution<double> u(-5, 5);
+    const Eigen::Index n = 700, d = 7, k = 9;
+    Eigen::MatrixXd X(n, d), CT(d, k);
+    for (Eigen::Index i = 0; i < n; ++i)
+        for (Eigen::Index f = 0; f < d; ++f) X(i, f) = u(g);
+    for (Eigen::Index j = 0; j < k; ++j)
+        for (Eigen::Index f = 0; f < d; ++f) CT(f, j) = u(g);
+    CT.col(5) = CT.col(2);  // an exact tie: the lower index wins
+    namespace dt = cxkit::segment::detail;
+    for (Eigen::Index s : {Eigen::Index{0}, Eigen::Index{5}})
+        for (Eigen::Index L : {Eigen::Index{1}, Eigen::Index{17}, Eigen::Index{256}, Eigen::Index{695}}) {
+            std::vector<int> a(static_cast<std::size_t>(L)), b(a.size()), want(a.size());
+            dt::assign_block(X.data(), n, d, s, L, CT.data(), k, a.data());
+            dt::assign_block_generic(X.data(), n, d, s, L, CT.data(), k, b.data());
+            Eigen::MatrixXd dist(L, k);
+            for (Eigen::Index j = 0; j < k; ++j) dt::sq_dist_block(X.data(), n, d, s, L, CT.col(j).data(), dist.col(j).data());
+            for (Eigen::Index i = 0; i < L; ++i) dist.row(i).minCoeff(&want[static_cast<std::size_t>(i)]);
+            CHECK(a == want);
+            CHECK(b == want);
+        }
+}

@@ -40,6 +40,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <exception>
 #include <limits>
 #include <numeric>
@@ -208,6 +209,66 @@ inline void check_finite(const ConstRef& X, const std::vector<std::string>& name
         out[i] = acc;                                                         \
     }
 
+// Lloyd's assignment of rows [s, s+L): lab[i] = index of the closest of the k centres (CT: d x k, centre j
+// contiguous), lowest index on ties. Per block of B rows the distances go straight into a branch-free running
+// minimum in registers (no distance matrix stored and reloaded); each distance is summed exactly as in
+// sq_dist_block (column order, no fused multiply-add), so Lloyd, Elkan and k-means++ see the same numbers.
+// Written with GCC vector extensions: GCC's vectoriser vectorises the wrong loop of this nest (the columns, two at a
+// time), and Eigen fixes its packet width from the global build flags (SSE2 at the baseline), so it cannot give the
+// AVX2/AVX-512 code of the target clones below.
+#define CXKIT_KMEANS_ASSIGN_BODY(W, U)                                                \
+    typedef double vd __attribute__((vector_size((W) * sizeof(double))));             \
+    constexpr Index B = (W) * (U);                                                    \
+    Index i = 0;                                                                      \
+    for (; i + B <= L; i += B) {                                                      \
+        vd best[U] = {}, lb[U] = {};                                                  \
+        for (Index j = 0; j < k; ++j) {                                               \
+            const double* c = CT + j * d;                                             \
+            vd acc[U];                                                                \
+            for (int u = 0; u < (U); ++u) acc[u] = vd{};                              \
+            for (Index f = 0; f < d; ++f) {                                           \
+                const double* col = X + f * ld + s + i;                               \
+                const double cf = c[f];                                               \
+                for (int u = 0; u < (U); ++u) {                                       \
+                    vd x;                                                             \
+                    std::memcpy(&x, col + u * (W), sizeof(vd));                       \
+                    const vd v = x - cf;                                              \
+                    acc[u] += v * v;                                                  \
+                }                                                                     \
+            }                                                                         \
+            const vd jv = vd{} + static_cast<double>(j);                              \
+            for (int u = 0; u < (U); ++u) {                                           \
+                if (j == 0) {                                                         \
+                    best[u] = acc[u], lb[u] = jv;                                     \
+                } else {                                                              \
+                    const auto closer = acc[u] < best[u];                             \
+                    best[u] = closer ? acc[u] : best[u];                              \
+                    lb[u] = closer ? jv : lb[u];                                      \
+                }                                                                     \
+            }                                                                         \
+        }                                                                             \
+        for (int u = 0; u < (U); ++u)                                                 \
+            for (int t = 0; t < (W); ++t) lab[i + u * (W) + t] = static_cast<int>(lb[u][t]); \
+    }                                                                                 \
+    for (; i < L; ++i) {                                                              \
+        double best = 0;                                                              \
+        int bl = 0;                                                                   \
+        for (Index j = 0; j < k; ++j) {                                               \
+            double acc = 0;                                                           \
+            for (Index f = 0; f < d; ++f) {                                           \
+                const double v = X[f * ld + s + i] - CT[j * d + f];                   \
+                acc += v * v;                                                         \
+            }                                                                         \
+            if (j == 0 || acc < best) best = acc, bl = static_cast<int>(j);           \
+        }                                                                             \
+        lab[i] = bl;                                                                  \
+    }
+
+inline void assign_block_generic(const double* X, Index ld, Index d, Index s, Index L, const double* CT, Index k,
+                                 int* lab) {
+    CXKIT_KMEANS_ASSIGN_BODY(2, 4)
+}
+
 inline void sq_dist_block_generic(const double* X, Index ld, Index d, Index s, Index L, const double* c,
                                   double* out) {
     CXKIT_KMEANS_SQ_DIST_BODY(16)
@@ -228,8 +289,17 @@ __attribute__((target("avx512f"), optimize("fp-contract=off"))) inline void sq_d
     const double* X, Index ld, Index d, Index s, Index L, const double* c, double* out) {
     CXKIT_KMEANS_SQ_DIST_BODY(32)
 }
+__attribute__((target("avx2"), optimize("fp-contract=off"))) inline void assign_block_avx2(
+    const double* X, Index ld, Index d, Index s, Index L, const double* CT, Index k, int* lab) {
+    CXKIT_KMEANS_ASSIGN_BODY(4, 4)
+}
+__attribute__((target("avx512f"), optimize("fp-contract=off"))) inline void assign_block_avx512(
+    const double* X, Index ld, Index d, Index s, Index L, const double* CT, Index k, int* lab) {
+    CXKIT_KMEANS_ASSIGN_BODY(8, 2)
+}
 #endif
 #undef CXKIT_KMEANS_SQ_DIST_BODY
+#undef CXKIT_KMEANS_ASSIGN_BODY
 
 using SqDistFn = void (*)(const double*, Index, Index, Index, Index, const double*, double*);
 
@@ -247,32 +317,27 @@ inline void sq_dist_block(const double* X, Index ld, Index d, Index s, Index L, 
     kernel(X, ld, d, s, L, c, out);
 }
 
+using AssignFn = void (*)(const double*, Index, Index, Index, Index, const double*, Index, int*);
+
+inline AssignFn pick_assign() {
+#ifdef CXKIT_KMEANS_DISPATCH
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) return assign_block_avx512;
+    if (__builtin_cpu_supports("avx2")) return assign_block_avx2;
+#endif
+    return assign_block_generic;
+}
+
+inline void assign_block(const double* X, Index ld, Index d, Index s, Index L, const double* CT, Index k, int* lab) {
+    static const AssignFn kernel = pick_assign();
+    kernel(X, ld, d, s, L, CT, k, lab);
+}
+
 // The same for an Eigen centre (row vector of length d) into a contiguous Eigen output of length L.
 template <class Centre, class Out>
 void sq_dist_to(const ConstRef& X, Index s, Index L, const Centre& centre, Out&& out) {
     const Eigen::RowVectorXd c = centre;
     sq_dist_block(X.data(), X.outerStride(), X.cols(), s, L, c.data(), out.data());
-}
-
-// One step of a row-wise argmin: where d[i] < best[i], best[i] = d[i] and label[i] = j. Eigen's packet primitives
-// (SSE/AVX/NEON, whatever the build targets) do it branch-free; compilers do not vectorise the plain loop (an FP
-// compare may trap, so they keep the branches), and the branches mispredict on real data.
-inline void argmin_step(const double* d, double* best, double* label, double j, Index L) {
-    namespace ei = Eigen::internal;
-    using Packet = ei::packet_traits<double>::type;
-    constexpr Index P = ei::packet_traits<double>::size;
-    Index i = 0;
-    if constexpr (P > 1) {
-        const Packet J = ei::pset1<Packet>(j);
-        for (; i + P <= L; i += P) {
-            const Packet di = ei::ploadu<Packet>(d + i), bi = ei::ploadu<Packet>(best + i);
-            const Packet closer = ei::pcmp_lt(di, bi);
-            ei::pstoreu(best + i, ei::pselect(closer, di, bi));
-            ei::pstoreu(label + i, ei::pselect(closer, J, ei::ploadu<Packet>(label + i)));
-        }
-    }
-    for (; i < L; ++i)
-        if (d[i] < best[i]) best[i] = d[i], label[i] = j;
 }
 
 // Direct Euclidean distance between row i of X and column j of CT (centres transposed, d x k), columns in order
@@ -298,15 +363,21 @@ struct Partials {
     double* chunk(Index c) { return data.data() + c * k * (d + 1); }
 };
 
+// The chunk's centre sums (k x d, column-major) and counts, rows in order. Row by row, so that d independent
+// additions follow each other (column by column, two rows of the same cluster wait for each other's store);
+// every sum still adds its rows in row order.
 inline void accumulate_chunk(const ConstRef& X, Index s, Index L, const int* labels, double* part, Index k) {
-    const Index d = X.cols();
+    const Index d = X.cols(), ld = X.outerStride();
+    const double* x0 = X.data() + s;
     double* weights = part + k * d;
     std::fill(part, part + k * (d + 1), 0.0);
-    for (Index i = 0; i < L; ++i) weights[labels[s + i]] += 1.0;
-    for (Index f = 0; f < d; ++f) {
-        const double* col = X.col(f).data() + s;
-        double* sums = part + f * k;
-        for (Index i = 0; i < L; ++i) sums[labels[s + i]] += col[i];
+    for (Index i = 0; i < L; ++i) {
+        const Index l = labels[s + i];
+        weights[l] += 1.0;
+        double* sum = part + l;
+        const double* x = x0 + i;
+#pragma GCC unroll 8
+        for (Index f = 0; f < d; ++f) sum[f * k] += x[f * ld];
     }
 }
 
@@ -326,18 +397,9 @@ struct KMeansState {
         if (update) partials.reset(n_chunks, k, d);
         const Eigen::MatrixXd CT = C.transpose();  // d x k: centre j contiguous
         for_chunk_ranges(n_chunks, threads, [&](Index c0, Index c1) {
-            Eigen::ArrayXXd dist(kmeans_chunk, k);
-            Eigen::ArrayXd best(kmeans_chunk), lab(kmeans_chunk);
             for (Index c = c0; c < c1; ++c) {
                 const Index s = c * kmeans_chunk, L = std::min(kmeans_chunk, n - s);
-                for (Index j = 0; j < k; ++j)
-                    sq_dist_block(X.data(), X.outerStride(), d, s, L, CT.col(j).data(), dist.col(j).data());
-                // branch-free argmin over the centres, row-vectorised; strict < keeps the lowest index on ties
-                best.head(L) = dist.col(0).head(L);
-                lab.head(L).setZero();
-                for (Index j = 1; j < k; ++j) argmin_step(dist.col(j).data(), best.data(), lab.data(), static_cast<double>(j), L);
-                int* out = labels.data() + s;
-                for (Index i = 0; i < L; ++i) out[i] = static_cast<int>(lab(i));
+                assign_block(X.data(), X.outerStride(), d, s, L, CT.data(), k, labels.data() + s);
                 if (update) accumulate_chunk(X, s, L, labels.data(), partials.chunk(c), k);
             }
         });
@@ -408,20 +470,22 @@ struct KMeansState {
 // `rows` (optional) gets the chosen row indices.
 inline Eigen::MatrixXd kmeans_plusplus(const ConstRef& X, Index k, LegacyRandomState& rng, unsigned threads,
                                        std::vector<Index>* rows = nullptr) {
-    const Index n = X.rows(), d = X.cols(), n_chunks = n_chunks_of(n);
+    const Index n = X.rows(), d = X.cols(), n_chunks = n_chunks_of(n), ld = X.outerStride();
     const Index trials = 2 + static_cast<Index>(std::floor(std::log(static_cast<double>(k))));
     Eigen::MatrixXd C(k, d);
     Eigen::VectorXd closest(n);
     std::vector<double> part(static_cast<std::size_t>(n_chunks * trials));
+    Eigen::MatrixXd cand(d, trials);  // candidate rows, each contiguous for the distance kernel
 
     // closest = squared distances to the first centre; the potential is their sum in chunk order
     const Index first = rng.choice_uniform_p(n);
     if (rows) rows->assign(1, first);
     C.row(0) = X.row(first);
+    cand.col(0) = X.row(first).transpose();
     for_chunk_ranges(n_chunks, threads, [&](Index c0, Index c1) {
         for (Index c = c0; c < c1; ++c) {
             const Index s = c * kmeans_chunk, L = std::min(kmeans_chunk, n - s);
-            sq_dist_to(X, s, L, C.row(0), closest.segment(s, L));
+            sq_dist_block(X.data(), ld, d, s, L, cand.col(0).data(), closest.data() + s);
             part[static_cast<std::size_t>(c)] = closest.segment(s, L).sum();
         }
     });
@@ -429,12 +493,8 @@ inline Eigen::MatrixXd kmeans_plusplus(const ConstRef& X, Index k, LegacyRandomS
     for (Index c = 0; c < n_chunks; ++c) pot += part[static_cast<std::size_t>(c)];
 
     std::vector<double> cum(static_cast<std::size_t>(n));
-    std::vector<Index> cand(static_cast<std::size_t>(trials));
+    std::vector<Index> ids(static_cast<std::size_t>(trials));
     std::vector<double> cand_pot(static_cast<std::size_t>(trials));
-    Eigen::MatrixXd cand_rows(trials, d);
-    // min(closest, distance to candidate t) for every row: the winner's column becomes `closest` without another
-    // pass over X (as sklearn keeps distance_to_candidates)
-    Eigen::MatrixXd cand_closest(n, trials);
     for (Index c = 1; c < k; ++c) {
         double run = 0;
         for (Index i = 0; i < n; ++i) cum[static_cast<std::size_t>(i)] = (run += closest(i));
@@ -442,19 +502,20 @@ inline Eigen::MatrixXd kmeans_plusplus(const ConstRef& X, Index k, LegacyRandomS
             const double r = rng.random_sample() * pot;
             auto it = std::lower_bound(cum.begin(), cum.end(), r);
             const Index id = std::min<Index>(static_cast<Index>(it - cum.begin()), n - 1);
-            cand[static_cast<std::size_t>(t)] = id;
-            cand_rows.row(t) = X.row(id);
+            ids[static_cast<std::size_t>(t)] = id;
+            cand.col(t) = X.row(id).transpose();
         }
-        std::fill(part.begin(), part.end(), 0.0);
+        // each candidate's potential (sum of min(closest, distance to it)), chunk partials; nothing stored per row:
+        // the winner's distances are recomputed below (a second read of X costs less than writing and reading
+        // back `trials` columns of n values)
         for_chunk_ranges(n_chunks, threads, [&](Index c0, Index c1) {
             Eigen::ArrayXd dist(kmeans_chunk);
             for (Index ch = c0; ch < c1; ++ch) {
                 const Index s = ch * kmeans_chunk, L = std::min(kmeans_chunk, n - s);
                 for (Index t = 0; t < trials; ++t) {
-                    sq_dist_to(X, s, L, cand_rows.row(t), dist.head(L));
-                    auto m = cand_closest.col(t).segment(s, L).array();
-                    m = closest.segment(s, L).array().min(dist.head(L));
-                    part[static_cast<std::size_t>(ch * trials + t)] = m.sum();
+                    sq_dist_block(X.data(), ld, d, s, L, cand.col(t).data(), dist.data());
+                    part[static_cast<std::size_t>(ch * trials + t)] =
+                        closest.segment(s, L).array().min(dist.head(L)).sum();
                 }
             }
         });
@@ -465,11 +526,17 @@ inline Eigen::MatrixXd kmeans_plusplus(const ConstRef& X, Index k, LegacyRandomS
             cand_pot[static_cast<std::size_t>(t)] = p;
             if (p < cand_pot[static_cast<std::size_t>(best)]) best = t;
         }
-        const Index id = cand[static_cast<std::size_t>(best)];
-        C.row(c) = X.row(id);
-        if (rows) rows->push_back(id);
-        closest = cand_closest.col(best);
+        C.row(c) = cand.col(best).transpose();
+        if (rows) rows->push_back(ids[static_cast<std::size_t>(best)]);
         pot = cand_pot[static_cast<std::size_t>(best)];  // the same chunk-ordered sum
+        for_chunk_ranges(n_chunks, threads, [&](Index c0, Index c1) {
+            Eigen::ArrayXd dist(kmeans_chunk);
+            for (Index ch = c0; ch < c1; ++ch) {
+                const Index s = ch * kmeans_chunk, L = std::min(kmeans_chunk, n - s);
+                sq_dist_block(X.data(), ld, d, s, L, cand.col(best).data(), dist.data());
+                closest.segment(s, L) = closest.segment(s, L).array().min(dist.head(L)).matrix();
+            }
+        });
     }
     return C;
 }
