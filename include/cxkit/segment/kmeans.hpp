@@ -363,21 +363,43 @@ struct Partials {
     double* chunk(Index c) { return data.data() + c * k * (d + 1); }
 };
 
-// The chunk's centre sums (k x d, column-major) and counts, rows in order. Row by row, so that d independent
-// additions follow each other (column by column, two rows of the same cluster wait for each other's store);
-// every sum still adds its rows in row order.
+// The chunk's centre sums (k x d, column-major) and counts. The rows are grouped by cluster first (a stable
+// counting sort), then each sum is a register accumulator over its group in row order, four columns at a time (four
+// independent addition chains): a load and an add per value instead of a load, add and store into the sums
+// (whose bits are the same: every sum adds its rows in row order, from 0).
 inline void accumulate_chunk(const ConstRef& X, Index s, Index L, const int* labels, double* part, Index k) {
     const Index d = X.cols(), ld = X.outerStride();
     const double* x0 = X.data() + s;
-    double* weights = part + k * d;
-    std::fill(part, part + k * (d + 1), 0.0);
-    for (Index i = 0; i < L; ++i) {
-        const Index l = labels[s + i];
-        weights[l] += 1.0;
-        double* sum = part + l;
-        const double* x = x0 + i;
-#pragma GCC unroll 8
-        for (Index f = 0; f < d; ++f) sum[f * k] += x[f * ld];
+    const int* lab = labels + s;
+    std::vector<Index> start(static_cast<std::size_t>(k + 1), 0);
+    std::vector<std::uint16_t> order(static_cast<std::size_t>(L));  // L <= kmeans_chunk
+    for (Index i = 0; i < L; ++i) ++start[static_cast<std::size_t>(lab[i]) + 1];
+    for (Index l = 0; l < k; ++l) {
+        part[k * d + l] = static_cast<double>(start[static_cast<std::size_t>(l) + 1]);
+        start[static_cast<std::size_t>(l) + 1] += start[static_cast<std::size_t>(l)];
+    }
+    {
+        std::vector<Index> next(start.begin(), start.end() - 1);
+        for (Index i = 0; i < L; ++i) order[static_cast<std::size_t>(next[static_cast<std::size_t>(lab[i])]++)] = static_cast<std::uint16_t>(i);
+    }
+    for (Index f = 0; f < d; f += 4) {
+        const Index w = std::min<Index>(4, d - f);
+        const double* c0 = x0 + f * ld;
+        const double* c1 = w > 1 ? c0 + ld : c0;
+        const double* c2 = w > 2 ? c0 + 2 * ld : c0;
+        const double* c3 = w > 3 ? c0 + 3 * ld : c0;
+        for (Index l = 0; l < k; ++l) {
+            double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+            for (Index p = start[static_cast<std::size_t>(l)]; p < start[static_cast<std::size_t>(l) + 1]; ++p) {
+                const Index r = order[static_cast<std::size_t>(p)];
+                a0 += c0[r], a1 += c1[r], a2 += c2[r], a3 += c3[r];
+            }
+            double* out = part + f * k + l;
+            out[0] = a0;
+            if (w > 1) out[k] = a1;
+            if (w > 2) out[2 * k] = a2;
+            if (w > 3) out[3 * k] = a3;
+        }
     }
 }
 
