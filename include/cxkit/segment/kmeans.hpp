@@ -725,6 +725,19 @@ inline std::vector<int> assign_labels(const ConstRef& X, const Eigen::MatrixXd& 
 
 }  // namespace detail
 
+// A row-major (C-order) n x d array as the column-major matrix kmeans works on, rows split over `threads` (0 =
+// every core): the copy a C-order numpy array needs anyway, without numpy's single-threaded asfortranarray.
+inline Eigen::MatrixXd from_row_major(const double* a, Eigen::Index n, Eigen::Index d, unsigned threads = 0) {
+    using detail::Index;
+    Eigen::MatrixXd M(n, d);
+    detail::for_chunk_ranges(detail::n_chunks_of(n), detail::resolve_threads(threads), [&](Index c0, Index c1) {
+        const Index r0 = c0 * detail::kmeans_chunk, r1 = std::min(n, c1 * detail::kmeans_chunk);
+        for (Index i = r0; i < r1; ++i)
+            for (Index f = 0; f < d; ++f) M(i, f) = a[i * d + f];
+    });
+    return M;
+}
+
 inline KMeansResult kmeans(const Eigen::Ref<const Eigen::MatrixXd>& X, const KMeansOptions& opt) {
     using detail::Index;
     const Index n = X.rows(), d = X.cols();

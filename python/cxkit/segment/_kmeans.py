@@ -12,9 +12,10 @@ from .. import _core
 _seg = _core.segment
 
 
-def _features(X: Any, what: str = "X") -> tuple[np.ndarray, list[str] | None]:
+def _features(X: Any, what: str = "X", fortran: bool = True) -> tuple[np.ndarray, list[str] | None]:
     """A Fortran-ordered float64 matrix (a view of a single-dtype float64 DataFrame or Fortran array: no copy) and
-    the column names when X is a DataFrame."""
+    the column names when X is a DataFrame. fortran=False: a C-contiguous matrix is returned as is (the core copies
+    it to column-major on every core)."""
     if isinstance(X, pd.DataFrame):
         bad = [str(c) for c in X.columns
                if not (pd.api.types.is_numeric_dtype(X[c]) or pd.api.types.is_bool_dtype(X[c]))]
@@ -33,6 +34,8 @@ def _features(X: Any, what: str = "X") -> tuple[np.ndarray, list[str] | None]:
                              "(use X.reshape(-1, 1) for one feature)")
     if arr.ndim != 2:
         raise ValueError(f"{what} must be two-dimensional (rows x features), got {arr.ndim} dimensions")
+    if not fortran and arr.flags.c_contiguous:
+        return arr, names
     return np.asfortranarray(arr), names
 
 
@@ -117,7 +120,7 @@ class KMeans:
     def fit(self, X: Any, y: Any = None) -> "KMeans":
         if self.algorithm not in ("lloyd", "elkan"):
             raise ValueError(f"algorithm must be 'lloyd' or 'elkan', got {self.algorithm!r}")
-        arr, names = _features(X)
+        arr, names = _features(X, fortran=False)
         r = _seg.kmeans(arr, n_clusters=int(self.n_clusters), n_init=_n_init(self.n_init),
                         max_iter=int(self.max_iter), tol=float(self.tol), algorithm=self.algorithm,
                         seed=_seed(self.seed, 2**32), standardize=bool(self.standardize),
