@@ -326,3 +326,14 @@ TEST_CASE("kmeans: the run-time picked assignment kernel gives the portable kern
             CHECK(b == want);
         }
 }
+
+TEST_CASE("kmeans: from_row_major copies a C-order array into the column-major matrix") {
+    const Eigen::Index n = 1000, d = 3;
+    std::vector<double> a(static_cast<std::size_t>(n * d));
+    for (std::size_t i = 0; i < a.size(); ++i) a[i] = static_cast<double>(i) * 0.5;
+    for (unsigned threads : {1u, 2u, 3u}) {
+        const Eigen::MatrixXd M = cxkit::segment::from_row_major(a.data(), n, d, threads);
+        const Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> want(a.data(), n, d);
+        CHECK(M == want);
+    }
+}

@@ -139,6 +139,21 @@ def test_standardize_draws_as_sklearn_on_z_scores(cdnow_summary):
         assert km.inertia_ == pytest.approx(sk.inertia_, rel=1e-10)
 
 
+def test_c_order_fortran_order_and_dataframe_give_the_same_fit():
+    X = _blobs(3000, 4, 5, 2.0, 8)  # C order, copied to column-major in the core
+    a = segment.KMeans(5, n_init=2, seed=3).fit(X)
+    b = segment.KMeans(5, n_init=2, seed=3).fit(np.asfortranarray(X))
+    c = segment.KMeans(5, n_init=2, seed=3).fit(pd.DataFrame(X, columns=list("abcd")))
+    W = np.zeros((3000, 8))
+    W[:, ::2] = X
+    assert not W[:, ::2].flags.c_contiguous and not W[:, ::2].flags.f_contiguous
+    d = segment.KMeans(5, n_init=2, seed=3).fit(W[:, ::2])  # neither order: numpy copies
+    e = segment.KMeans(5, n_init=2, seed=3, threads=1).fit(X)
+    for other in (b, c, d, e):
+        assert (other.labels_ == a.labels_).all() and other.inertia_ == a.inertia_
+        np.testing.assert_array_equal(other.cluster_centers_, a.cluster_centers_)
+
+
 def test_seed_range_is_numpys():
     X = np.random.default_rng(0).normal(size=(200, 2))
     segment.KMeans(3, seed=2**32 - 1).fit(X)

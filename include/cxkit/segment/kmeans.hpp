@@ -1,9 +1,9 @@
 #pragma once
 // k-means with scikit-learn's conventions (sklearn.cluster.KMeans, >= 1.4), Eigen inside.
 //
-// - Seeding: greedy k-means++ (sklearn's _kmeans_plusplus): the first centre is a uniformly drawn row; each next
-//   centre is the best of 2 + floor(ln k) candidates drawn with probability proportional to the current closest
-//   squared distance (inverse CDF on the cumulative sum, searchsorted "left", clipped to the last row); the
+// - Seeding: greedy k-means++ (sklearn's _kmeans_plusplus): the first centre is a uniformly drawn row (numpy's
+//   RandomState.choice with p = 1/n); each next centre is the best of 2 + floor(ln k) candidates drawn with
+//   probability proportional to the current closest squared distance (inverse CDF on the cumulative sum, searchsorted "left", clipped to the last row); the
 //   candidate that lowers the potential (sum of closest squared distances) most wins (first on ties).
 // - tol is relative: the absolute tolerance is tol * mean over columns of the column variances (ddof = 0) of the
 //   data clustered. Convergence: labels unchanged from the previous iteration ("strict convergence"), or the sum
@@ -34,7 +34,10 @@
 //   original units (a dropped column's centre value is its constant); inertia and tol are in the standardised
 //   space that was clustered. predict(result, X) applies the same transformation.
 // - Bad input throws cxkit::invalid_input: a NaN or infinite value (its row and column), fewer rows than
-//   clusters, n_clusters < 1, no columns, max_iter < 1, tol < 0 or n_init < 0.
+//   clusters, n_clusters < 1, no columns, max_iter < 1, tol < 0, n_init < 0 or seed >= 2**32.
+// - Speed (1M x 10, k = 8): the Lloyd pass is one vector kernel per chunk of 256 rows (distances straight into a
+//   running argmin, AVX2/AVX-512 clones) and centre sums over rows grouped by cluster; k-means++ keeps one
+//   n-vector of closest distances (no n x candidates matrix).
 #include <Eigen/Dense>
 
 #include <algorithm>
