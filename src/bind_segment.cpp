@@ -120,9 +120,20 @@ void bind_segment(py::module_& m) {
 
     s.def(
         "kmeans",
-        [](const FMatrix& X, int n_clusters, int n_init, int max_iter, double tol, const std::string& algorithm,
-           std::uint64_t seed, bool standardize, unsigned threads, const std::vector<std::string>& column_names) {
-            const MatMap x = matrix_of(X, "X");
+        [](const py::array_t<double, py::array::forcecast>& X, int n_clusters, int n_init, int max_iter, double tol,
+           const std::string& algorithm, std::uint64_t seed, bool standardize, unsigned threads,
+           const std::vector<std::string>& column_names) {
+            if (X.ndim() != 2) throw invalid_input("X", invalid_input::no_row, "must be two-dimensional");
+            const auto rows = static_cast<Eigen::Index>(X.shape(0)), cols = static_cast<Eigen::Index>(X.shape(1));
+            // C order (numpy's default) is copied to column-major here, on every core; Fortran order is used as is
+            const bool c_order = (X.flags() & py::array::c_style) && !(X.flags() & py::array::f_style);
+            const FMatrix F = c_order ? FMatrix() : FMatrix::ensure(X);
+            Eigen::MatrixXd copy;
+            if (c_order) {
+                py::gil_scoped_release release;
+                copy = seg::from_row_major(X.data(), rows, cols, threads);
+            }
+            const MatMap x = c_order ? MatMap(copy.data(), rows, cols) : matrix_of(F, "X");
             seg::KMeansOptions o;
             o.n_clusters = n_clusters;
             o.n_init = n_init;
@@ -148,6 +159,7 @@ void bind_segment(py::module_& m) {
             d["dropped_columns"] = r.dropped_columns;
             d["scale_mean"] = to_array<double>(r.scale_mean);
             d["scale_std"] = to_array<double>(r.scale_std);
+            d["init_indices"] = r.init_indices;
             return d;
         },
         py::arg("X"), py::arg("n_clusters") = 8, py::arg("n_init") = 0, py::arg("max_iter") = 300,

@@ -275,3 +275,65 @@ TEST_CASE("kmeans: the run-time picked distance kernel computes the same bits as
             CHECK(a(L - 1) == doctest::Approx((X.row(s + L - 1).transpose() - c).squaredNorm()).epsilon(1e-12));
         }
 }
+
+TEST_CASE("kmeans: the generator is numpy's legacy RandomState") {
+    using cxkit::segment::detail::LegacyRandomState;
+    // numpy 2.4: RandomState(0).random_sample() twice; RandomState(2**32 - 1).random_sample()
+    LegacyRandomState a(0);
+    CHECK(a.random_sample() == 0.5488135039273248);
+    CHECK(a.random_sample() == 0.7151893663724195);
+    LegacyRandomState b(4294967295u);
+    CHECK(b.random_sample() == 0.0976320289940138);
+    // RandomState(7).choice(n, p=np.ones(n) / n), twice
+    LegacyRandomState c(7);
+    CHECK(c.choice_uniform_p(10) == 0);
+    CHECK(c.choice_uniform_p(10) == 7);
+    LegacyRandomState e(7);
+    CHECK(e.choice_uniform_p(1000003) == 76308);
+    CHECK(e.choice_uniform_p(1000003) == 779921);
+}
+
+TEST_CASE("kmeans: seeds beyond numpy's RandomState range are rejected") {
+    const auto X = noisy(100, 2, 1);
+    KMeansOptions o;
+    o.n_clusters = 3;
+    o.seed = 4294967295u;
+    CHECK_NOTHROW(kmeans(X, o));
+    o.seed = 4294967296u;
+    CHECK_THROWS_AS(kmeans(X, o), invalid_input);
+}
+
+TEST_CASE("kmeans: the run-time picked assignment kernel gives the portable kernel's labels, = argmin of sq_dist") {
+    std::mt19937_64 g(4);
+    std::uniform_real_distribution<double> u(-5, 5);
+    const Eigen::Index n = 700, d = 7, k = 9;
+    Eigen::MatrixXd X(n, d), CT(d, k);
+    for (Eigen::Index i = 0; i < n; ++i)
+        for (Eigen::Index f = 0; f < d; ++f) X(i, f) = u(g);
+    for (Eigen::Index j = 0; j < k; ++j)
+        for (Eigen::Index f = 0; f < d; ++f) CT(f, j) = u(g);
+    CT.col(5) = CT.col(2);  // an exact tie: the lower index wins
+    namespace dt = cxkit::segment::detail;
+    for (Eigen::Index s : {Eigen::Index{0}, Eigen::Index{5}})
+        for (Eigen::Index L : {Eigen::Index{1}, Eigen::Index{17}, Eigen::Index{256}, Eigen::Index{695}}) {
+            std::vector<int> a(static_cast<std::size_t>(L)), b(a.size()), want(a.size());
+            dt::assign_block(X.data(), n, d, s, L, CT.data(), k, a.data());
+            dt::assign_block_generic(X.data(), n, d, s, L, CT.data(), k, b.data());
+            Eigen::MatrixXd dist(L, k);
+            for (Eigen::Index j = 0; j < k; ++j) dt::sq_dist_block(X.data(), n, d, s, L, CT.col(j).data(), dist.col(j).data());
+            for (Eigen::Index i = 0; i < L; ++i) dist.row(i).minCoeff(&want[static_cast<std::size_t>(i)]);
+            CHECK(a == want);
+            CHECK(b == want);
+        }
+}
+
+TEST_CASE("kmeans: from_row_major copies a C-order array into the column-major matrix") {
+    const Eigen::Index n = 1000, d = 3;
+    std::vector<double> a(static_cast<std::size_t>(n * d));
+    for (std::size_t i = 0; i < a.size(); ++i) a[i] = static_cast<double>(i) * 0.5;
+    for (unsigned threads : {1u, 2u, 3u}) {
+        const Eigen::MatrixXd M = cxkit::segment::from_row_major(a.data(), n, d, threads);
+        const Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> want(a.data(), n, d);
+        CHECK(M == want);
+    }
+}

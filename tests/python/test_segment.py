@@ -80,6 +80,87 @@ def test_determinism_threads_and_algorithms():
     assert (d.labels_ == a.labels_).all()
 
 
+def sklearn_fit_and_seeding(X, k, seed, n_init, algorithm):
+    """sklearn's KMeans(random_state=seed) and the rows each of its runs started from. The rows come from a fit
+    whose init is a callable doing sklearn.cluster.kmeans_plusplus (what init="k-means++" runs) on the RandomState
+    KMeans.fit hands to every run in turn; that fit must equal the default one."""
+    from sklearn.cluster import kmeans_plusplus
+
+    rows = []
+
+    def recording(Xc, n_clusters, random_state):
+        centres, idx = kmeans_plusplus(Xc, n_clusters, random_state=random_state)
+        rows.append(idx)
+        return centres
+
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):  # sklearn's OpenMP threads spin-wait on a loaded machine: seconds instead of ms
+        sk = SkKMeans(k, n_init=n_init, algorithm=algorithm, random_state=seed).fit(X)
+        rec = SkKMeans(k, init=recording, n_init=n_init, algorithm=algorithm, random_state=seed).fit(X)
+    assert rec.inertia_ == sk.inertia_ and (rec.labels_ == sk.labels_).all()
+    return sk, np.array(rows)
+
+
+def _blobs(n, d, k, std, state):
+    return make_blobs(n_samples=n, n_features=d, centers=k, cluster_std=std, random_state=state)[0]
+
+
+@pytest.mark.parametrize("algorithm", ["lloyd", "elkan"])
+@pytest.mark.parametrize("data,k", [("blobs_small", 4), ("blobs", 8), ("blobs_wide", 6), ("normal", 5),
+                                    ("cdnow_z", 5)])
+def test_same_seed_same_draws_and_result_as_sklearn(data, k, algorithm, cdnow_summary):
+    if data == "cdnow_z":
+        R = cdnow_summary[["recency", "frequency", "monetary"]].to_numpy()
+        X = (R - R.mean(axis=0)) / R.std(axis=0)
+    elif data == "normal":
+        X = np.random.default_rng(11).normal(size=(3000, 4)) * [1.0, 2.0, 0.5, 3.0]
+    else:
+        X = {"blobs_small": lambda: _blobs(2000, 3, 4, 1.0, 5), "blobs": lambda: _blobs(20000, 10, 8, 4.0, 0),
+             "blobs_wide": lambda: _blobs(6000, 7, 9, 6.0, 2)}[data]()
+    for seed in (0, 1, 2, 12345):
+        sk, rows = sklearn_fit_and_seeding(X, k, seed, 3, algorithm)
+        km = segment.KMeans(k, n_init=3, algorithm=algorithm, seed=seed).fit(X)
+        np.testing.assert_array_equal(km.init_indices_, rows)  # every run starts from sklearn's rows
+        assert (km.labels_ == sk.labels_).all()
+        assert km.n_iter_ == sk.n_iter_
+        assert km.inertia_ == pytest.approx(sk.inertia_, rel=1e-10)
+        np.testing.assert_allclose(km.cluster_centers_, sk.cluster_centers_, rtol=1e-9, atol=1e-9)
+
+
+def test_standardize_draws_as_sklearn_on_z_scores(cdnow_summary):
+    X = cdnow_summary[["recency", "frequency", "monetary"]]
+    Z = ((X - X.mean()) / X.std(ddof=0)).to_numpy()
+    for seed in (0, 7):
+        sk, rows = sklearn_fit_and_seeding(Z, 6, seed, 4, "lloyd")
+        km = segment.KMeans(6, n_init=4, standardize=True, seed=seed).fit(X)
+        np.testing.assert_array_equal(km.init_indices_, rows)
+        assert (km.labels_ == sk.labels_).all() and km.n_iter_ == sk.n_iter_
+        assert km.inertia_ == pytest.approx(sk.inertia_, rel=1e-10)
+
+
+def test_c_order_fortran_order_and_dataframe_give_the_same_fit():
+    X = _blobs(3000, 4, 5, 2.0, 8)  # C order, copied to column-major in the core
+    a = segment.KMeans(5, n_init=2, seed=3).fit(X)
+    b = segment.KMeans(5, n_init=2, seed=3).fit(np.asfortranarray(X))
+    c = segment.KMeans(5, n_init=2, seed=3).fit(pd.DataFrame(X, columns=list("abcd")))
+    W = np.zeros((3000, 8))
+    W[:, ::2] = X
+    assert not W[:, ::2].flags.c_contiguous and not W[:, ::2].flags.f_contiguous
+    d = segment.KMeans(5, n_init=2, seed=3).fit(W[:, ::2])  # neither order: numpy copies
+    e = segment.KMeans(5, n_init=2, seed=3, threads=1).fit(X)
+    for other in (b, c, d, e):
+        assert (other.labels_ == a.labels_).all() and other.inertia_ == a.inertia_
+        np.testing.assert_array_equal(other.cluster_centers_, a.cluster_centers_)
+
+
+def test_seed_range_is_numpys():
+    X = np.random.default_rng(0).normal(size=(200, 2))
+    segment.KMeans(3, seed=2**32 - 1).fit(X)
+    with pytest.raises(ValueError, match="seed"):
+        segment.KMeans(3, seed=2**32).fit(X)
+
+
 def test_dataframe_in_keeps_names_and_predict_aligns_columns():
     rng = np.random.default_rng(0)
     df = pd.DataFrame({"a": rng.normal(size=300), "b": rng.normal(size=300) * 10, "c": rng.normal(size=300)})

@@ -1,9 +1,9 @@
 #pragma once
 // k-means with scikit-learn's conventions (sklearn.cluster.KMeans, >= 1.4), Eigen inside.
 //
-// - Seeding: greedy k-means++ (sklearn's _kmeans_plusplus): the first centre is a uniformly drawn row; each next
-//   centre is the best of 2 + floor(ln k) candidates drawn with probability proportional to the current closest
-//   squared distance (inverse CDF on the cumulative sum, searchsorted "left", clipped to the last row); the
+// - Seeding: greedy k-means++ (sklearn's _kmeans_plusplus): the first centre is a uniformly drawn row (numpy's
+//   RandomState.choice with p = 1/n); each next centre is the best of 2 + floor(ln k) candidates drawn with
+//   probability proportional to the current closest squared distance (inverse CDF on the cumulative sum, searchsorted "left", clipped to the last row); the
 //   candidate that lowers the potential (sum of closest squared distances) most wins (first on ties).
 // - tol is relative: the absolute tolerance is tol * mean over columns of the column variances (ddof = 0) of the
 //   data clustered. Convergence: labels unchanged from the previous iteration ("strict convergence"), or the sum
@@ -18,9 +18,13 @@
 // - Empty clusters: relocated, as sklearn's _relocate_empty_clusters_dense, to the rows farthest from their
 //   (previous) centres, the farthest first (ties: lower row first); the row leaves its cluster's sums (its label
 //   is not changed until the next assignment).
-// - n_init runs, each seeded with a seed derived from (seed, run index) by splitmix64; the run with the lowest
-//   inertia is kept (a later run must be strictly lower and not the same partition, as sklearn). n_init = 0 is
-//   "auto", which is 1 with k-means++ (sklearn >= 1.4).
+// - Random draws: numpy's legacy RandomState(seed) (MT19937 + genrand_res53), one generator drawn from in sequence
+//   by the n_init seedings, with numpy's and sklearn's formulas (RandomState.choice with p for the first centre,
+//   uniform(size=trials) for the candidates): KMeans(seed=s) starts every run from the very rows that
+//   sklearn.cluster.KMeans(random_state=s) picks (barring a sampled value within rounding of a cumulative-sum
+//   boundary: sklearn's distances differ from ours in the last bits). The run with the lowest inertia is
+//   kept (a later run must be strictly lower and not the same partition, as sklearn). n_init = 0 is "auto", which
+//   is 1 with k-means++ (sklearn >= 1.4).
 // - Determinism: rows are processed in fixed chunks of 256; every sum (centre sums, potentials, inertia) is a
 //   per-chunk partial reduced in chunk order, so results are bit-identical for any thread count. Threads take
 //   contiguous ranges of chunks (assignment, k-means++ potentials, inertia, bounds).
@@ -30,12 +34,16 @@
 //   original units (a dropped column's centre value is its constant); inertia and tol are in the standardised
 //   space that was clustered. predict(result, X) applies the same transformation.
 // - Bad input throws cxkit::invalid_input: a NaN or infinite value (its row and column), fewer rows than
-//   clusters, n_clusters < 1, no columns, max_iter < 1, tol < 0 or n_init < 0.
+//   clusters, n_clusters < 1, no columns, max_iter < 1, tol < 0, n_init < 0 or seed >= 2**32.
+// - Speed (1M x 10, k = 8): the Lloyd pass is one vector kernel per chunk of 256 rows (distances straight into a
+//   running argmin, AVX2/AVX-512 clones) and centre sums over rows grouped by cluster; k-means++ keeps one
+//   n-vector of closest distances (no n x candidates matrix).
 #include <Eigen/Dense>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <exception>
 #include <limits>
 #include <numeric>
@@ -55,7 +63,7 @@ struct KMeansOptions {
     int max_iter = 300;
     double tol = 1e-4;
     Algorithm algorithm = lloyd;
-    std::uint64_t seed = 0;
+    std::uint64_t seed = 0;                 // 0 .. 2**32-1: numpy's RandomState(seed), see the header comment
     bool standardize = false;
     unsigned threads = 0;                   // 0 = std::thread::hardware_concurrency()
     std::vector<std::string> column_names;  // optional, only used in error messages (default "0", "1", ...)
@@ -71,6 +79,7 @@ struct KMeansResult {
     std::vector<int> dropped_columns; // constant columns dropped by standardize
     Eigen::RowVectorXd scale_mean;    // standardize only: column means (empty otherwise)
     Eigen::RowVectorXd scale_std;     // standardize only: column std (ddof = 0); 0 for a dropped column
+    std::vector<std::vector<Eigen::Index>> init_indices;  // per run: the rows k-means++ chose as initial centres
 };
 
 namespace detail {
@@ -85,9 +94,7 @@ inline std::uint64_t splitmix64(std::uint64_t x) noexcept {
     x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
     return x ^ (x >> 31);
 }
-// Uniform in [0, 1) from the top 53 bits: the same on every standard library (unlike uniform_real_distribution).
-inline double uniform01(std::mt19937_64& g) { return static_cast<double>(g() >> 11) * 0x1.0p-53; }
-// Unbiased uniform integer in [0, m), m >= 1.
+// Unbiased uniform integer in [0, m), m >= 1 (silhouette's sample).
 inline std::uint64_t uniform_below(std::mt19937_64& g, std::uint64_t m) {
     const std::uint64_t threshold = (0 - m) % m;
     for (;;) {
@@ -95,6 +102,29 @@ inline std::uint64_t uniform_below(std::mt19937_64& g, std::uint64_t m) {
         if (r >= threshold) return r % m;
     }
 }
+
+// numpy's legacy np.random.RandomState(seed), the generator scikit-learn's KMeans(random_state=seed) draws from:
+// MT19937 seeded by init_genrand(seed) (== std::mt19937(seed)), doubles by genrand_res53.
+struct LegacyRandomState {
+    std::mt19937 mt;
+    explicit LegacyRandomState(std::uint32_t seed) : mt(seed) {}
+    double random_sample() {
+        const double a = static_cast<double>(static_cast<std::uint32_t>(mt()) >> 5);
+        const double b = static_cast<double>(static_cast<std::uint32_t>(mt()) >> 6);
+        return (a * 67108864.0 + b) / 9007199254740992.0;
+    }
+    // RandomState.choice(n, p=ones(n)/n) as numpy computes it: cdf = cumsum(p) (sequential), cdf /= cdf[-1], one
+    // random_sample, searchsorted(side="right"). Not floor(u * n): the rounding of the cumulative sum decides.
+    Eigen::Index choice_uniform_p(Eigen::Index n) {
+        const double p = 1.0 / static_cast<double>(n);
+        std::vector<double> cdf(static_cast<std::size_t>(n));
+        double run = 0;
+        for (auto& v : cdf) v = (run += p);
+        for (auto& v : cdf) v /= run;
+        const double u = random_sample();
+        return static_cast<Eigen::Index>(std::upper_bound(cdf.begin(), cdf.end(), u) - cdf.begin());
+    }
+};
 
 inline unsigned resolve_threads(unsigned threads) {
     if (threads != 0) return threads;
@@ -182,6 +212,66 @@ inline void check_finite(const ConstRef& X, const std::vector<std::string>& name
         out[i] = acc;                                                         \
     }
 
+// Lloyd's assignment of rows [s, s+L): lab[i] = index of the closest of the k centres (CT: d x k, centre j
+// contiguous), lowest index on ties. Per block of B rows the distances go straight into a branch-free running
+// minimum in registers (no distance matrix stored and reloaded); each distance is summed exactly as in
+// sq_dist_block (column order, no fused multiply-add), so Lloyd, Elkan and k-means++ see the same numbers.
+// Written with GCC vector extensions: GCC's vectoriser vectorises the wrong loop of this nest (the columns, two at a
+// time), and Eigen fixes its packet width from the global build flags (SSE2 at the baseline), so it cannot give the
+// AVX2/AVX-512 code of the target clones below.
+#define CXKIT_KMEANS_ASSIGN_BODY(W, U)                                                \
+    typedef double vd __attribute__((vector_size((W) * sizeof(double))));             \
+    constexpr Index B = (W) * (U);                                                    \
+    Index i = 0;                                                                      \
+    for (; i + B <= L; i += B) {                                                      \
+        vd best[U] = {}, lb[U] = {};                                                  \
+        for (Index j = 0; j < k; ++j) {                                               \
+            const double* c = CT + j * d;                                             \
+            vd acc[U];                                                                \
+            for (int u = 0; u < (U); ++u) acc[u] = vd{};                              \
+            for (Index f = 0; f < d; ++f) {                                           \
+                const double* col = X + f * ld + s + i;                               \
+                const double cf = c[f];                                               \
+                for (int u = 0; u < (U); ++u) {                                       \
+                    vd x;                                                             \
+                    std::memcpy(&x, col + u * (W), sizeof(vd));                       \
+                    const vd v = x - cf;                                              \
+                    acc[u] += v * v;                                                  \
+                }                                                                     \
+            }                                                                         \
+            const vd jv = vd{} + static_cast<double>(j);                              \
+            for (int u = 0; u < (U); ++u) {                                           \
+                if (j == 0) {                                                         \
+                    best[u] = acc[u], lb[u] = jv;                                     \
+                } else {                                                              \
+                    const auto closer = acc[u] < best[u];                             \
+                    best[u] = closer ? acc[u] : best[u];                              \
+                    lb[u] = closer ? jv : lb[u];                                      \
+                }                                                                     \
+            }                                                                         \
+        }                                                                             \
+        for (int u = 0; u < (U); ++u)                                                 \
+            for (int t = 0; t < (W); ++t) lab[i + u * (W) + t] = static_cast<int>(lb[u][t]); \
+    }                                                                                 \
+    for (; i < L; ++i) {                                                              \
+        double best = 0;                                                              \
+        int bl = 0;                                                                   \
+        for (Index j = 0; j < k; ++j) {                                               \
+            double acc = 0;                                                           \
+            for (Index f = 0; f < d; ++f) {                                           \
+                const double v = X[f * ld + s + i] - CT[j * d + f];                   \
+                acc += v * v;                                                         \
+            }                                                                         \
+            if (j == 0 || acc < best) best = acc, bl = static_cast<int>(j);           \
+        }                                                                             \
+        lab[i] = bl;                                                                  \
+    }
+
+inline void assign_block_generic(const double* X, Index ld, Index d, Index s, Index L, const double* CT, Index k,
+                                 int* lab) {
+    CXKIT_KMEANS_ASSIGN_BODY(2, 4)
+}
+
 inline void sq_dist_block_generic(const double* X, Index ld, Index d, Index s, Index L, const double* c,
                                   double* out) {
     CXKIT_KMEANS_SQ_DIST_BODY(16)
@@ -202,8 +292,17 @@ __attribute__((target("avx512f"), optimize("fp-contract=off"))) inline void sq_d
     const double* X, Index ld, Index d, Index s, Index L, const double* c, double* out) {
     CXKIT_KMEANS_SQ_DIST_BODY(32)
 }
+__attribute__((target("avx2"), optimize("fp-contract=off"))) inline void assign_block_avx2(
+    const double* X, Index ld, Index d, Index s, Index L, const double* CT, Index k, int* lab) {
+    CXKIT_KMEANS_ASSIGN_BODY(4, 4)
+}
+__attribute__((target("avx512f"), optimize("fp-contract=off"))) inline void assign_block_avx512(
+    const double* X, Index ld, Index d, Index s, Index L, const double* CT, Index k, int* lab) {
+    CXKIT_KMEANS_ASSIGN_BODY(8, 2)
+}
 #endif
 #undef CXKIT_KMEANS_SQ_DIST_BODY
+#undef CXKIT_KMEANS_ASSIGN_BODY
 
 using SqDistFn = void (*)(const double*, Index, Index, Index, Index, const double*, double*);
 
@@ -221,32 +320,27 @@ inline void sq_dist_block(const double* X, Index ld, Index d, Index s, Index L, 
     kernel(X, ld, d, s, L, c, out);
 }
 
+using AssignFn = void (*)(const double*, Index, Index, Index, Index, const double*, Index, int*);
+
+inline AssignFn pick_assign() {
+#ifdef CXKIT_KMEANS_DISPATCH
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) return assign_block_avx512;
+    if (__builtin_cpu_supports("avx2")) return assign_block_avx2;
+#endif
+    return assign_block_generic;
+}
+
+inline void assign_block(const double* X, Index ld, Index d, Index s, Index L, const double* CT, Index k, int* lab) {
+    static const AssignFn kernel = pick_assign();
+    kernel(X, ld, d, s, L, CT, k, lab);
+}
+
 // The same for an Eigen centre (row vector of length d) into a contiguous Eigen output of length L.
 template <class Centre, class Out>
 void sq_dist_to(const ConstRef& X, Index s, Index L, const Centre& centre, Out&& out) {
     const Eigen::RowVectorXd c = centre;
     sq_dist_block(X.data(), X.outerStride(), X.cols(), s, L, c.data(), out.data());
-}
-
-// One step of a row-wise argmin: where d[i] < best[i], best[i] = d[i] and label[i] = j. Eigen's packet primitives
-// (SSE/AVX/NEON, whatever the build targets) do it branch-free; compilers do not vectorise the plain loop (an FP
-// compare may trap, so they keep the branches), and the branches mispredict on real data.
-inline void argmin_step(const double* d, double* best, double* label, double j, Index L) {
-    namespace ei = Eigen::internal;
-    using Packet = ei::packet_traits<double>::type;
-    constexpr Index P = ei::packet_traits<double>::size;
-    Index i = 0;
-    if constexpr (P > 1) {
-        const Packet J = ei::pset1<Packet>(j);
-        for (; i + P <= L; i += P) {
-            const Packet di = ei::ploadu<Packet>(d + i), bi = ei::ploadu<Packet>(best + i);
-            const Packet closer = ei::pcmp_lt(di, bi);
-            ei::pstoreu(best + i, ei::pselect(closer, di, bi));
-            ei::pstoreu(label + i, ei::pselect(closer, J, ei::ploadu<Packet>(label + i)));
-        }
-    }
-    for (; i < L; ++i)
-        if (d[i] < best[i]) best[i] = d[i], label[i] = j;
 }
 
 // Direct Euclidean distance between row i of X and column j of CT (centres transposed, d x k), columns in order
@@ -272,15 +366,43 @@ struct Partials {
     double* chunk(Index c) { return data.data() + c * k * (d + 1); }
 };
 
+// The chunk's centre sums (k x d, column-major) and counts. The rows are grouped by cluster first (a stable
+// counting sort), then each sum is a register accumulator over its group in row order, four columns at a time (four
+// independent addition chains): a load and an add per value instead of a load, add and store into the sums
+// (whose bits are the same: every sum adds its rows in row order, from 0).
 inline void accumulate_chunk(const ConstRef& X, Index s, Index L, const int* labels, double* part, Index k) {
-    const Index d = X.cols();
-    double* weights = part + k * d;
-    std::fill(part, part + k * (d + 1), 0.0);
-    for (Index i = 0; i < L; ++i) weights[labels[s + i]] += 1.0;
-    for (Index f = 0; f < d; ++f) {
-        const double* col = X.col(f).data() + s;
-        double* sums = part + f * k;
-        for (Index i = 0; i < L; ++i) sums[labels[s + i]] += col[i];
+    const Index d = X.cols(), ld = X.outerStride();
+    const double* x0 = X.data() + s;
+    const int* lab = labels + s;
+    std::vector<Index> start(static_cast<std::size_t>(k + 1), 0);
+    std::vector<std::uint16_t> order(static_cast<std::size_t>(L));  // L <= kmeans_chunk
+    for (Index i = 0; i < L; ++i) ++start[static_cast<std::size_t>(lab[i]) + 1];
+    for (Index l = 0; l < k; ++l) {
+        part[k * d + l] = static_cast<double>(start[static_cast<std::size_t>(l) + 1]);
+        start[static_cast<std::size_t>(l) + 1] += start[static_cast<std::size_t>(l)];
+    }
+    {
+        std::vector<Index> next(start.begin(), start.end() - 1);
+        for (Index i = 0; i < L; ++i) order[static_cast<std::size_t>(next[static_cast<std::size_t>(lab[i])]++)] = static_cast<std::uint16_t>(i);
+    }
+    for (Index f = 0; f < d; f += 4) {
+        const Index w = std::min<Index>(4, d - f);
+        const double* c0 = x0 + f * ld;
+        const double* c1 = w > 1 ? c0 + ld : c0;
+        const double* c2 = w > 2 ? c0 + 2 * ld : c0;
+        const double* c3 = w > 3 ? c0 + 3 * ld : c0;
+        for (Index l = 0; l < k; ++l) {
+            double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+            for (Index p = start[static_cast<std::size_t>(l)]; p < start[static_cast<std::size_t>(l) + 1]; ++p) {
+                const Index r = order[static_cast<std::size_t>(p)];
+                a0 += c0[r], a1 += c1[r], a2 += c2[r], a3 += c3[r];
+            }
+            double* out = part + f * k + l;
+            out[0] = a0;
+            if (w > 1) out[k] = a1;
+            if (w > 2) out[2 * k] = a2;
+            if (w > 3) out[3 * k] = a3;
+        }
     }
 }
 
@@ -300,18 +422,9 @@ struct KMeansState {
         if (update) partials.reset(n_chunks, k, d);
         const Eigen::MatrixXd CT = C.transpose();  // d x k: centre j contiguous
         for_chunk_ranges(n_chunks, threads, [&](Index c0, Index c1) {
-            Eigen::ArrayXXd dist(kmeans_chunk, k);
-            Eigen::ArrayXd best(kmeans_chunk), lab(kmeans_chunk);
             for (Index c = c0; c < c1; ++c) {
                 const Index s = c * kmeans_chunk, L = std::min(kmeans_chunk, n - s);
-                for (Index j = 0; j < k; ++j)
-                    sq_dist_block(X.data(), X.outerStride(), d, s, L, CT.col(j).data(), dist.col(j).data());
-                // branch-free argmin over the centres, row-vectorised; strict < keeps the lowest index on ties
-                best.head(L) = dist.col(0).head(L);
-                lab.head(L).setZero();
-                for (Index j = 1; j < k; ++j) argmin_step(dist.col(j).data(), best.data(), lab.data(), static_cast<double>(j), L);
-                int* out = labels.data() + s;
-                for (Index i = 0; i < L; ++i) out[i] = static_cast<int>(lab(i));
+                assign_block(X.data(), X.outerStride(), d, s, L, CT.data(), k, labels.data() + s);
                 if (update) accumulate_chunk(X, s, L, labels.data(), partials.chunk(c), k);
             }
         });
@@ -378,20 +491,26 @@ struct KMeansState {
 };
 
 // Greedy k-means++ (sklearn's _kmeans_plusplus with unit sample weights).
-inline Eigen::MatrixXd kmeans_plusplus(const ConstRef& X, Index k, std::mt19937_64& rng, unsigned threads) {
-    const Index n = X.rows(), d = X.cols(), n_chunks = n_chunks_of(n);
+// The draws are numpy's, in sklearn's order: choice(n, p) for the first centre, then per centre uniform(size=trials).
+// `rows` (optional) gets the chosen row indices.
+inline Eigen::MatrixXd kmeans_plusplus(const ConstRef& X, Index k, LegacyRandomState& rng, unsigned threads,
+                                       std::vector<Index>* rows = nullptr) {
+    const Index n = X.rows(), d = X.cols(), n_chunks = n_chunks_of(n), ld = X.outerStride();
     const Index trials = 2 + static_cast<Index>(std::floor(std::log(static_cast<double>(k))));
     Eigen::MatrixXd C(k, d);
     Eigen::VectorXd closest(n);
     std::vector<double> part(static_cast<std::size_t>(n_chunks * trials));
+    Eigen::MatrixXd cand(d, trials);  // candidate rows, each contiguous for the distance kernel
 
     // closest = squared distances to the first centre; the potential is their sum in chunk order
-    Index first = static_cast<Index>(uniform_below(rng, static_cast<std::uint64_t>(n)));
+    const Index first = rng.choice_uniform_p(n);
+    if (rows) rows->assign(1, first);
     C.row(0) = X.row(first);
+    cand.col(0) = X.row(first).transpose();
     for_chunk_ranges(n_chunks, threads, [&](Index c0, Index c1) {
         for (Index c = c0; c < c1; ++c) {
             const Index s = c * kmeans_chunk, L = std::min(kmeans_chunk, n - s);
-            sq_dist_to(X, s, L, C.row(0), closest.segment(s, L));
+            sq_dist_block(X.data(), ld, d, s, L, cand.col(0).data(), closest.data() + s);
             part[static_cast<std::size_t>(c)] = closest.segment(s, L).sum();
         }
     });
@@ -399,32 +518,29 @@ inline Eigen::MatrixXd kmeans_plusplus(const ConstRef& X, Index k, std::mt19937_
     for (Index c = 0; c < n_chunks; ++c) pot += part[static_cast<std::size_t>(c)];
 
     std::vector<double> cum(static_cast<std::size_t>(n));
-    std::vector<Index> cand(static_cast<std::size_t>(trials));
+    std::vector<Index> ids(static_cast<std::size_t>(trials));
     std::vector<double> cand_pot(static_cast<std::size_t>(trials));
-    Eigen::MatrixXd cand_rows(trials, d);
-    // min(closest, distance to candidate t) for every row: the winner's column becomes `closest` without another
-    // pass over X (as sklearn keeps distance_to_candidates)
-    Eigen::MatrixXd cand_closest(n, trials);
     for (Index c = 1; c < k; ++c) {
         double run = 0;
         for (Index i = 0; i < n; ++i) cum[static_cast<std::size_t>(i)] = (run += closest(i));
         for (Index t = 0; t < trials; ++t) {
-            const double r = uniform01(rng) * pot;
+            const double r = rng.random_sample() * pot;
             auto it = std::lower_bound(cum.begin(), cum.end(), r);
             const Index id = std::min<Index>(static_cast<Index>(it - cum.begin()), n - 1);
-            cand[static_cast<std::size_t>(t)] = id;
-            cand_rows.row(t) = X.row(id);
+            ids[static_cast<std::size_t>(t)] = id;
+            cand.col(t) = X.row(id).transpose();
         }
-        std::fill(part.begin(), part.end(), 0.0);
+        // each candidate's potential (sum of min(closest, distance to it)), chunk partials; nothing stored per row:
+        // the winner's distances are recomputed below (a second read of X costs less than writing and reading
+        // back `trials` columns of n values)
         for_chunk_ranges(n_chunks, threads, [&](Index c0, Index c1) {
             Eigen::ArrayXd dist(kmeans_chunk);
             for (Index ch = c0; ch < c1; ++ch) {
                 const Index s = ch * kmeans_chunk, L = std::min(kmeans_chunk, n - s);
                 for (Index t = 0; t < trials; ++t) {
-                    sq_dist_to(X, s, L, cand_rows.row(t), dist.head(L));
-                    auto m = cand_closest.col(t).segment(s, L).array();
-                    m = closest.segment(s, L).array().min(dist.head(L));
-                    part[static_cast<std::size_t>(ch * trials + t)] = m.sum();
+                    sq_dist_block(X.data(), ld, d, s, L, cand.col(t).data(), dist.data());
+                    part[static_cast<std::size_t>(ch * trials + t)] =
+                        closest.segment(s, L).array().min(dist.head(L)).sum();
                 }
             }
         });
@@ -435,10 +551,17 @@ inline Eigen::MatrixXd kmeans_plusplus(const ConstRef& X, Index k, std::mt19937_
             cand_pot[static_cast<std::size_t>(t)] = p;
             if (p < cand_pot[static_cast<std::size_t>(best)]) best = t;
         }
-        const Index id = cand[static_cast<std::size_t>(best)];
-        C.row(c) = X.row(id);
-        closest = cand_closest.col(best);
+        C.row(c) = cand.col(best).transpose();
+        if (rows) rows->push_back(ids[static_cast<std::size_t>(best)]);
         pot = cand_pot[static_cast<std::size_t>(best)];  // the same chunk-ordered sum
+        for_chunk_ranges(n_chunks, threads, [&](Index c0, Index c1) {
+            Eigen::ArrayXd dist(kmeans_chunk);
+            for (Index ch = c0; ch < c1; ++ch) {
+                const Index s = ch * kmeans_chunk, L = std::min(kmeans_chunk, n - s);
+                sq_dist_block(X.data(), ld, d, s, L, cand.col(best).data(), dist.data());
+                closest.segment(s, L) = closest.segment(s, L).array().min(dist.head(L)).matrix();
+            }
+        });
     }
     return C;
 }
@@ -605,6 +728,19 @@ inline std::vector<int> assign_labels(const ConstRef& X, const Eigen::MatrixXd& 
 
 }  // namespace detail
 
+// A row-major (C-order) n x d array as the column-major matrix kmeans works on, rows split over `threads` (0 =
+// every core): the copy a C-order numpy array needs anyway, without numpy's single-threaded asfortranarray.
+inline Eigen::MatrixXd from_row_major(const double* a, Eigen::Index n, Eigen::Index d, unsigned threads = 0) {
+    using detail::Index;
+    Eigen::MatrixXd M(n, d);
+    detail::for_chunk_ranges(detail::n_chunks_of(n), detail::resolve_threads(threads), [&](Index c0, Index c1) {
+        const Index r0 = c0 * detail::kmeans_chunk, r1 = std::min(n, c1 * detail::kmeans_chunk);
+        for (Index i = r0; i < r1; ++i)
+            for (Index f = 0; f < d; ++f) M(i, f) = a[i * d + f];
+    });
+    return M;
+}
+
 inline KMeansResult kmeans(const Eigen::Ref<const Eigen::MatrixXd>& X, const KMeansOptions& opt) {
     using detail::Index;
     const Index n = X.rows(), d = X.cols();
@@ -615,6 +751,9 @@ inline KMeansResult kmeans(const Eigen::Ref<const Eigen::MatrixXd>& X, const KMe
         throw invalid_input("max_iter", invalid_input::no_row, "must be >= 1 (got " + std::to_string(opt.max_iter) + ")");
     if (!(opt.tol >= 0)) throw invalid_input("tol", invalid_input::no_row, "must be >= 0");
     if (opt.n_init < 0) throw invalid_input("n_init", invalid_input::no_row, "must be >= 1 (or 0 for auto)");
+    if (opt.seed > 0xFFFFFFFFu)
+        throw invalid_input("seed", invalid_input::no_row,
+                            "must be < 2**32 (numpy's RandomState seeds; got " + std::to_string(opt.seed) + ")");
     if (d == 0) throw invalid_input("X", invalid_input::no_row, "has no columns");
     if (n < opt.n_clusters)
         throw invalid_input("X", invalid_input::no_row,
@@ -665,9 +804,11 @@ inline KMeansResult kmeans(const Eigen::Ref<const Eigen::MatrixXd>& X, const KMe
     const int n_init = opt.n_init == 0 ? 1 : opt.n_init;
     detail::SingleRun best;
     bool have = false;
+    // one generator for all runs, drawn from in sequence (as sklearn's KMeans.fit shares its RandomState)
+    detail::LegacyRandomState rng(static_cast<std::uint32_t>(opt.seed));
+    res.init_indices.assign(static_cast<std::size_t>(n_init), {});
     for (int r = 0; r < n_init; ++r) {
-        std::mt19937_64 rng(detail::splitmix64(opt.seed ^ detail::splitmix64(static_cast<std::uint64_t>(r))));
-        Eigen::MatrixXd C0 = detail::kmeans_plusplus(W, k, rng, threads);
+        Eigen::MatrixXd C0 = detail::kmeans_plusplus(W, k, rng, threads, &res.init_indices[static_cast<std::size_t>(r)]);
         auto run = opt.algorithm == KMeansOptions::elkan ? detail::elkan_run(W, std::move(C0), opt.max_iter, tol, threads)
                                                          : detail::lloyd_run(W, std::move(C0), opt.max_iter, tol, threads);
         if (!have || (run.inertia < best.inertia && !detail::same_clustering(run.labels, best.labels, opt.n_clusters))) {

@@ -12,9 +12,10 @@ from .. import _core
 _seg = _core.segment
 
 
-def _features(X: Any, what: str = "X") -> tuple[np.ndarray, list[str] | None]:
+def _features(X: Any, what: str = "X", fortran: bool = True) -> tuple[np.ndarray, list[str] | None]:
     """A Fortran-ordered float64 matrix (a view of a single-dtype float64 DataFrame or Fortran array: no copy) and
-    the column names when X is a DataFrame."""
+    the column names when X is a DataFrame. fortran=False: a C-contiguous matrix is returned as is (the core copies
+    it to column-major on every core)."""
     if isinstance(X, pd.DataFrame):
         bad = [str(c) for c in X.columns
                if not (pd.api.types.is_numeric_dtype(X[c]) or pd.api.types.is_bool_dtype(X[c]))]
@@ -33,13 +34,17 @@ def _features(X: Any, what: str = "X") -> tuple[np.ndarray, list[str] | None]:
                              "(use X.reshape(-1, 1) for one feature)")
     if arr.ndim != 2:
         raise ValueError(f"{what} must be two-dimensional (rows x features), got {arr.ndim} dimensions")
+    if not fortran and arr.flags.c_contiguous:
+        return arr, names
     return np.asfortranarray(arr), names
 
 
-def _seed(seed: Any) -> int:
+def _seed(seed: Any, limit: int | None = None) -> int:
     seed = int(seed)
     if seed < 0:
         raise ValueError(f"seed must be >= 0, got {seed}")
+    if limit is not None and seed >= limit:
+        raise ValueError(f"seed must be < {limit} (numpy's RandomState), got {seed}")
     return seed
 
 
@@ -73,6 +78,11 @@ class KMeans:
         Relative tolerance on the centre shift (times the mean column variance of the data clustered).
     algorithm : "lloyd" or "elkan"
     seed : int, default 0
+        0 .. 2**32-1. The seeding draws what ``sklearn.cluster.KMeans(random_state=seed)`` draws: numpy's legacy
+        ``RandomState(seed)``, one generator used in sequence by the ``n_init`` k-means++ seedings, with
+        scikit-learn's and numpy's formulas, so each run starts from the rows scikit-learn's run of the same index
+        starts from (``init_indices_``); the runs then follow the same iterations up to rounding (the distances
+        are computed differently, so a row within rounding of two centres may go either way).
     standardize : bool, default False
         Cluster z-scores (ddof 0) of each column; ``cluster_centers_`` are still in original units, ``inertia_``
         is in the standardised space. A constant column is dropped from the distances with a ``UserWarning``
@@ -84,7 +94,8 @@ class KMeans:
     ----------------------
     labels_ : ndarray of int32, cluster_centers_ : ndarray (k x features), inertia_ : float, n_iter_ : int,
     feature_names_in_ : ndarray of str (DataFrame input only), centers_ : DataFrame of the centres with the
-    feature names, dropped_columns_ : list of column names.
+    feature names, dropped_columns_ : list of column names, init_indices_ : ndarray (n_init x k) of the rows
+    each run's k-means++ seeding chose as initial centres, best_init_ : index of the kept run.
 
     Without ``standardize`` a constant column is harmless (it adds nothing to any distance) and is kept.
     Bad input raises ``ValueError``: NaN or infinite features (naming the column and row), fewer rows than
@@ -109,16 +120,18 @@ class KMeans:
     def fit(self, X: Any, y: Any = None) -> "KMeans":
         if self.algorithm not in ("lloyd", "elkan"):
             raise ValueError(f"algorithm must be 'lloyd' or 'elkan', got {self.algorithm!r}")
-        arr, names = _features(X)
+        arr, names = _features(X, fortran=False)
         r = _seg.kmeans(arr, n_clusters=int(self.n_clusters), n_init=_n_init(self.n_init),
                         max_iter=int(self.max_iter), tol=float(self.tol), algorithm=self.algorithm,
-                        seed=_seed(self.seed), standardize=bool(self.standardize),
+                        seed=_seed(self.seed, 2**32), standardize=bool(self.standardize),
                         threads=_threads(self.threads), column_names=names or [])
         cols = names if names is not None else [str(j) for j in range(arr.shape[1])]
         self.labels_ = r["labels"]
         self.cluster_centers_ = np.ascontiguousarray(r["centers"])
         self.inertia_ = float(r["inertia"])
         self.n_iter_ = int(r["n_iter"])
+        self.init_indices_ = np.asarray(r["init_indices"], dtype=np.int64)
+        self.best_init_ = int(r["best_init"])
         self.n_features_in_ = arr.shape[1]
         self._names = names
         if names is not None:
