@@ -121,6 +121,17 @@ def demo_section() -> str:
         lines.append(f"  customer {cid} ({crm.set_index('customer_id').loc[cid, 'persona']}, bought "
                      f"{', '.join(basket.get(cid, []))}):")
         lines.append(f"    {r['source'].iloc[0]}: " + ", ".join(f"{i} ({s:.2f})" for i, s in zip(r["item"], r["score"])))
+    # when to contact them: a BG/NBD fitted on the same purchases (weeks) gives each customer's chance of buying
+    # within the next four weeks and the median wait for the next purchase
+    summary = cxkit.clv.rfm_summary(df[df["kind"] == "purchase"], freq="W")
+    bgnbd = cxkit.clv.BetaGeoModel().fit(summary)
+    when = rec.recommend(shown, n=1, timing=(bgnbd, summary), horizon=4)
+    lines.append("  when to contact them (BG/NBD fitted on the simulated purchases, in weeks):")
+    for w in when.itertuples():
+        wait = (f"median wait for the next purchase {w.median_time_to_next_purchase:.1f} weeks"
+                if np.isfinite(w.median_time_to_next_purchase) else "a next purchase is less likely than not")
+        lines.append(f"    customer {w.customer_id}: P(alive) {w.p_alive:.2f}, P(buys within 4 weeks) "
+                     f"{w.p_purchase:.2f}, {wait}")
     sim = rec.similar_items("smartwatch", n=3)
     lines.append("  similar to smartwatch: " + ", ".join(f"{i} ({s:.2f})" for i, s in zip(sim["item"], sim["score"])))
     return "\n".join(lines)
