@@ -79,6 +79,154 @@ inline Hyp1 hyp2f1_one(double b, double c, double z, bool derivatives) {
     return h;
 }
 
+// The coefficients of F(z) = sum_k A_k z^k = 2F1(1, b; c; z) and of its derivatives for one (b, c):
+// A_k = prod_{j<k} (b+j)/(c+j), B_k = A_k sum_{j<k} 1/(b+j), C_k = A_k sum_{j<k} 1/(c+j), K_k = k A_k, so that
+// F = sum A_k z^k, dF/db = sum B_k z^k, dF/dc = -sum C_k z^k, z dF/dz = sum K_k z^k. b and c depend on x and the
+// parameters only: every row with the same x shares one table, and a row's series costs multiply-adds (no
+// division), eight rows at a time (series8).
+struct SeriesTable {
+    double b = 0, c = 0, t = 1, hb = 0, hc = 0;
+    std::vector<double> A, B, C, K;
+    void reset(double b_, double c_) {
+        b = b_;
+        c = c_;
+        t = 1;
+        hb = hc = 0;
+        A.assign(1, 1.0);
+        B.assign(1, 0.0);
+        C.assign(1, 0.0);
+        K.assign(1, 0.0);
+        grow(24);
+    }
+    void grow(std::size_t n) {
+        for (std::size_t k = A.size() - 1; A.size() < n; ++k) {
+            const double bk = b + static_cast<double>(k), ck = c + static_cast<double>(k), inv = 1.0 / (bk * ck);
+            t *= bk * bk * inv;
+            hb += ck * inv;
+            hc += bk * inv;
+            A.push_back(t);
+            B.push_back(t * hb);
+            C.push_back(t * hc);
+            K.push_back(static_cast<double>(k + 1) * t);
+        }
+    }
+};
+
+// Eight series of one table at z[0..8) (0 <= z < 1; padding lanes z = 0), each summed until its next term is
+// below rounding (the stopping rule of hyp2f1_one), lane by lane: a lane's sum does not depend on its neighbours.
+// out: S, Sb, Sc, Sz, eight of each.
+#ifdef CXKIT_CLV_SIMD
+inline __attribute__((always_inline)) void series8_body(SeriesTable& T, const double* zp, bool want, double* out) {
+    using namespace simd;
+    const v8d zero{};
+    v8d z;
+    load(z, zp);
+    const v8d tail = 1.0 / (1.0 - z), z2 = z * z, z3 = z2 * z, z4 = z2 * z2;
+    v8d p = zero + 1.0, S = zero + 1.0, Sb{}, Sc{}, Sz{};
+    v8l act = z > 0.0;
+    // Four terms per step from z^k, z^(k+1), ... computed side by side (the dependency chain is one multiply per
+    // four terms); a lane stops at the first step whose last term is below rounding.
+    for (std::size_t k = 1; k < 4000000; k += 4) {
+        if (k + 4 > T.A.size()) T.grow(2 * (k + 4));
+        v8d p1 = p * z, p2 = p * z2, p3 = p * z3, p4 = p * z4;
+        p1 = act ? p1 : zero;
+        p2 = act ? p2 : zero;
+        p3 = act ? p3 : zero;
+        p4 = act ? p4 : zero;
+        p = p4;
+        const double* A = &T.A[k];
+        const v8d t4 = A[3] * p4;
+        S += (A[0] * p1 + A[1] * p2) + (A[2] * p3 + t4);
+        if (want) {
+            const double *B = &T.B[k], *C = &T.C[k], *K = &T.K[k];
+            Sb += (B[0] * p1 + B[1] * p2) + (B[2] * p3 + B[3] * p4);
+            Sc += (C[0] * p1 + C[1] * p2) + (C[2] * p3 + C[3] * p4);
+            Sz += (K[0] * p1 + K[1] * p2) + (K[2] * p3 + K[3] * p4);
+        }
+        act &= t4 * tail > 1.2e-16 * S;
+        long long any = 0;
+        for (int l = 0; l < 8; ++l) any |= act[l];
+        if (!any) break;
+    }
+    __builtin_memcpy(out, &S, sizeof S);
+    __builtin_memcpy(out + 8, &Sb, sizeof S);
+    __builtin_memcpy(out + 16, &Sc, sizeof S);
+    __builtin_memcpy(out + 24, &Sz, sizeof S);
+}
+__attribute__((target("avx512f,avx512dq,avx2,fma"))) inline void series8_avx512(SeriesTable& T, const double* z,
+                                                                                bool want, double* out) {
+    series8_body(T, z, want, out);
+}
+__attribute__((target("avx2,fma"))) inline void series8_avx2(SeriesTable& T, const double* z, bool want, double* out) {
+    series8_body(T, z, want, out);
+}
+inline void series8_sse2(SeriesTable& T, const double* z, bool want, double* out) { series8_body(T, z, want, out); }
+inline void series8(SeriesTable& T, const double* z, bool want, double* out) {
+    const int level = simd_level();
+    if (level == 2)
+        series8_avx512(T, z, want, out);
+    else if (level == 1)
+        series8_avx2(T, z, want, out);
+    else
+        series8_sse2(T, z, want, out);
+}
+#else
+inline void series8(SeriesTable& T, const double* z, bool want, double* out) {
+    for (int l = 0; l < 8; ++l) {
+        double p = 1, S = 1, Sb = 0, Sc = 0, Sz = 0;
+        const double tail = 1.0 / (1.0 - z[l]);
+        for (std::size_t k = 1; z[l] > 0 && k < 4000000; k += 4) {
+            if (k + 4 > T.A.size()) T.grow(2 * (k + 4));
+            double t = 0;
+            for (std::size_t j = k; j < k + 4; ++j) {
+                p *= z[l];
+                S += t = T.A[j] * p;
+                Sb += T.B[j] * p;
+                Sc += T.C[j] * p;
+                Sz += T.K[j] * p;
+            }
+            if (!(t * tail > 1.2e-16 * S)) break;
+        }
+        out[l] = S;
+        out[8 + l] = Sb;
+        out[16 + l] = Sc;
+        out[24 + l] = Sz;
+    }
+    (void)want;
+}
+#endif
+
+// out[j] = the series for j in [beg, end): key(j) names the table (b, c) = bc(key(j)), consecutive j with the same
+// key share it; z(j) is the argument.
+template <class Key, class Z, class BC>
+void series_run(std::size_t beg, std::size_t end, Key&& key, Z&& zf, BC&& bc, bool want, Hyp1* out) {
+    SeriesTable tab;
+    double z8[8], res[32];
+    for (std::size_t j = beg; j < end;) {
+        const auto k = key(j);
+        std::size_t e = j;
+        while (e < end && key(e) == k) ++e;
+        const auto [b, c] = bc(k);
+        tab.reset(b, c);
+        for (std::size_t q = j; q < e; q += 8) {
+            const std::size_t n = std::min<std::size_t>(8, e - q);
+            for (std::size_t l = 0; l < 8; ++l) z8[l] = l < n ? zf(q + l) : 0.0;
+            series8(tab, z8, want, res);
+            for (std::size_t l = 0; l < n; ++l) {
+                const double S = res[l];
+                Hyp1& h = out[q + l];
+                h.log_value = std::log(S);
+                if (want) {
+                    h.d_b = res[8 + l] / S;
+                    h.d_c = -res[16 + l] / S;
+                    h.d_z = z8[l] > 0 ? res[24 + l] / (z8[l] * S) : b / c;
+                }
+            }
+        }
+        j = e;
+    }
+}
+
 struct ParetoRow {
     double ll;
     double g[4];
@@ -203,28 +351,42 @@ struct ParetoNbdLL {
         for (double t : idx.times) tl.emplace_back(P, t);
         const bool tab = idx.has_times();
         const unsigned nthreads = d.size() > 20000 ? threads : 1u;
+        // The series' (b, c) per distinct x, and z per time (TimeLogs): see pareto_f1 and pareto_f2.
+        const bool ab = P.al >= P.be;
+        auto bc1 = [&](std::uint32_t k) {
+            const double x = idx.xs[k];
+            return std::pair<double, double>(ab ? P.r + x : P.s + 1, P.r + P.s + x + 1);
+        };
+        auto bc2 = [&](std::uint32_t k) {
+            const double x = idx.xs[k];
+            return std::pair<double, double>(ab ? P.r + x + 1 : P.s, P.r + P.s + x + 1);
+        };
+        auto zof = [&](const TimeLogs& t) { return ab ? (P.al - P.be) * t.iA : (P.be - P.al) * t.iB; };
         std::vector<Hyp1> f2(idx.pair_x.size());
         if (idx.has_pairs())
             reduce_rows(f2.size(), 0, nullptr, nthreads, [&](std::size_t b, std::size_t e, double&, double*) {
-                for (std::size_t j = b; j < e; ++j) f2[j] = pareto_f2(P, xt[idx.pair_x[j]], tl[idx.pair_T[j]], want);
+                series_run(
+                    b, e, [&](std::size_t j) { return idx.pair_x[j]; },
+                    [&](std::size_t j) { return zof(tl[idx.pair_T[j]]); }, bc2, want, f2.data());
             });
 
         auto body = [&](std::size_t beg, std::size_t end, double& val, double* g) {
+            // The rows' series, from tables shared by the rows with the same x (rows are sorted by x).
+            std::vector<Hyp1> F(2 * (end - beg));
+            Hyp1 *F1 = F.data() - beg, *F2 = F1 + (end - beg);
+            auto xkey = [&](std::size_t i) { return idx.ix[i]; };
+            if (tab) {
+                series_run(beg, end, xkey, [&](std::size_t i) { return zof(tl[idx.it_x[i]]); }, bc1, want, F1);
+            } else {
+                series_run(beg, end, xkey, [&](std::size_t i) { return zof(TimeLogs(P, d.t_x[i])); }, bc1, want, F1);
+                series_run(beg, end, xkey, [&](std::size_t i) { return zof(TimeLogs(P, d.T[i])); }, bc2, want, F2);
+            }
             double v = 0, gg[4] = {0, 0, 0, 0};
-            std::uint32_t prev_x = 0;
-            double prev_tx = -1;
-            Hyp1 F1{};
             for (std::size_t i = beg; i < end; ++i) {
                 const ParetoX& X = xt[idx.ix[i]];
                 const TimeLogs ltx = tab ? tl[idx.it_x[i]] : TimeLogs(P, d.t_x[i]);
                 const TimeLogs lT = tab ? tl[idx.iT[i]] : TimeLogs(P, d.T[i]);
-                if (i == beg || idx.ix[i] != prev_x || d.t_x[i] != prev_tx) {
-                    F1 = pareto_f1(P, X, ltx, want);
-                    prev_x = idx.ix[i];
-                    prev_tx = d.t_x[i];
-                }
-                const ParetoRow row =
-                    pareto_row(P, X, ltx, lT, F1, idx.has_pairs() ? f2[idx.ixT[i]] : pareto_f2(P, X, lT, want), want);
+                const ParetoRow row = pareto_row(P, X, ltx, lT, F1[i], idx.has_pairs() ? f2[idx.ixT[i]] : F2[i], want);
                 const double w = d.weight[i];
                 v += w * row.ll;
                 if (want)
