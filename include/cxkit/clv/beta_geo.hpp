@@ -110,8 +110,9 @@ struct BetaGeoFamilyLL {
         // are gathered into arrays for softplus_rows (fit.hpp), whose exp and log1p run eight rows at a time.
         auto body = [&](std::size_t beg, std::size_t end, double& val, double* g) {
             const std::size_t m = end - beg, mp = (m + 7) / 8 * 8;
-            std::vector<double> buf(9 * mp, 0.0);
-            double *c = buf.data(), *rx = c + mp, *lT = rx + mp, *lx = lT + mp, *iT = lx + mp, *ix = iT + mp,
+            double* const buf = scratch<double, 0>(9 * mp);
+            std::fill(buf, buf + 9 * mp, 0.0);
+            double *c = buf, *rx = c + mp, *lT = rx + mp, *lx = lT + mp, *iT = lx + mp, *ix = iT + mp,
                    *w = ix + mp, *ib = w + mp, *has = ib + mp;
             for (std::size_t j = 0; j < m; ++j) {
                 const std::size_t i = beg + j;

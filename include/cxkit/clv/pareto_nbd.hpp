@@ -268,13 +268,16 @@ inline Hyp1 pareto_f2(const ParetoTerms& P, const ParetoX& X, const TimeLogs& TT
                         : hyp2f1_one(P.s, c, (P.be - P.al) * TT.iB, want);
 }
 
-inline ParetoRow pareto_row(const ParetoTerms& P, const ParetoX& X, const TimeLogs& tx, const TimeLogs& TT,
-                            const Hyp1& F1, const Hyp1& F2, bool want) {
-    ParetoRow out{};
+// ln L = P0 + ln(exp(L1) + exp(L2)); g1, g2: the derivatives of L1 and L2 in (r, alpha, s, beta).
+struct ParetoParts {
+    double P0, L1, L2, g1[4], g2[4];
+};
+inline ParetoParts pareto_parts(const ParetoTerms& P, const ParetoX& X, const TimeLogs& tx, const TimeLogs& TT,
+                                const Hyp1& F1, const Hyp1& F2, bool want) {
     const double r = P.r, al = P.al, s = P.s, be = P.be;
     const double rx = r + X.x;
-    const double P0 = X.lg + r * P.lal + s * P.lbe - X.la;
-    double L1, L2, g1[4] = {0, 0, 0, 0}, g2[4] = {0, 0, 0, 0};  // d/d(r, alpha, s, beta)
+    ParetoParts q{X.lg + r * P.lal + s * P.lbe - X.la, 0, 0, {0, 0, 0, 0}, {0, 0, 0, 0}};
+    double &L1 = q.L1, &L2 = q.L2, *g1 = q.g1, *g2 = q.g2;
     if (al >= be) {
         L1 = P.ls - rx * tx.lA - s * tx.lB + F1.log_value;
         L2 = X.lrx - (rx + 1) * TT.lA + (1 - s) * TT.lB + F2.log_value;
@@ -302,17 +305,27 @@ inline ParetoRow pareto_row(const ParetoTerms& P, const ParetoX& X, const TimeLo
             g2[3] = -s * TT.iB + F2.d_z * (al + TT.t) * TT.iB * TT.iB;
         }
     }
-    const double m = std::max(L1, L2);
-    const double e1 = std::exp(L1 - m), e2 = std::exp(L2 - m);
-    out.ll = P0 + m + std::log(e1 + e2);
-    out.log_alive = X.lg + r * P.lal + s * P.lbe - rx * TT.lA - s * TT.lB;
-    if (want) {
-        const double w1 = e1 / (e1 + e2), w2 = 1 - w1;
-        out.g[0] = X.dg + P.lal - X.ia + w1 * g1[0] + w2 * g2[0];
-        out.g[1] = r / al + w1 * g1[1] + w2 * g2[1];
-        out.g[2] = P.lbe - X.ia + w1 * g1[2] + w2 * g2[2];
-        out.g[3] = s / be + w1 * g1[3] + w2 * g2[3];
-    }
+    return q;
+}
+
+// d ln L / d(r, alpha, s, beta) from the parts and w1 = exp(L1) / (exp(L1) + exp(L2)).
+inline void pareto_gradient(const ParetoTerms& P, const ParetoX& X, const ParetoParts& q, double w1, double* g) {
+    const double w2 = 1 - w1;
+    g[0] = X.dg + P.lal - X.ia + w1 * q.g1[0] + w2 * q.g2[0];
+    g[1] = P.r / P.al + w1 * q.g1[1] + w2 * q.g2[1];
+    g[2] = P.lbe - X.ia + w1 * q.g1[2] + w2 * q.g2[2];
+    g[3] = P.s / P.be + w1 * q.g1[3] + w2 * q.g2[3];
+}
+
+inline ParetoRow pareto_row(const ParetoTerms& P, const ParetoX& X, const TimeLogs& tx, const TimeLogs& TT,
+                            const Hyp1& F1, const Hyp1& F2, bool want) {
+    ParetoRow out{};
+    const ParetoParts q = pareto_parts(P, X, tx, TT, F1, F2, want);
+    const double m = std::max(q.L1, q.L2);
+    const double e1 = std::exp(q.L1 - m), e2 = std::exp(q.L2 - m);
+    out.ll = q.P0 + m + std::log(e1 + e2);
+    out.log_alive = X.lg + P.r * P.lal + P.s * P.lbe - (P.r + X.x) * TT.lA - P.s * TT.lB;
+    if (want) pareto_gradient(P, X, q, e1 / (e1 + e2), out.g);
     return out;
 }
 
@@ -362,18 +375,17 @@ struct ParetoNbdLL {
             return std::pair<double, double>(ab ? P.r + x + 1 : P.s, P.r + P.s + x + 1);
         };
         auto zof = [&](const TimeLogs& t) { return ab ? (P.al - P.be) * t.iA : (P.be - P.al) * t.iB; };
-        std::vector<Hyp1> f2(idx.pair_x.size());
+        Hyp1* const f2 = scratch<Hyp1, 4>(idx.pair_x.size());
         if (idx.has_pairs())
-            reduce_rows(f2.size(), 0, nullptr, nthreads, [&](std::size_t b, std::size_t e, double&, double*) {
+            reduce_rows(idx.pair_x.size(), 0, nullptr, nthreads, [&](std::size_t b, std::size_t e, double&, double*) {
                 series_run(
                     b, e, [&](std::size_t j) { return idx.pair_x[j]; },
-                    [&](std::size_t j) { return zof(tl[idx.pair_T[j]]); }, bc2, want, f2.data());
+                    [&](std::size_t j) { return zof(tl[idx.pair_T[j]]); }, bc2, want, f2);
             });
 
         auto body = [&](std::size_t beg, std::size_t end, double& val, double* g) {
             // The rows' series, from tables shared by the rows with the same x (rows are sorted by x).
-            std::vector<Hyp1> F(2 * (end - beg));
-            Hyp1 *F1 = F.data() - beg, *F2 = F1 + (end - beg);
+            Hyp1 *F1 = scratch<Hyp1, 1>(2 * (end - beg)) - beg, *F2 = F1 + (end - beg);
             auto xkey = [&](std::size_t i) { return idx.ix[i]; };
             if (tab) {
                 series_run(beg, end, xkey, [&](std::size_t i) { return zof(tl[idx.it_x[i]]); }, bc1, want, F1);
@@ -381,16 +393,30 @@ struct ParetoNbdLL {
                 series_run(beg, end, xkey, [&](std::size_t i) { return zof(TimeLogs(P, d.t_x[i])); }, bc1, want, F1);
                 series_run(beg, end, xkey, [&](std::size_t i) { return zof(TimeLogs(P, d.T[i])); }, bc2, want, F2);
             }
-            double v = 0, gg[4] = {0, 0, 0, 0};
-            for (std::size_t i = beg; i < end; ++i) {
-                const ParetoX& X = xt[idx.ix[i]];
+            // The parts of every row, then ln(exp(L1) + exp(L2)) and its weight eight rows at a time (fit.hpp).
+            const std::size_t m = end - beg, mp = (m + 7) / 8 * 8;
+            ParetoParts* const parts = scratch<ParetoParts, 2>(m);
+            double* const buf = scratch<double, 3>(4 * mp);
+            std::fill(buf, buf + 4 * mp, 0.0);
+            double *L1 = buf, *L2 = L1 + mp, *lse = L2 + mp, *w1 = lse + mp;
+            for (std::size_t j = 0; j < m; ++j) {
+                const std::size_t i = beg + j;
                 const TimeLogs ltx = tab ? tl[idx.it_x[i]] : TimeLogs(P, d.t_x[i]);
                 const TimeLogs lT = tab ? tl[idx.iT[i]] : TimeLogs(P, d.T[i]);
-                const ParetoRow row = pareto_row(P, X, ltx, lT, F1[i], idx.has_pairs() ? f2[idx.ixT[i]] : F2[i], want);
+                parts[j] = pareto_parts(P, xt[idx.ix[i]], ltx, lT, F1[i], idx.has_pairs() ? f2[idx.ixT[i]] : F2[i], want);
+                L1[j] = parts[j].L1;
+                L2[j] = parts[j].L2;
+            }
+            logaddexp_rows(L1, L2, mp, lse, w1);
+            double v = 0, gg[4] = {0, 0, 0, 0}, rg[4];
+            for (std::size_t j = 0; j < m; ++j) {
+                const std::size_t i = beg + j;
                 const double w = d.weight[i];
-                v += w * row.ll;
-                if (want)
-                    for (int k = 0; k < 4; ++k) gg[k] += w * row.g[k];
+                v += w * (parts[j].P0 + lse[j]);
+                if (want) {
+                    pareto_gradient(P, xt[idx.ix[i]], parts[j], w1[j], rg);
+                    for (int k = 0; k < 4; ++k) gg[k] += w * rg[k];
+                }
             }
             val += v;
             if (g)
