@@ -180,6 +180,20 @@ inline __attribute__((always_inline)) void log1p_unit(v8d& e) {
     for (int k = 21; k >= 1; k -= 2) p = p * z + 1.0 / k;
     e = 2.0 * s * p + (big ? zero + 0.6931471805599453 : zero);
 }
+// x <- ln(x) for a normal x > 0: x = 2^k m with m in [1, 2), ln x = k ln 2 + log1p(m - 1) (m - 1 is exact).
+inline __attribute__((always_inline)) void log_pos(v8d& x) {
+    v8l bits, mb, kb;
+    __builtin_memcpy(&bits, &x, sizeof x);
+    kb = (bits >> 52) - 1023 + 0x4338000000000000LL;  // k as the low bits of 1.5 * 2^52 + k
+    mb = (bits & 0x000FFFFFFFFFFFFFLL) | 0x3FF0000000000000LL;
+    v8d k, m;
+    __builtin_memcpy(&k, &kb, sizeof k);
+    __builtin_memcpy(&m, &mb, sizeof m);
+    k -= 0x1.8p52;
+    m -= 1.0;
+    log1p_unit(m);
+    x = k * 0.6931471805598903 + (k * 5.497923018708371e-14 + m);
+}
 #endif
 }  // namespace simd
 

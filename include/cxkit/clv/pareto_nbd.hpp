@@ -114,7 +114,7 @@ struct SeriesTable {
 
 // Eight series of one table at z[0..8) (0 <= z < 1; padding lanes z = 0), each summed until its next term is
 // below rounding (the stopping rule of hyp2f1_one), lane by lane: a lane's sum does not depend on its neighbours.
-// out: S, Sb, Sc, Sz, eight of each.
+// out: ln F, then (want) d ln F / db, / dc, / dz, eight of each (the fields of Hyp1).
 #ifdef CXKIT_CLV_SIMD
 inline __attribute__((always_inline)) void series8_body(SeriesTable& T, const double* zp, bool want, double* out) {
     using namespace simd;
@@ -148,10 +148,15 @@ inline __attribute__((always_inline)) void series8_body(SeriesTable& T, const do
         for (int l = 0; l < 8; ++l) any |= act[l];
         if (!any) break;
     }
-    __builtin_memcpy(out, &S, sizeof S);
-    __builtin_memcpy(out + 8, &Sb, sizeof S);
-    __builtin_memcpy(out + 16, &Sc, sizeof S);
-    __builtin_memcpy(out + 24, &Sz, sizeof S);
+    v8d lS = S;
+    log_pos(lS);
+    __builtin_memcpy(out, &lS, sizeof S);
+    if (want) {
+        const v8d iS = 1.0 / S, db = Sb * iS, dc = -Sc * iS, dz = z > 0.0 ? Sz * iS / z : zero + T.b / T.c;
+        __builtin_memcpy(out + 8, &db, sizeof S);
+        __builtin_memcpy(out + 16, &dc, sizeof S);
+        __builtin_memcpy(out + 24, &dz, sizeof S);
+    }
 }
 __attribute__((target("avx512f,avx512dq,avx2,fma"))) inline void series8_avx512(SeriesTable& T, const double* z,
                                                                                 bool want, double* out) {
@@ -187,12 +192,13 @@ inline void series8(SeriesTable& T, const double* z, bool want, double* out) {
             }
             if (!(t * tail > 1.2e-16 * S)) break;
         }
-        out[l] = S;
-        out[8 + l] = Sb;
-        out[16 + l] = Sc;
-        out[24 + l] = Sz;
+        out[l] = std::log(S);
+        if (want) {
+            out[8 + l] = Sb / S;
+            out[16 + l] = -Sc / S;
+            out[24 + l] = z[l] > 0 ? Sz / S / z[l] : T.b / T.c;
+        }
     }
-    (void)want;
 }
 #endif
 
@@ -212,16 +218,7 @@ void series_run(std::size_t beg, std::size_t end, Key&& key, Z&& zf, BC&& bc, bo
             const std::size_t n = std::min<std::size_t>(8, e - q);
             for (std::size_t l = 0; l < 8; ++l) z8[l] = l < n ? zf(q + l) : 0.0;
             series8(tab, z8, want, res);
-            for (std::size_t l = 0; l < n; ++l) {
-                const double S = res[l];
-                Hyp1& h = out[q + l];
-                h.log_value = std::log(S);
-                if (want) {
-                    h.d_b = res[8 + l] / S;
-                    h.d_c = -res[16 + l] / S;
-                    h.d_z = z8[l] > 0 ? res[24 + l] / (z8[l] * S) : b / c;
-                }
-            }
+            for (std::size_t l = 0; l < n; ++l) out[q + l] = {res[l], res[8 + l], res[16 + l], res[24 + l]};
         }
         j = e;
     }
@@ -387,8 +384,21 @@ struct ParetoNbdLL {
             // The rows' series, from tables shared by the rows with the same x (rows are sorted by x).
             Hyp1 *F1 = scratch<Hyp1, 1>(2 * (end - beg)) - beg, *F2 = F1 + (end - beg);
             auto xkey = [&](std::size_t i) { return idx.ix[i]; };
+            // F1 depends on (x, t_x) only: once per run of rows with the same (x, t_x) (CDNOW: 586 of 1,016).
+            std::uint32_t* const first = scratch<std::uint32_t, 5>(2 * (end - beg));
+            std::uint32_t* const slot = first + (end - beg);
+            std::size_t nd = 0;
+            for (std::size_t i = beg; i < end; ++i) {
+                if (i == beg || idx.ix[i] != idx.ix[i - 1] || d.t_x[i] != d.t_x[i - 1])
+                    first[nd++] = static_cast<std::uint32_t>(i);
+                slot[i - beg] = static_cast<std::uint32_t>(nd - 1);
+            }
+            Hyp1* const F1d = scratch<Hyp1, 6>(nd);
             if (tab) {
-                series_run(beg, end, xkey, [&](std::size_t i) { return zof(tl[idx.it_x[i]]); }, bc1, want, F1);
+                series_run(
+                    0, nd, [&](std::size_t q) { return idx.ix[first[q]]; },
+                    [&](std::size_t q) { return zof(tl[idx.it_x[first[q]]]); }, bc1, want, F1d);
+                for (std::size_t i = beg; i < end; ++i) F1[i] = F1d[slot[i - beg]];
             } else {
                 series_run(beg, end, xkey, [&](std::size_t i) { return zof(TimeLogs(P, d.t_x[i])); }, bc1, want, F1);
                 series_run(beg, end, xkey, [&](std::size_t i) { return zof(TimeLogs(P, d.T[i])); }, bc2, want, F2);
