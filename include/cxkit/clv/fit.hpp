@@ -138,8 +138,8 @@ T* scratch(std::size_t n) {
 // AVX-512 through it; these are written with GCC vector extensions and compiled three times (SSE2, AVX2+FMA,
 // AVX-512), the widest the CPU supports chosen once at run time. The lanes are always eight wide and reduced in a
 // fixed order, so the result does not depend on the path beyond FMA contraction (last-bit differences).
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define CXKIT_CLV_SIMD 1
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(CXKIT_CLV_NO_SIMD)
+#define CXKIT_CLV_SIMD 1  // define CXKIT_CLV_NO_SIMD for the portable scalar loops (same results to rounding)
 #endif
 namespace simd {
 #ifdef CXKIT_CLV_SIMD

@@ -202,8 +202,10 @@ inline void series8(SeriesTable& T, const double* z, bool want, double* out) {
 }
 #endif
 
-// out[j] = the series for j in [beg, end): key(j) names the table (b, c) = bc(key(j)), consecutive j with the same
-// key share it; z(j) is the argument.
+// out[j - beg] = the series for j in [beg, end): key(j) names the table (b, c) = bc(key(j)), consecutive j with the same
+// key share it; z(j) is the argument. Since c > b, A_k <= 1 and a series with z <= 0.99 stops within ~4,100
+// terms; a larger z (alpha and beta far apart, e.g. early in a fit) may need millions: those lanes take the
+// scalar recurrence (hyp2f1_one), which needs no table.
 template <class Key, class Z, class BC>
 void series_run(std::size_t beg, std::size_t end, Key&& key, Z&& zf, BC&& bc, bool want, Hyp1* out) {
     SeriesTable tab;
@@ -216,9 +218,18 @@ void series_run(std::size_t beg, std::size_t end, Key&& key, Z&& zf, BC&& bc, bo
         tab.reset(b, c);
         for (std::size_t q = j; q < e; q += 8) {
             const std::size_t n = std::min<std::size_t>(8, e - q);
-            for (std::size_t l = 0; l < 8; ++l) z8[l] = l < n ? zf(q + l) : 0.0;
+            bool slow[8] = {};
+            for (std::size_t l = 0; l < 8; ++l) {
+                z8[l] = l < n ? zf(q + l) : 0.0;
+                if (z8[l] > 0.99) {
+                    out[q - beg + l] = hyp2f1_one(b, c, z8[l], want);
+                    slow[l] = true;
+                    z8[l] = 0;
+                }
+            }
             series8(tab, z8, want, res);
-            for (std::size_t l = 0; l < n; ++l) out[q + l] = {res[l], res[8 + l], res[16 + l], res[24 + l]};
+            for (std::size_t l = 0; l < n; ++l)
+                if (!slow[l]) out[q - beg + l] = {res[l], res[8 + l], res[16 + l], res[24 + l]};
         }
         j = e;
     }
@@ -251,7 +262,7 @@ struct TimeLogs {
         : t(t_), lA(std::log(P.al + t_)), lB(std::log(P.be + t_)), iA(1.0 / (P.al + t_)), iB(1.0 / (P.be + t_)) {}
 };
 
-// F1 (the t_x term's series) may be passed in when the previous row had the same x and t_x.
+// F1, the t_x term's series, of one row (the likelihood sums its series in batches: series_run).
 inline Hyp1 pareto_f1(const ParetoTerms& P, const ParetoX& X, const TimeLogs& tx, bool want) {
     const double rx = P.r + X.x, c = P.r + P.s + X.x + 1;
     return P.al >= P.be ? hyp2f1_one(rx, c, (P.al - P.be) * tx.iA, want)
@@ -377,12 +388,12 @@ struct ParetoNbdLL {
             reduce_rows(idx.pair_x.size(), 0, nullptr, nthreads, [&](std::size_t b, std::size_t e, double&, double*) {
                 series_run(
                     b, e, [&](std::size_t j) { return idx.pair_x[j]; },
-                    [&](std::size_t j) { return zof(tl[idx.pair_T[j]]); }, bc2, want, f2);
+                    [&](std::size_t j) { return zof(tl[idx.pair_T[j]]); }, bc2, want, f2 + b);
             });
 
         auto body = [&](std::size_t beg, std::size_t end, double& val, double* g) {
             // The rows' series, from tables shared by the rows with the same x (rows are sorted by x).
-            Hyp1 *F1 = scratch<Hyp1, 1>(2 * (end - beg)) - beg, *F2 = F1 + (end - beg);
+            Hyp1* const F = scratch<Hyp1, 1>(2 * (end - beg));  // F1 of row i at F[i - beg], F2 after them
             auto xkey = [&](std::size_t i) { return idx.ix[i]; };
             // F1 depends on (x, t_x) only: once per run of rows with the same (x, t_x) (CDNOW: 586 of 1,016).
             std::uint32_t* const first = scratch<std::uint32_t, 5>(2 * (end - beg));
@@ -398,10 +409,11 @@ struct ParetoNbdLL {
                 series_run(
                     0, nd, [&](std::size_t q) { return idx.ix[first[q]]; },
                     [&](std::size_t q) { return zof(tl[idx.it_x[first[q]]]); }, bc1, want, F1d);
-                for (std::size_t i = beg; i < end; ++i) F1[i] = F1d[slot[i - beg]];
+                for (std::size_t j = 0; j < end - beg; ++j) F[j] = F1d[slot[j]];
             } else {
-                series_run(beg, end, xkey, [&](std::size_t i) { return zof(TimeLogs(P, d.t_x[i])); }, bc1, want, F1);
-                series_run(beg, end, xkey, [&](std::size_t i) { return zof(TimeLogs(P, d.T[i])); }, bc2, want, F2);
+                series_run(beg, end, xkey, [&](std::size_t i) { return zof(TimeLogs(P, d.t_x[i])); }, bc1, want, F);
+                series_run(beg, end, xkey, [&](std::size_t i) { return zof(TimeLogs(P, d.T[i])); }, bc2, want,
+                           F + (end - beg));
             }
             // The parts of every row, then ln(exp(L1) + exp(L2)) and its weight eight rows at a time (fit.hpp).
             const std::size_t m = end - beg, mp = (m + 7) / 8 * 8;
@@ -413,7 +425,8 @@ struct ParetoNbdLL {
                 const std::size_t i = beg + j;
                 const TimeLogs ltx = tab ? tl[idx.it_x[i]] : TimeLogs(P, d.t_x[i]);
                 const TimeLogs lT = tab ? tl[idx.iT[i]] : TimeLogs(P, d.T[i]);
-                parts[j] = pareto_parts(P, xt[idx.ix[i]], ltx, lT, F1[i], idx.has_pairs() ? f2[idx.ixT[i]] : F2[i], want);
+                const Hyp1& F2 = idx.has_pairs() ? f2[idx.ixT[i]] : F[m + j];
+                parts[j] = pareto_parts(P, xt[idx.ix[i]], ltx, lT, F[j], F2, want);
                 L1[j] = parts[j].L1;
                 L2[j] = parts[j].L2;
             }
