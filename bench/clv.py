@@ -120,7 +120,9 @@ def main() -> None:
     ap.add_argument("--rfm-lifetimes-rows", type=int, default=2_000_000)
     ap.add_argument("--clv-customers", type=int, default=1_000_000)
     ap.add_argument("--sim-customers", type=int, default=10_000_000)
+    ap.add_argument("--tasks", default="fits,sim,rfm,clv", help="a comma-separated subset of fits,sim,rfm,clv")
     args = ap.parse_args()
+    tasks = set(args.tasks.split(","))
     py = args.lifetimes_python
     if not os.path.exists(py):
         sys.exit(f"no lifetimes environment at {py}: see the module docstring to create it")
@@ -132,64 +134,68 @@ def main() -> None:
         f, r, T = (s[c].to_numpy(np.float64) for c in ("frequency", "recency", "T"))
         for c, a in (("f", f), ("r", r), ("T", T)):
             np.save(f"{d}/cdnow_{c}.npy", a)
-        lt = lifetimes_run(py, d, "fits")
-        for name, cls in (("beta_geo", clv.BetaGeoModel), ("pareto_nbd", clv.ParetoNBDModel)):
-            secs, m = best_of(lambda: cls().fit(f, r, T), 5)
-            ll_cx = m.log_likelihood_
-            ll_lt = float(cls.from_params(**dict(zip(m.params_, lt[name]["params"]))).log_likelihood(f, r, T).sum())
-            rows.append((f"{name} fit, CDNOW 2,357 customers", lt[name]["seconds"], secs, ">= 100x",
-                         f"LL cxkit {ll_cx:.3f} vs lifetimes {ll_lt:.3f}"))
-            secs_se, _ = best_of(lambda: cls().fit(f, r, T).standard_errors_, 5)
-            rows.append((f"{name} fit + standard errors, CDNOW", lt[name]["seconds"], secs_se, "",
-                         "lifetimes' fit computes its Hessian too"))
+        if "fits" in tasks:
+            lt = lifetimes_run(py, d, "fits")
+            for name, cls in (("beta_geo", clv.BetaGeoModel), ("pareto_nbd", clv.ParetoNBDModel)):
+                secs, m = best_of(lambda: cls().fit(f, r, T), 5)
+                ll_cx = m.log_likelihood_
+                ll_lt = float(cls.from_params(**dict(zip(m.params_, lt[name]["params"]))).log_likelihood(f, r, T).sum())
+                rows.append((f"{name} fit, CDNOW 2,357 customers", lt[name]["seconds"], secs, ">= 100x",
+                             f"LL cxkit {ll_cx:.3f} vs lifetimes {ll_lt:.3f}"))
+                secs_se, _ = best_of(lambda: cls().fit(f, r, T).standard_errors_, 5)
+                rows.append((f"{name} fit + standard errors, CDNOW", lt[name]["seconds"], secs_se, "",
+                             "lifetimes' fit computes its Hessian too"))
 
         # 2. 10M simulated customers, cxkit only
-        truth = dict(r=0.24, alpha=4.41, a=0.79, b=2.43)
-        sim = clv.BetaGeoModel.from_params(**truth).simulate(args.sim_customers, 52, seed=1)
-        t0 = time.perf_counter()
-        m = clv.BetaGeoModel().fit(sim["frequency"], sim["recency"], sim["T"])
-        secs = time.perf_counter() - t0
-        err = max(abs(m.params_[k] / v - 1) for k, v in truth.items())
-        rows.append((f"beta_geo fit, {args.sim_customers:,} simulated customers", float("nan"), secs, "< 10 s",
-                     f"max parameter error {100 * err:.2f}% (target < 1%), converged {m.converged_}"))
-        del sim
+        if "sim" in tasks:
+            truth = dict(r=0.24, alpha=4.41, a=0.79, b=2.43)
+            sim = clv.BetaGeoModel.from_params(**truth).simulate(args.sim_customers, 52, seed=1)
+            t0 = time.perf_counter()
+            m = clv.BetaGeoModel().fit(sim["frequency"], sim["recency"], sim["T"])
+            secs = time.perf_counter() - t0
+            err = max(abs(m.params_[k] / v - 1) for k, v in truth.items())
+            rows.append((f"beta_geo fit, {args.sim_customers:,} simulated customers", float("nan"), secs, "< 10 s",
+                         f"max parameter error {100 * err:.2f}% (target < 1%), converged {m.converged_}"))
+            del sim
 
         # 3. rfm_summary
-        small = transactions(args.rfm_lifetimes_rows)
-        np.save(f"{d}/tx_c.npy", small["customer_id"].to_numpy())
-        np.save(f"{d}/tx_t.npy", small["time"].to_numpy().view(np.int64))
-        np.save(f"{d}/tx_v.npy", small["value"].to_numpy())
-        lt = lifetimes_run(py, d, "rfm")
-        secs_small, got = best_of(lambda: clv.rfm_summary(small, value="value", freq="W"), 3)
-        check = [float(got["frequency"].sum()), float(got["recency"].sum()), float(got["T"].sum()),
-                 float(got["monetary_value"].sum()), len(got)]
-        same = np.allclose(check, lt["check"], rtol=1e-9)
-        rows.append((f"rfm_summary, {args.rfm_lifetimes_rows:,} transactions", lt["seconds"], secs_small, ">= 20x",
-                     f"same result as lifetimes: {same}"))
-        del small
-        big = transactions(args.rfm_rows, seed=1)
-        secs_big, _ = best_of(lambda: clv.rfm_summary(big, value="value", freq="W"), 2)
-        extrap = lt["seconds"] * args.rfm_rows / args.rfm_lifetimes_rows
-        rows.append((f"rfm_summary, {args.rfm_rows:,} transactions", extrap, secs_big, ">= 20x",
-                     f"lifetimes time EXTRAPOLATED linearly from {args.rfm_lifetimes_rows:,} rows"))
-        del big
+        if "rfm" in tasks:
+            small = transactions(args.rfm_lifetimes_rows)
+            np.save(f"{d}/tx_c.npy", small["customer_id"].to_numpy())
+            np.save(f"{d}/tx_t.npy", small["time"].to_numpy().view(np.int64))
+            np.save(f"{d}/tx_v.npy", small["value"].to_numpy())
+            lt = lifetimes_run(py, d, "rfm")
+            secs_small, got = best_of(lambda: clv.rfm_summary(small, value="value", freq="W"), 3)
+            check = [float(got["frequency"].sum()), float(got["recency"].sum()), float(got["T"].sum()),
+                     float(got["monetary_value"].sum()), len(got)]
+            same = np.allclose(check, lt["check"], rtol=1e-9)
+            rows.append((f"rfm_summary, {args.rfm_lifetimes_rows:,} transactions", lt["seconds"], secs_small, ">= 20x",
+                         f"same result as lifetimes: {same}"))
+            del small
+            big = transactions(args.rfm_rows, seed=1)
+            secs_big, _ = best_of(lambda: clv.rfm_summary(big, value="value", freq="W"), 2)
+            extrap = lt["seconds"] * args.rfm_rows / args.rfm_lifetimes_rows
+            rows.append((f"rfm_summary, {args.rfm_rows:,} transactions", extrap, secs_big, ">= 20x",
+                         f"lifetimes time EXTRAPOLATED linearly from {args.rfm_lifetimes_rows:,} rows"))
+            del big
 
         # 4. CLV for 1M customers
-        cd = cxkit.datasets.load_cdnow_summary(with_transactions=True)
-        bg = clv.BetaGeoModel().fit(s)
-        gg = clv.GammaGammaModel().fit(cd[cd["x"] > 0])
-        n = args.clv_customers
-        rng = np.random.default_rng(2)
-        pick = rng.integers(0, len(s), n)
-        cust = pd.DataFrame({"frequency": f[pick], "recency": r[pick], "T": T[pick],
-                             "monetary_value": cd["zbar"].to_numpy()[pick]})
-        for c, col in (("f", "frequency"), ("r", "recency"), ("T", "T"), ("m", "monetary_value")):
-            np.save(f"{d}/clv_{c}.npy", cust[col].to_numpy())
-        p = json.dumps({"bg": list(bg.params_.values()), "gg": list(gg.params_.values())})
-        lt = lifetimes_run(py, d, "clv", p)
-        secs, v = best_of(lambda: clv.customer_lifetime_value(bg, gg, cust, months=12, discount_rate=0.01, freq="W"))
-        rows.append((f"customer_lifetime_value, {n:,} customers", lt["seconds"], secs, ">= 50x",
-                     f"total CLV cxkit {v.sum():,.2f} vs lifetimes {lt['check']:,.2f}"))
+        if "clv" in tasks:
+            cd = cxkit.datasets.load_cdnow_summary(with_transactions=True)
+            bg = clv.BetaGeoModel().fit(s)
+            gg = clv.GammaGammaModel().fit(cd[cd["x"] > 0])
+            n = args.clv_customers
+            rng = np.random.default_rng(2)
+            pick = rng.integers(0, len(s), n)
+            cust = pd.DataFrame({"frequency": f[pick], "recency": r[pick], "T": T[pick],
+                                 "monetary_value": cd["zbar"].to_numpy()[pick]})
+            for c, col in (("f", "frequency"), ("r", "recency"), ("T", "T"), ("m", "monetary_value")):
+                np.save(f"{d}/clv_{c}.npy", cust[col].to_numpy())
+            p = json.dumps({"bg": list(bg.params_.values()), "gg": list(gg.params_.values())})
+            lt = lifetimes_run(py, d, "clv", p)
+            secs, v = best_of(lambda: clv.customer_lifetime_value(bg, gg, cust, months=12, discount_rate=0.01, freq="W"))
+            rows.append((f"customer_lifetime_value, {n:,} customers", lt["seconds"], secs, ">= 50x",
+                         f"total CLV cxkit {v.sum():,.2f} vs lifetimes {lt['check']:,.2f}"))
 
     print(f"cxkit {cxkit.__version__} vs lifetimes (subprocess {py}), one run")
     print(f"{'task':<48} {'lifetimes s':>12} {'cxkit s':>9} {'ratio':>8} {'target':>9}  note")

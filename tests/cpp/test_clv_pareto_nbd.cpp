@@ -3,6 +3,8 @@
 #include <boost/math/special_functions/gamma.hpp>
 #include <boost/math/special_functions/hypergeometric_pFq.hpp>
 #include <cmath>
+#include <utility>
+#include <vector>
 
 #include "cxkit/clv/pareto_nbd.hpp"
 #include "test_clv_data.hpp"
@@ -136,4 +138,24 @@ TEST_CASE("Pareto/NBD: P(X(t) = n) sums to one and has mean E[X(t)]") {
         CHECK(m.probability_of_n_purchases(0, 3) == 0.0);
     }
     CHECK_THROWS_AS(ParetoNbdModel(cdnow_mle).probability_of_n_purchases(5, -1), cxkit::invalid_input);
+}
+
+TEST_CASE("Pareto/NBD: the batched 2F1 series agree with the one-at-a-time recurrence, z near 1 included") {
+    // series_run sums eight lanes at a time from a shared coefficient table and sends z > 0.99 to hyp2f1_one.
+    const std::vector<double> z = {0, 1e-4, 0.02, 0.09, 0.3, 0.5, 0.7, 0.9, 0.95, 0.989, 0.991, 0.999, 0.99999};
+    for (const auto& [b, c] : {std::pair{0.6, 2.1}, std::pair{3.5, 4.7}, std::pair{1.6, 25.0}}) {
+        std::vector<detail::Hyp1> out(z.size());
+        detail::series_run(
+            0, z.size(), [](std::size_t) { return 0; }, [&](std::size_t j) { return z[j]; },
+            [&](int) { return std::pair{b, c}; }, true, out.data());
+        for (std::size_t j = 0; j < z.size(); ++j) {
+            const detail::Hyp1 h = detail::hyp2f1_one(b, c, z[j], true);
+            CAPTURE(b);
+            CAPTURE(z[j]);
+            CHECK(out[j].log_value == doctest::Approx(h.log_value).epsilon(1e-13));
+            CHECK(out[j].d_b == doctest::Approx(h.d_b).epsilon(1e-12));
+            CHECK(out[j].d_c == doctest::Approx(h.d_c).epsilon(1e-12));
+            CHECK(out[j].d_z == doctest::Approx(h.d_z).epsilon(1e-12));
+        }
+    }
 }

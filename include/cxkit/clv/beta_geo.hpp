@@ -17,6 +17,7 @@
 
 #include <Eigen/Dense>
 #include <cmath>
+#include <limits>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -95,69 +96,58 @@ struct BetaGeoFamilyLL {
             t.ibx = (x > 0 || mbg) ? 1.0 / bx : 0.0;
         }
         // Per distinct time: ln(alpha + t) and 1 / (alpha + t).
-        std::vector<double> lt(idx.times.size()), it(idx.times.size());
-        for (std::size_t k = 0; k < idx.times.size(); ++k) {
-            lt[k] = std::log(al + idx.times[k]);
-            it[k] = 1.0 / (al + idx.times[k]);
+        const auto nt = static_cast<Eigen::Index>(idx.times.size());
+        Eigen::ArrayXd lt, it;
+        if (nt > 0) {
+            const Eigen::ArrayXd at = Eigen::Map<const Eigen::ArrayXd>(idx.times.data(), nt) + al;
+            lt = at.log();
+            it = at.inverse();
         }
         const bool tab = idx.has_times();
 
-        // Per row, only the time terms and the softplus of u = A4 - A3 (one exp, one log1p); the terms of x alone
-        // and alpha's r / alpha are added below by the total weight of each distinct x, the 1 / a once per chunk.
+        // Per row: ln L - A1 - A2 = -(r + x) ln(alpha + T) + softplus(u), u = A4 - A3 = ln(a) - ln(b + x - 1) +
+        // (r + x) (ln(alpha + T) - ln(alpha + t_x)); BG/NBD rows with x = 0 have no A4 (softplus 0). The rows' terms
+        // are gathered into arrays for softplus_rows (fit.hpp), whose exp and log1p run eight rows at a time.
         auto body = [&](std::size_t beg, std::size_t end, double& val, double* g) {
-            double cur_T = -1, lT_row = 0, iT_row = 0;
-            double v = 0, gr_ = 0, gal = 0, ga = 0, gb_ = 0;
-            for (std::size_t i = beg; i < end; ++i) {
-                const double x = d.x[i], w = d.weight[i];
-                double lT, iT;
+            const std::size_t m = end - beg, mp = (m + 7) / 8 * 8;
+            double* const buf = scratch<double, 0>(9 * mp);
+            std::fill(buf, buf + 9 * mp, 0.0);
+            double *c = buf, *rx = c + mp, *lT = rx + mp, *lx = lT + mp, *iT = lx + mp, *ix = iT + mp,
+                   *w = ix + mp, *ib = w + mp, *has = ib + mp;
+            for (std::size_t j = 0; j < m; ++j) {
+                const std::size_t i = beg + j;
                 if (tab) {
-                    lT = lt[idx.iT[i]];
-                    iT = it[idx.iT[i]];
-                } else {
-                    if (d.T[i] != cur_T) {
-                        cur_T = d.T[i];
-                        lT_row = std::log(al + cur_T);
-                        iT_row = 1.0 / (al + cur_T);
-                    }
-                    lT = lT_row;
-                    iT = iT_row;
-                }
-                const double rx = r + x;
-                if (!mbg && x == 0) {
-                    v -= w * rx * lT;
-                    if (want) {
-                        gr_ -= w * lT;
-                        gal -= w * rx * iT;
-                    }
-                    continue;
-                }
-                double ltx, itx;
-                if (tab) {
-                    ltx = lt[idx.it_x[i]];
-                    itx = it[idx.it_x[i]];
-                } else {
-                    ltx = std::log(al + d.t_x[i]);
-                    itx = want ? 1.0 / (al + d.t_x[i]) : 0.0;
+                    lT[j] = lt[idx.iT[i]];
+                    lx[j] = lt[idx.it_x[i]];
+                    iT[j] = it[idx.iT[i]];
+                    ix[j] = it[idx.it_x[i]];
+                } else {  // logs below, vectorised
+                    lT[j] = al + d.T[i];
+                    lx[j] = al + d.t_x[i];
                 }
                 const XTerm& t = xt[idx.ix[i]];
-                const double u = la - t.lbx + rx * (lT - ltx);
-                const double e = std::exp(-std::abs(u));  // one exp for both softplus(u) and sigmoid(u)
-                v += w * ((u > 0 ? u : 0.0) + std::log1p(e) - rx * lT);
-                if (want) {
-                    const double s = 1.0 / (1.0 + e);
-                    const double w4 = w * (u >= 0 ? s : e * s);  // weighted sigmoid(u); w3 = w - w4
-                    gr_ -= w * lT + w4 * (ltx - lT);
-                    gal -= rx * (w * iT + w4 * (itx - iT));
-                    ga += w4;
-                    gb_ -= w4 * t.ibx;
-                }
+                const bool a4 = mbg || d.x[i] > 0;
+                rx[j] = r + d.x[i];
+                w[j] = d.weight[i];
+                c[j] = a4 ? la - t.lbx : -1e300;
+                ib[j] = t.ibx;
+                has[j] = a4 ? 1.0 : 0.0;
             }
-            val += v;
+            if (!tab) {
+                Eigen::Map<Eigen::ArrayXd> mT(lT, static_cast<Eigen::Index>(m)), mx(lx, static_cast<Eigen::Index>(m));
+                Eigen::Map<Eigen::ArrayXd>(iT, static_cast<Eigen::Index>(m)) = mT.inverse();
+                Eigen::Map<Eigen::ArrayXd>(ix, static_cast<Eigen::Index>(m)) = mx.inverse();
+                mT = mT.log();
+                mx = mx.log();
+            }
+            double out[5];
+            softplus_rows({c, rx, lT, lx, iT, ix, w, ib, has, mp}, g != nullptr, out);
+            val += out[0];
             if (g) {
-                g[0] += gr_;
-                g[1] += gal;
-                g[2] += ga / a;
-                g[3] += gb_;
+                g[0] += out[1];
+                g[1] += out[2];
+                g[2] += out[3] / a;
+                g[3] += out[4];
             }
         };
         double gbuf[4];

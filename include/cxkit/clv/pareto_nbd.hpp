@@ -79,6 +79,162 @@ inline Hyp1 hyp2f1_one(double b, double c, double z, bool derivatives) {
     return h;
 }
 
+// The coefficients of F(z) = sum_k A_k z^k = 2F1(1, b; c; z) and of its derivatives for one (b, c):
+// A_k = prod_{j<k} (b+j)/(c+j), B_k = A_k sum_{j<k} 1/(b+j), C_k = A_k sum_{j<k} 1/(c+j), K_k = k A_k, so that
+// F = sum A_k z^k, dF/db = sum B_k z^k, dF/dc = -sum C_k z^k, z dF/dz = sum K_k z^k. b and c depend on x and the
+// parameters only: every row with the same x shares one table, and a row's series costs multiply-adds (no
+// division), eight rows at a time (series8).
+struct SeriesTable {
+    double b = 0, c = 0, t = 1, hb = 0, hc = 0;
+    std::vector<double> A, B, C, K;
+    void reset(double b_, double c_) {
+        b = b_;
+        c = c_;
+        t = 1;
+        hb = hc = 0;
+        A.assign(1, 1.0);
+        B.assign(1, 0.0);
+        C.assign(1, 0.0);
+        K.assign(1, 0.0);
+        grow(24);
+    }
+    void grow(std::size_t n) {
+        for (std::size_t k = A.size() - 1; A.size() < n; ++k) {
+            const double bk = b + static_cast<double>(k), ck = c + static_cast<double>(k), inv = 1.0 / (bk * ck);
+            t *= bk * bk * inv;
+            hb += ck * inv;
+            hc += bk * inv;
+            A.push_back(t);
+            B.push_back(t * hb);
+            C.push_back(t * hc);
+            K.push_back(static_cast<double>(k + 1) * t);
+        }
+    }
+};
+
+// Eight series of one table at z[0..8) (0 <= z < 1; padding lanes z = 0), each summed until its next term is
+// below rounding (the stopping rule of hyp2f1_one), lane by lane: a lane's sum does not depend on its neighbours.
+// out: ln F, then (want) d ln F / db, / dc, / dz, eight of each (the fields of Hyp1).
+#ifdef CXKIT_CLV_SIMD
+inline __attribute__((always_inline)) void series8_body(SeriesTable& T, const double* zp, bool want, double* out) {
+    using namespace simd;
+    const v8d zero{};
+    v8d z;
+    load(z, zp);
+    const v8d tail = 1.0 / (1.0 - z), z2 = z * z, z3 = z2 * z, z4 = z2 * z2;
+    v8d p = zero + 1.0, S = zero + 1.0, Sb{}, Sc{}, Sz{};
+    v8l act = z > 0.0;
+    // Four terms per step from z^k, z^(k+1), ... computed side by side (the dependency chain is one multiply per
+    // four terms); a lane stops at the first step whose last term is below rounding.
+    for (std::size_t k = 1; k < 4000000; k += 4) {
+        if (k + 4 > T.A.size()) T.grow(2 * (k + 4));
+        v8d p1 = p * z, p2 = p * z2, p3 = p * z3, p4 = p * z4;
+        p1 = act ? p1 : zero;
+        p2 = act ? p2 : zero;
+        p3 = act ? p3 : zero;
+        p4 = act ? p4 : zero;
+        p = p4;
+        const double* A = &T.A[k];
+        const v8d t4 = A[3] * p4;
+        S += (A[0] * p1 + A[1] * p2) + (A[2] * p3 + t4);
+        if (want) {
+            const double *B = &T.B[k], *C = &T.C[k], *K = &T.K[k];
+            Sb += (B[0] * p1 + B[1] * p2) + (B[2] * p3 + B[3] * p4);
+            Sc += (C[0] * p1 + C[1] * p2) + (C[2] * p3 + C[3] * p4);
+            Sz += (K[0] * p1 + K[1] * p2) + (K[2] * p3 + K[3] * p4);
+        }
+        act &= t4 * tail > 1.2e-16 * S;
+        long long any = 0;
+        for (int l = 0; l < 8; ++l) any |= act[l];
+        if (!any) break;
+    }
+    v8d lS = S;
+    log_pos(lS);
+    __builtin_memcpy(out, &lS, sizeof S);
+    if (want) {
+        const v8d iS = 1.0 / S, db = Sb * iS, dc = -Sc * iS, dz = z > 0.0 ? Sz * iS / z : zero + T.b / T.c;
+        __builtin_memcpy(out + 8, &db, sizeof S);
+        __builtin_memcpy(out + 16, &dc, sizeof S);
+        __builtin_memcpy(out + 24, &dz, sizeof S);
+    }
+}
+__attribute__((target("avx512f,avx512dq,avx2,fma"))) inline void series8_avx512(SeriesTable& T, const double* z,
+                                                                                bool want, double* out) {
+    series8_body(T, z, want, out);
+}
+__attribute__((target("avx2,fma"))) inline void series8_avx2(SeriesTable& T, const double* z, bool want, double* out) {
+    series8_body(T, z, want, out);
+}
+inline void series8_sse2(SeriesTable& T, const double* z, bool want, double* out) { series8_body(T, z, want, out); }
+inline void series8(SeriesTable& T, const double* z, bool want, double* out) {
+    const int level = simd_level();
+    if (level == 2)
+        series8_avx512(T, z, want, out);
+    else if (level == 1)
+        series8_avx2(T, z, want, out);
+    else
+        series8_sse2(T, z, want, out);
+}
+#else
+inline void series8(SeriesTable& T, const double* z, bool want, double* out) {
+    for (int l = 0; l < 8; ++l) {
+        double p = 1, S = 1, Sb = 0, Sc = 0, Sz = 0;
+        const double tail = 1.0 / (1.0 - z[l]);
+        for (std::size_t k = 1; z[l] > 0 && k < 4000000; k += 4) {
+            if (k + 4 > T.A.size()) T.grow(2 * (k + 4));
+            double t = 0;
+            for (std::size_t j = k; j < k + 4; ++j) {
+                p *= z[l];
+                S += t = T.A[j] * p;
+                Sb += T.B[j] * p;
+                Sc += T.C[j] * p;
+                Sz += T.K[j] * p;
+            }
+            if (!(t * tail > 1.2e-16 * S)) break;
+        }
+        out[l] = std::log(S);
+        if (want) {
+            out[8 + l] = Sb / S;
+            out[16 + l] = -Sc / S;
+            out[24 + l] = z[l] > 0 ? Sz / S / z[l] : T.b / T.c;
+        }
+    }
+}
+#endif
+
+// out[j - beg] = the series for j in [beg, end): key(j) names the table (b, c) = bc(key(j)), consecutive j with the same
+// key share it; z(j) is the argument. Since c > b, A_k <= 1 and a series with z <= 0.99 stops within ~4,100
+// terms; a larger z (alpha and beta far apart, e.g. early in a fit) may need millions: those lanes take the
+// scalar recurrence (hyp2f1_one), which needs no table.
+template <class Key, class Z, class BC>
+void series_run(std::size_t beg, std::size_t end, Key&& key, Z&& zf, BC&& bc, bool want, Hyp1* out) {
+    SeriesTable tab;
+    double z8[8], res[32];
+    for (std::size_t j = beg; j < end;) {
+        const auto k = key(j);
+        std::size_t e = j;
+        while (e < end && key(e) == k) ++e;
+        const auto [b, c] = bc(k);
+        tab.reset(b, c);
+        for (std::size_t q = j; q < e; q += 8) {
+            const std::size_t n = std::min<std::size_t>(8, e - q);
+            bool slow[8] = {};
+            for (std::size_t l = 0; l < 8; ++l) {
+                z8[l] = l < n ? zf(q + l) : 0.0;
+                if (z8[l] > 0.99) {
+                    out[q - beg + l] = hyp2f1_one(b, c, z8[l], want);
+                    slow[l] = true;
+                    z8[l] = 0;
+                }
+            }
+            series8(tab, z8, want, res);
+            for (std::size_t l = 0; l < n; ++l)
+                if (!slow[l]) out[q - beg + l] = {res[l], res[8 + l], res[16 + l], res[24 + l]};
+        }
+        j = e;
+    }
+}
+
 struct ParetoRow {
     double ll;
     double g[4];
@@ -106,7 +262,7 @@ struct TimeLogs {
         : t(t_), lA(std::log(P.al + t_)), lB(std::log(P.be + t_)), iA(1.0 / (P.al + t_)), iB(1.0 / (P.be + t_)) {}
 };
 
-// F1 (the t_x term's series) may be passed in when the previous row had the same x and t_x.
+// F1, the t_x term's series, of one row (the likelihood sums its series in batches: series_run).
 inline Hyp1 pareto_f1(const ParetoTerms& P, const ParetoX& X, const TimeLogs& tx, bool want) {
     const double rx = P.r + X.x, c = P.r + P.s + X.x + 1;
     return P.al >= P.be ? hyp2f1_one(rx, c, (P.al - P.be) * tx.iA, want)
@@ -120,13 +276,16 @@ inline Hyp1 pareto_f2(const ParetoTerms& P, const ParetoX& X, const TimeLogs& TT
                         : hyp2f1_one(P.s, c, (P.be - P.al) * TT.iB, want);
 }
 
-inline ParetoRow pareto_row(const ParetoTerms& P, const ParetoX& X, const TimeLogs& tx, const TimeLogs& TT,
-                            const Hyp1& F1, const Hyp1& F2, bool want) {
-    ParetoRow out{};
+// ln L = P0 + ln(exp(L1) + exp(L2)); g1, g2: the derivatives of L1 and L2 in (r, alpha, s, beta).
+struct ParetoParts {
+    double P0, L1, L2, g1[4], g2[4];
+};
+inline ParetoParts pareto_parts(const ParetoTerms& P, const ParetoX& X, const TimeLogs& tx, const TimeLogs& TT,
+                                const Hyp1& F1, const Hyp1& F2, bool want) {
     const double r = P.r, al = P.al, s = P.s, be = P.be;
     const double rx = r + X.x;
-    const double P0 = X.lg + r * P.lal + s * P.lbe - X.la;
-    double L1, L2, g1[4] = {0, 0, 0, 0}, g2[4] = {0, 0, 0, 0};  // d/d(r, alpha, s, beta)
+    ParetoParts q{X.lg + r * P.lal + s * P.lbe - X.la, 0, 0, {0, 0, 0, 0}, {0, 0, 0, 0}};
+    double &L1 = q.L1, &L2 = q.L2, *g1 = q.g1, *g2 = q.g2;
     if (al >= be) {
         L1 = P.ls - rx * tx.lA - s * tx.lB + F1.log_value;
         L2 = X.lrx - (rx + 1) * TT.lA + (1 - s) * TT.lB + F2.log_value;
@@ -154,17 +313,27 @@ inline ParetoRow pareto_row(const ParetoTerms& P, const ParetoX& X, const TimeLo
             g2[3] = -s * TT.iB + F2.d_z * (al + TT.t) * TT.iB * TT.iB;
         }
     }
-    const double m = std::max(L1, L2);
-    const double e1 = std::exp(L1 - m), e2 = std::exp(L2 - m);
-    out.ll = P0 + m + std::log(e1 + e2);
-    out.log_alive = X.lg + r * P.lal + s * P.lbe - rx * TT.lA - s * TT.lB;
-    if (want) {
-        const double w1 = e1 / (e1 + e2), w2 = 1 - w1;
-        out.g[0] = X.dg + P.lal - X.ia + w1 * g1[0] + w2 * g2[0];
-        out.g[1] = r / al + w1 * g1[1] + w2 * g2[1];
-        out.g[2] = P.lbe - X.ia + w1 * g1[2] + w2 * g2[2];
-        out.g[3] = s / be + w1 * g1[3] + w2 * g2[3];
-    }
+    return q;
+}
+
+// d ln L / d(r, alpha, s, beta) from the parts and w1 = exp(L1) / (exp(L1) + exp(L2)).
+inline void pareto_gradient(const ParetoTerms& P, const ParetoX& X, const ParetoParts& q, double w1, double* g) {
+    const double w2 = 1 - w1;
+    g[0] = X.dg + P.lal - X.ia + w1 * q.g1[0] + w2 * q.g2[0];
+    g[1] = P.r / P.al + w1 * q.g1[1] + w2 * q.g2[1];
+    g[2] = P.lbe - X.ia + w1 * q.g1[2] + w2 * q.g2[2];
+    g[3] = P.s / P.be + w1 * q.g1[3] + w2 * q.g2[3];
+}
+
+inline ParetoRow pareto_row(const ParetoTerms& P, const ParetoX& X, const TimeLogs& tx, const TimeLogs& TT,
+                            const Hyp1& F1, const Hyp1& F2, bool want) {
+    ParetoRow out{};
+    const ParetoParts q = pareto_parts(P, X, tx, TT, F1, F2, want);
+    const double m = std::max(q.L1, q.L2);
+    const double e1 = std::exp(q.L1 - m), e2 = std::exp(q.L2 - m);
+    out.ll = q.P0 + m + std::log(e1 + e2);
+    out.log_alive = X.lg + P.r * P.lal + P.s * P.lbe - (P.r + X.x) * TT.lA - P.s * TT.lB;
+    if (want) pareto_gradient(P, X, q, e1 / (e1 + e2), out.g);
     return out;
 }
 
@@ -203,32 +372,74 @@ struct ParetoNbdLL {
         for (double t : idx.times) tl.emplace_back(P, t);
         const bool tab = idx.has_times();
         const unsigned nthreads = d.size() > 20000 ? threads : 1u;
-        std::vector<Hyp1> f2(idx.pair_x.size());
+        // The series' (b, c) per distinct x, and z per time (TimeLogs): see pareto_f1 and pareto_f2.
+        const bool ab = P.al >= P.be;
+        auto bc1 = [&](std::uint32_t k) {
+            const double x = idx.xs[k];
+            return std::pair<double, double>(ab ? P.r + x : P.s + 1, P.r + P.s + x + 1);
+        };
+        auto bc2 = [&](std::uint32_t k) {
+            const double x = idx.xs[k];
+            return std::pair<double, double>(ab ? P.r + x + 1 : P.s, P.r + P.s + x + 1);
+        };
+        auto zof = [&](const TimeLogs& t) { return ab ? (P.al - P.be) * t.iA : (P.be - P.al) * t.iB; };
+        Hyp1* const f2 = scratch<Hyp1, 4>(idx.pair_x.size());
         if (idx.has_pairs())
-            reduce_rows(f2.size(), 0, nullptr, nthreads, [&](std::size_t b, std::size_t e, double&, double*) {
-                for (std::size_t j = b; j < e; ++j) f2[j] = pareto_f2(P, xt[idx.pair_x[j]], tl[idx.pair_T[j]], want);
+            reduce_rows(idx.pair_x.size(), 0, nullptr, nthreads, [&](std::size_t b, std::size_t e, double&, double*) {
+                series_run(
+                    b, e, [&](std::size_t j) { return idx.pair_x[j]; },
+                    [&](std::size_t j) { return zof(tl[idx.pair_T[j]]); }, bc2, want, f2 + b);
             });
 
         auto body = [&](std::size_t beg, std::size_t end, double& val, double* g) {
-            double v = 0, gg[4] = {0, 0, 0, 0};
-            std::uint32_t prev_x = 0;
-            double prev_tx = -1;
-            Hyp1 F1{};
+            // The rows' series, from tables shared by the rows with the same x (rows are sorted by x).
+            Hyp1* const F = scratch<Hyp1, 1>(2 * (end - beg));  // F1 of row i at F[i - beg], F2 after them
+            auto xkey = [&](std::size_t i) { return idx.ix[i]; };
+            // F1 depends on (x, t_x) only: once per run of rows with the same (x, t_x) (CDNOW: 586 of 1,016).
+            std::uint32_t* const first = scratch<std::uint32_t, 5>(2 * (end - beg));
+            std::uint32_t* const slot = first + (end - beg);
+            std::size_t nd = 0;
             for (std::size_t i = beg; i < end; ++i) {
-                const ParetoX& X = xt[idx.ix[i]];
+                if (i == beg || idx.ix[i] != idx.ix[i - 1] || d.t_x[i] != d.t_x[i - 1])
+                    first[nd++] = static_cast<std::uint32_t>(i);
+                slot[i - beg] = static_cast<std::uint32_t>(nd - 1);
+            }
+            Hyp1* const F1d = scratch<Hyp1, 6>(nd);
+            if (tab) {
+                series_run(
+                    0, nd, [&](std::size_t q) { return idx.ix[first[q]]; },
+                    [&](std::size_t q) { return zof(tl[idx.it_x[first[q]]]); }, bc1, want, F1d);
+                for (std::size_t j = 0; j < end - beg; ++j) F[j] = F1d[slot[j]];
+            } else {
+                series_run(beg, end, xkey, [&](std::size_t i) { return zof(TimeLogs(P, d.t_x[i])); }, bc1, want, F);
+                series_run(beg, end, xkey, [&](std::size_t i) { return zof(TimeLogs(P, d.T[i])); }, bc2, want,
+                           F + (end - beg));
+            }
+            // The parts of every row, then ln(exp(L1) + exp(L2)) and its weight eight rows at a time (fit.hpp).
+            const std::size_t m = end - beg, mp = (m + 7) / 8 * 8;
+            ParetoParts* const parts = scratch<ParetoParts, 2>(m);
+            double* const buf = scratch<double, 3>(4 * mp);
+            std::fill(buf, buf + 4 * mp, 0.0);
+            double *L1 = buf, *L2 = L1 + mp, *lse = L2 + mp, *w1 = lse + mp;
+            for (std::size_t j = 0; j < m; ++j) {
+                const std::size_t i = beg + j;
                 const TimeLogs ltx = tab ? tl[idx.it_x[i]] : TimeLogs(P, d.t_x[i]);
                 const TimeLogs lT = tab ? tl[idx.iT[i]] : TimeLogs(P, d.T[i]);
-                if (i == beg || idx.ix[i] != prev_x || d.t_x[i] != prev_tx) {
-                    F1 = pareto_f1(P, X, ltx, want);
-                    prev_x = idx.ix[i];
-                    prev_tx = d.t_x[i];
-                }
-                const ParetoRow row =
-                    pareto_row(P, X, ltx, lT, F1, idx.has_pairs() ? f2[idx.ixT[i]] : pareto_f2(P, X, lT, want), want);
+                const Hyp1& F2 = idx.has_pairs() ? f2[idx.ixT[i]] : F[m + j];
+                parts[j] = pareto_parts(P, xt[idx.ix[i]], ltx, lT, F[j], F2, want);
+                L1[j] = parts[j].L1;
+                L2[j] = parts[j].L2;
+            }
+            logaddexp_rows(L1, L2, mp, lse, w1);
+            double v = 0, gg[4] = {0, 0, 0, 0}, rg[4];
+            for (std::size_t j = 0; j < m; ++j) {
+                const std::size_t i = beg + j;
                 const double w = d.weight[i];
-                v += w * row.ll;
-                if (want)
-                    for (int k = 0; k < 4; ++k) gg[k] += w * row.g[k];
+                v += w * (parts[j].P0 + lse[j]);
+                if (want) {
+                    pareto_gradient(P, xt[idx.ix[i]], parts[j], w1[j], rg);
+                    for (int k = 0; k < 4; ++k) gg[k] += w * rg[k];
+                }
             }
             val += v;
             if (g)

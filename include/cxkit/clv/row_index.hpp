@@ -43,22 +43,30 @@ struct RowIndex {
             ix[i] = static_cast<std::uint32_t>(xs.size() - 1);
         }
         if (n == 0 || n > max_rows_for_times) return;
-        std::vector<double> v;
-        v.reserve(2 * n);
-        v.insert(v.end(), d.t_x.begin(), d.t_x.end());
-        v.insert(v.end(), d.T.begin(), d.T.end());
-        std::sort(v.begin(), v.end());
-        v.erase(std::unique(v.begin(), v.end()), v.end());
-        if (v.size() > n) return;  // fewer than half the per-row logs saved: not worth the lookups
-        times = std::move(v);
+        // (value, 2 row + which) sorted by value: one pass then gives the distinct times and every row's positions
+        // (no binary search per row).
+        std::vector<std::pair<double, std::uint32_t>> v(2 * n);
+        for (std::size_t i = 0; i < n; ++i) {
+            v[2 * i] = {d.t_x[i], static_cast<std::uint32_t>(2 * i)};
+            v[2 * i + 1] = {d.T[i], static_cast<std::uint32_t>(2 * i + 1)};
+        }
+        std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        std::vector<std::uint32_t> pos(2 * n);
+        std::vector<double> u;
+        u.reserve(n + 1);
+        for (const auto& [t, k] : v) {
+            if (u.empty() || t != u.back()) {
+                if (u.size() == n) return;  // more than n distinct: fewer than half the per-row logs saved
+                u.push_back(t);
+            }
+            pos[k] = static_cast<std::uint32_t>(u.size() - 1);
+        }
+        times = std::move(u);
         it_x.resize(n);
         iT.resize(n);
-        auto pos = [&](double t) {
-            return static_cast<std::uint32_t>(std::lower_bound(times.begin(), times.end(), t) - times.begin());
-        };
         for (std::size_t i = 0; i < n; ++i) {
-            it_x[i] = pos(d.t_x[i]);
-            iT[i] = pos(d.T[i]);
+            it_x[i] = pos[2 * i];
+            iT[i] = pos[2 * i + 1];
         }
         if (!with_xT) return;
         if (n >= (std::size_t{1} << 20)) return;  // the packed keys below hold 20 bits per field
