@@ -549,8 +549,10 @@ public:
         double gmax = -std::numeric_limits<double>::infinity();
         for (int k = 1; k <= 64; ++k) gmax = std::max(gmax, g(U * k / 64));
         if (!std::isfinite(gmax)) return alive;
-        auto f = [&](double u) { return std::exp(g(u) - gmax); };
-        const double dead = boost::math::quadrature::gauss_kronrod<double, 61>::integrate(f, 0.0, U, 15, 1e-12);
+        // Integrated over w in [0, 1] (u = U w): Boost's adaptive Gauss-Kronrod compares the unscaled error with a
+        // tolerance scaled by the interval, so on a short [0, U] (small t) it would bisect to its maximum depth.
+        auto f = [&](double w) { return std::exp(g(U * w) - gmax); };
+        const double dead = U * boost::math::quadrature::gauss_kronrod<double, 61>::integrate(f, 0.0, 1.0, 15, 1e-12);
         return alive + dead * std::exp(gmax);
     }
 
