@@ -52,6 +52,15 @@
 #include "cxkit/voc/lexicon.hpp"
 #include "cxkit/voc/utf8.hpp"
 
+// The ASCII path's byte classification runs 16 bytes at a time on SSE2, which every x86-64 CPU has (the default
+// compile target); elsewhere, or with CXKIT_VOC_NO_SIMD, every text takes the general path (same scores).
+#if defined(__SSE2__) && !defined(CXKIT_VOC_NO_SIMD)
+#include <emmintrin.h>
+#define CXKIT_VOC_SSE2 1
+#else
+#define CXKIT_VOC_SSE2 0
+#endif
+
 namespace cxkit::voc {
 
 struct SentimentScores {
@@ -359,6 +368,15 @@ struct Scratch {
     std::string word;        // one lower-cased non-ASCII word
     std::vector<Token> tokens;
     std::vector<double> sentiments;
+    std::vector<std::uint64_t> masks;  // the ASCII path's bit masks, one bit per byte of the text
+    std::vector<std::uint32_t> candidates;  // the tokens that may get a valence: lexicon words, not boosters
+};
+
+// Where the tokenising step leaves what the scoring steps need.
+struct Tokenised {
+    std::size_t n = 0, n_candidates = 0, n_upper = 0;
+    std::size_t first_but = static_cast<std::size_t>(-1);  // the first word "but" (when < n)
+    std::size_t ep = 0, qm = 0;                             // the number of '!' and '?' in the text
 };
 
 // Byte classes of the tokenising pass: one table lookup tells whether an ASCII byte splits or is stripped.
@@ -468,6 +486,173 @@ private:
 
     SentimentScores score_valid(std::string_view input) const {
         thread_local detail::Scratch scratch;
+        detail::Tokenised r;
+#if CXKIT_VOC_SSE2
+        if (!ascii_emoji_ && tokenise_ascii(input, scratch, r)) return finish(scratch, r);
+#endif
+        tokenise(input, scratch, r);
+        return finish(scratch, r);
+    }
+
+#if CXKIT_VOC_SSE2
+    // Steps 1 and 2 for an ASCII text (no emoji unless the emoji table has ASCII keys, checked by the caller), or
+    // false (nothing done) when the text has a byte >= 0x80. One SSE2 pass over the text, 16 bytes at a time,
+    // stores it lower-cased (padded with spaces) and sets one bit per byte in masks of whitespace, punctuation,
+    // upper and lower case letters and apostrophes, and counts '!' and '?'; the words are then found and
+    // classified with bit operations on those masks, with no per-byte loop.
+    bool tokenise_ascii(std::string_view input, detail::Scratch& scratch, detail::Tokenised& res) const {
+        const std::size_t size = input.size();
+        const std::size_t nbytes = (size / 16 + 1) * 16;  // at least one padding space: every word ends
+        const std::size_t nwords = (nbytes + 63) / 64;
+        std::string& lower = scratch.lower;
+        if (lower.size() < nbytes + 16) lower.resize(2 * nbytes + 16);
+        char* const lo = lower.data();
+        std::memcpy(lo, input.data(), size);
+        std::memset(lo + size, ' ', 16);
+        std::vector<std::uint64_t>& mv = scratch.masks;
+        if (mv.size() < 5 * nwords + 1) mv.resize(10 * nwords + 1);
+        std::uint64_t* const space = mv.data();  // nwords + 1 words: the last is all spaces
+        std::uint64_t* const punct = space + nwords + 1;
+        std::uint64_t* const upper = punct + nwords;
+        std::uint64_t* const lowers = upper + nwords;
+        std::uint64_t* const apos = lowers + nwords;
+        const auto set1 = [](char c) { return _mm_set1_epi8(c); };
+        const __m128i c_a = set1('a' - 1), c_z = set1('z' + 1), c_A = set1('A' - 1), c_Z = set1('Z' + 1),
+                      c_0 = set1('0' - 1), c_9 = set1('9' + 1), c_sp = set1(' '), c_del = set1(0x7F),
+                      c_tab = set1(0x08), c_cr = set1(0x0E), c_fs = set1(0x1B), c_ap = set1('\''),
+                      c_ex = set1('!'), c_qm = set1('?'), c_20 = set1(0x20);
+        unsigned high = 0;
+        std::size_t ep = 0, qm = 0;
+        for (std::size_t g = 0; g < nwords; ++g) {
+            // bytes past nbytes (in the last word) count as spaces
+            std::uint64_t sp = 64 * g + 64 > nbytes ? ~0ull << (nbytes & 63) : 0;
+            std::uint64_t pu = 0, up = 0, lw = 0, ap = 0, ex = 0, qu = 0;
+            for (std::size_t j = 0; j < 4 && 64 * g + 16 * j < nbytes; ++j) {
+                char* const at = lo + 64 * g + 16 * j;
+                const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
+                high |= static_cast<unsigned>(_mm_movemask_epi8(b));
+                // signed byte compares: right for bytes < 0x80 (a text with others is left to the general path)
+                const __m128i is_up = _mm_and_si128(_mm_cmpgt_epi8(b, c_A), _mm_cmplt_epi8(b, c_Z));
+                const __m128i is_lo = _mm_and_si128(_mm_cmpgt_epi8(b, c_a), _mm_cmplt_epi8(b, c_z));
+                const __m128i is_dg = _mm_and_si128(_mm_cmpgt_epi8(b, c_0), _mm_cmplt_epi8(b, c_9));
+                const __m128i ctl = _mm_cmplt_epi8(b, c_sp);  // < 0x20: whitespace 0x09-0x0D and 0x1C-0x1F
+                const __m128i ws = _mm_or_si128(
+                    _mm_cmpeq_epi8(b, c_sp),
+                    _mm_and_si128(ctl, _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi8(b, c_tab), _mm_cmplt_epi8(b, c_cr)),
+                                                    _mm_cmpgt_epi8(b, c_fs))));
+                // string.punctuation: 0x21..0x7E except letters and digits
+                const __m128i printable = _mm_and_si128(_mm_cmpgt_epi8(b, c_sp), _mm_cmplt_epi8(b, c_del));
+                const __m128i pn = _mm_andnot_si128(_mm_or_si128(_mm_or_si128(is_up, is_lo), is_dg), printable);
+                _mm_storeu_si128(reinterpret_cast<__m128i*>(at), _mm_or_si128(b, _mm_and_si128(is_up, c_20)));
+                const unsigned sh = 16 * static_cast<unsigned>(j);
+                const auto bits = [&](__m128i m) {
+                    return static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(m))) << sh;
+                };
+                sp |= bits(ws);
+                pu |= bits(pn);
+                up |= bits(is_up);
+                lw |= bits(is_lo);
+                ap |= bits(_mm_cmpeq_epi8(b, c_ap));
+                ex |= bits(_mm_cmpeq_epi8(b, c_ex));
+                qu |= bits(_mm_cmpeq_epi8(b, c_qm));
+            }
+            space[g] = sp;
+            punct[g] = pu;
+            upper[g] = up;
+            lowers[g] = lw;
+            apos[g] = ap;
+            // popcount is a library call without the POPCNT instruction: only for the (few) groups with marks
+            if (ex) ep += static_cast<std::size_t>(std::popcount(ex));
+            if (qu) qm += static_cast<std::size_t>(std::popcount(qu));
+        }
+        if (high) return false;
+        space[nwords] = ~0ull;
+        res.ep = ep;
+        res.qm = qm;
+
+        std::vector<detail::Token>& toks = scratch.tokens;
+        if (toks.size() < size / 2 + 2) toks.resize(size + 16);  // a word and a space per token, at most
+        std::vector<std::uint32_t>& cands = scratch.candidates;
+        if (cands.size() < size / 2 + 2) cands.resize(size + 16);
+        detail::Token* const tk0 = toks.data();
+        std::uint32_t* const cand0 = cands.data();
+        std::size_t n = 0, nc = 0, n_upper = 0, first_but = static_cast<std::size_t>(-1);
+        std::uint64_t prev_space = 1;  // the byte before the text counts as a space
+        std::size_t done = 0;  // the end of the last word taken
+        for (std::size_t g = 0; g < nwords; ++g) {
+            const std::uint64_t sp = space[g];
+            // first and last bytes of words (a word's last byte may be in a later group)
+            std::uint64_t starts = ~sp & ((sp << 1) | prev_space);
+            std::uint64_t lasts = ~sp & ((sp >> 1) | (space[g + 1] << 63));
+            prev_space = sp >> 63;
+            if (done > 64 * g) lasts = done - 64 * g >= 64 ? 0 : lasts & (~0ull << (done - 64 * g));
+            while (starts) {
+                const std::size_t ws = 64 * g + static_cast<std::size_t>(std::countr_zero(starts));
+                starts &= starts - 1;
+                std::size_t wl;  // the word's last byte
+                if (lasts) {
+                    wl = 64 * g + static_cast<std::size_t>(std::countr_zero(lasts));
+                    lasts &= lasts - 1;
+                } else {  // a word running into the next group(s): its last byte is their first last byte
+                    std::size_t h = g + 1;
+                    std::uint64_t l2;
+                    while (!(l2 = ~space[h] & ((space[h] >> 1) | (space[h + 1] << 63)))) ++h;
+                    wl = 64 * h + static_cast<std::size_t>(std::countr_zero(l2));
+                }
+                done = wl + 1;
+                std::size_t sb = ws, se = wl + 1;
+                if (((punct[sb >> 6] >> (sb & 63)) | (punct[wl >> 6] >> (wl & 63))) & 1) {
+                    while (sb < se && ((punct[sb >> 6] >> (sb & 63)) & 1)) ++sb;
+                    while (se > sb && ((punct[(se - 1) >> 6] >> ((se - 1) & 63)) & 1)) --se;
+                    // the package keeps the word as it was when stripping leaves 2 characters or fewer
+                    if (se - sb <= 2) sb = ws, se = wl + 1;
+                }
+                const std::size_t len = se - sb;
+                std::uint64_t h = detail::hash_seed(len), c0 = 0, c1 = 0;
+                for (std::size_t k = 0; k < len; k += 8) {
+                    const std::uint64_t c = detail::keep_first(detail::load8(lo + sb + k), len - k);
+                    if (k == 0) c0 = c;
+                    if (k == 8) c1 = c;
+                    h = detail::hash_mix(h, c);
+                }
+                detail::Token& tk = tk0[n];
+                static_cast<detail::WordInfo&>(tk) = words_.find(lo + sb, len, h, c0, c1);
+                tk.off = static_cast<std::uint32_t>(sb);
+                tk.len = static_cast<std::uint32_t>(len);
+                bool up_any, low_any, apos_any;
+                if ((sb >> 6) == ((se - 1) >> 6)) {  // the word's bits in one mask word
+                    const std::size_t w = sb >> 6;
+                    const std::uint64_t m = (~0ull >> (64 - len)) << (sb & 63);
+                    up_any = upper[w] & m;
+                    low_any = lowers[w] & m;
+                    apos_any = apos[w] & m;
+                } else {
+                    up_any = low_any = apos_any = false;
+                    for (std::size_t k = sb; k < se; ++k) {
+                        up_any |= (upper[k >> 6] >> (k & 63)) & 1;
+                        low_any |= (lowers[k >> 6] >> (k & 63)) & 1;
+                        apos_any |= (apos[k >> 6] >> (k & 63)) & 1;
+                    }
+                }
+                tk.upper = up_any && !low_any;
+                if (tk.id == detail::W_BUT && first_but > n) first_but = n;
+                if (apos_any && !tk.negation && len >= 3)
+                    tk.negation = std::string_view(lo + sb, len).find("n't") != std::string_view::npos;
+                if (tk.has_lex && !tk.is_booster) cand0[nc++] = static_cast<std::uint32_t>(n);
+                n_upper += tk.upper;
+                ++n;
+            }
+        }
+        res.n = n;
+        res.n_candidates = nc;
+        res.n_upper = n_upper;
+        res.first_but = first_but;
+        return true;
+    }
+#endif
+
+    // Steps 1 and 2 for any text: emoji, then the words into scratch.tokens.
+    void tokenise(std::string_view input, detail::Scratch& scratch, detail::Tokenised& res) const {
         std::vector<detail::Token>& toks = scratch.tokens;
 
         // 1. emoji -> descriptions (an ASCII text has no emoji unless the emoji table has ASCII keys); the same
@@ -526,7 +711,7 @@ private:
         // lower-casing grows a word by at most 3/2 ('İ' -> "i" U+0307), plus slack for whole 8-byte stores
         if (lower.size() < 2 * size + 16) lower.resize(2 * size + 16);
         char* const lo = lower.data();
-        std::size_t used = 0, n = 0, n_upper = 0;
+        std::size_t used = 0, n = 0, nc = 0, n_upper = 0;
         std::size_t first_but = static_cast<std::size_t>(-1);  // the first word "but" (when < n)
         std::size_t i = 0;
         while (i < size) {
@@ -606,51 +791,70 @@ private:
             if (tk.id == detail::W_BUT && first_but > n) first_but = n - 1;
             if (apostrophe && !tk.negation && tk.len >= 3)
                 tk.negation = std::string_view(lo + used, tk.len).find("n't") != std::string_view::npos;
+            if (tk.has_lex && !tk.is_booster) {
+                if (scratch.candidates.size() <= nc) scratch.candidates.resize(nc + 16);
+                scratch.candidates[nc++] = static_cast<std::uint32_t>(n - 1);
+            }
             n_upper += tk.upper;
             used += tk.len;
         }
 
-        // allcap_differential: some but not all words are ALL CAPS
-        const bool cap_diff = n_upper > 0 && n_upper < n;
+        res.n = n;
+        res.n_candidates = nc;
+        res.n_upper = n_upper;
+        res.first_but = first_but;
+        if (emphasis || t.data() != input.data()) detail::count_emphasis(t, res.ep, res.qm);
+    }
 
-        // 3. valence per word (0 for words the rules skip)
-        std::vector<double>& s = scratch.sentiments;
-        if (s.size() < n) s.resize(n + 16);
-        for (std::size_t k = 0; k < n; ++k) {
+    // Steps 3 to 6: valences, "but", the sums and the scores. Only the candidates (lexicon words that are not
+    // boosters) can have a valence other than 0, so only they are scored and summed: adding the others' 0.0 would
+    // leave every sum as it is, and they count as neutral.
+    static SentimentScores finish(detail::Scratch& scratch, const detail::Tokenised& res) {
+        SentimentScores r;
+        const std::size_t n = res.n, nc = res.n_candidates, first_but = res.first_but;
+        if (n == 0) return r;
+        const detail::Token* const toks = scratch.tokens.data();
+        const std::uint32_t* const cand = scratch.candidates.data();
+        // allcap_differential: some but not all words are ALL CAPS
+        const bool cap_diff = res.n_upper > 0 && res.n_upper < n;
+
+        // 3. valence per candidate ("kind" in "kind of" counts 0)
+        std::vector<double>& sv = scratch.sentiments;
+        if (sv.size() < nc) sv.resize(nc + 16);
+        double* const s = sv.data();
+        for (std::size_t j = 0; j < nc; ++j) {
+            const std::size_t k = cand[j];
             double v = 0.0;
-            if (toks[k].has_lex && !toks[k].is_booster &&
-                !(k + 1 < n && toks[k].id == detail::W_KIND && toks[k + 1].id == detail::W_OF))
-                v = valence(toks.data(), n, k, cap_diff);
-            s[k] = v;
+            if (!(k + 1 < n && toks[k].id == detail::W_KIND && toks[k + 1].id == detail::W_OF))
+                v = valence(toks, n, k, cap_diff);
+            s[j] = v;
         }
 
-        // 4. "but"
+        // 4. "but". The package's loop: for each value v (by position), the *first* element equal to v is
+        // rescaled. A zero stays zero, and only candidates hold other values, so the loop runs over them.
         if (first_but < n) {
-            const std::size_t bi = first_but;
-            // The package's loop: for each value v (by position), the *first* element equal to v is rescaled.
-            for (std::size_t k = 0; k < n; ++k) {
-                const double v = s[k];
+            for (std::size_t j = 0; j < nc; ++j) {
+                const double v = s[j];
+                if (v == 0) continue;
                 std::size_t si = 0;
                 while (s[si] != v) ++si;
-                if (si < bi) s[si] = v * 0.5;
-                else if (si > bi) s[si] = v * 1.5;
+                if (cand[si] < first_but) s[si] = v * 0.5;
+                else if (cand[si] > first_but) s[si] = v * 1.5;
             }
         }
 
         // 5. scores (the sums in the package's order; adding 0.0 leaves a sum as it is, so no branches)
-        SentimentScores r;
-        if (n == 0) return r;
         double sum_s = 0.0, pos_sum = 0, neg_sum = 0;
-        std::size_t neu_count = 0;
-        for (std::size_t k = 0; k < n; ++k) {
-            const double v = s[k];
+        std::size_t nonzero = 0;
+        for (std::size_t j = 0; j < nc; ++j) {
+            const double v = s[j];
             sum_s += v;
             pos_sum += v > 0 ? v + 1 : 0.0;
             neg_sum += v < 0 ? v - 1 : 0.0;
-            neu_count += v == 0;
+            nonzero += v != 0;
         }
-        std::size_t ep = 0, qm = 0;
-        if (emphasis || t.data() != input.data()) detail::count_emphasis(t, ep, qm);
+        const std::size_t neu_count = n - nonzero;
+        const std::size_t ep = res.ep, qm = res.qm;
         const double ep_amp = static_cast<double>(std::min<std::size_t>(ep, 4)) * 0.292;
         double qm_amp = 0;
         if (qm > 1) qm_amp = qm <= 3 ? static_cast<double>(qm) * 0.18 : 0.96;
