@@ -209,10 +209,11 @@ inline void count_emphasis(std::string_view t, std::size_t& ep, std::size_t& qm)
     }
     bytewise(k, n);
 }
-inline constexpr std::uint64_t hash_seed(std::size_t len) noexcept { return (len + 1) * 0x9E3779B97F4A7C15ull; }
+// Multiplicative hashing: the table takes a slot and a tag from the high bits of the product, which depend on
+// every bit of the chunks. The length is not hashed (the table compares it), so the seed is 0.
+inline constexpr std::uint64_t hash_seed(std::size_t) noexcept { return 0; }
 inline constexpr std::uint64_t hash_mix(std::uint64_t h, std::uint64_t chunk) noexcept {
-    h = (h ^ chunk) * 0xBF58476D1CE4E5B9ull;
-    return h ^ (h >> 31);
+    return (h ^ chunk) * 0x9E3779B97F4A7C15ull;
 }
 // Hash and first two chunks of the bytes [p, p + len); p must be readable up to the next multiple of 8 bytes.
 inline std::uint64_t hash_padded(const char* p, std::size_t len, std::uint64_t& c0, std::uint64_t& c1) noexcept {
@@ -243,12 +244,13 @@ inline std::uint64_t load8_le(const void* p) noexcept {
 }
 
 // An open-addressing hash table from lower-cased words to WordInfo, kept at most half full (SwissTable's idea):
-// a one-byte tag per slot (7 bits of the hash, 0: empty) in a small array that 8-byte loads scan a group of slots
-// at a time, so most lookups of a word not in the table read only the tags; a slot keeps the word's first 16
-// bytes, so comparing a word of up to 16 bytes (nearly all words) compares integers.
+// a one-byte tag per slot (7 bits of the hash, 0: empty) in a small array that 16-byte SSE2 loads (8-byte loads
+// without SSE2) scan a group of slots at a time, so most lookups of a word not in the table read only the tags; a
+// slot keeps the word's first 16 bytes, so comparing a word of up to 16 bytes (nearly all words) compares
+// integers.
 class WordTable {
 public:
-    WordTable() : infos_(1) {}  // infos_[0]: the entry of every word that is not in the table
+    WordTable() : infos_(1) { grow(); }  // infos_[0]: the entry of every word that is not in the table
 
     WordInfo& insert(std::string_view key) {
         if (key.size() >= empty) throw invalid_input("lexicon token too long");
@@ -276,9 +278,27 @@ public:
     // (nothing set) when the word is not in the table.
     const WordInfo& find(const char* key, std::size_t len, std::uint64_t h, std::uint64_t c0,
                          std::uint64_t c1) const noexcept {
-        if (slots_.empty()) return infos_[0];
+        std::size_t i = h >> shift_;
+#if CXKIT_VOC_SSE2
+        const __m128i want = _mm_set1_epi64x(static_cast<long long>(ONES * tag_of(h)));
+        while (true) {
+            // tags of slots i .. i+15 (mirrored at the end)
+            const __m128i group = _mm_loadu_si128(reinterpret_cast<const __m128i*>(tags_.data() + i));
+            const unsigned empties = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(group, _mm_setzero_si128())));
+            unsigned match = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(group, want)));
+            if (empties) match &= (empties & (~empties + 1)) - 1;  // only the slots before the first empty one
+            while (match) {
+                const Slot& s = slots_[(i + static_cast<std::size_t>(std::countr_zero(match))) & mask_];
+                if (s.c0 == c0 && s.c1 == c1 && s.len == len &&
+                    (len <= 16 || std::memcmp(arena_.data() + s.off + 16, key + 16, len - 16) == 0))
+                    return infos_[s.info];
+                match &= match - 1;
+            }
+            if (empties) return infos_[0];
+            i = (i + 16) & mask_;
+        }
+#else
         const std::uint64_t want = ONES * tag_of(h);
-        std::size_t i = h & mask_;
         while (true) {
             const std::uint64_t group = load8_le(tags_.data() + i);  // tags of slots i .. i+7 (mirrored at the end)
             const std::uint64_t empties = zero_bytes(group);
@@ -294,6 +314,7 @@ public:
             if (empties) return infos_[0];
             i = (i + 8) & mask_;
         }
+#endif
     }
 
 private:
@@ -304,13 +325,17 @@ private:
         std::uint32_t off = 0;         // the word in arena_
         std::uint32_t info = 0;        // its entry in infos_
     };
-    static std::uint8_t tag_of(std::uint64_t h) noexcept { return static_cast<std::uint8_t>(0x80 | (h >> 57)); }
+    static constexpr std::size_t group_size = CXKIT_VOC_SSE2 ? 16 : 8;
+    // the slot from the top bits of the hash, the tag from the 7 bits below them
+    std::uint8_t tag_of(std::uint64_t h) const noexcept {
+        return static_cast<std::uint8_t>(0x80 | ((h >> (shift_ - 7)) & 0x7F));
+    }
     void set_tag(std::size_t i, std::uint8_t t) {
         tags_[i] = t;
-        if (i < 8) tags_[slots_.size() + i] = t;  // the mirror, so a group read never wraps
+        if (i < group_size) tags_[slots_.size() + i] = t;  // the mirror, so a group read never wraps
     }
     std::size_t probe(const char* key, std::size_t len, std::uint64_t h, std::uint64_t c0, std::uint64_t c1) const {
-        std::size_t i = h & mask_;
+        std::size_t i = h >> shift_;
         while (true) {
             const Slot& s = slots_[i];
             if (s.len == empty || (s.c0 == c0 && s.c1 == c1 && s.len == len &&
@@ -322,8 +347,9 @@ private:
     void grow() {
         std::vector<Slot> old = std::move(slots_);
         slots_.assign(std::max<std::size_t>(64, old.size() * 2), Slot{});
-        tags_.assign(slots_.size() + 8, 0);
+        tags_.assign(slots_.size() + group_size, 0);
         mask_ = slots_.size() - 1;
+        shift_ = static_cast<unsigned>(64 - std::countr_zero(slots_.size()));
         std::string padded;
         for (const Slot& o : old) {
             if (o.len == empty) continue;
@@ -340,6 +366,7 @@ private:
     std::vector<std::uint8_t> tags_;
     std::vector<WordInfo> infos_;
     std::size_t mask_ = 0, count_ = 0;
+    unsigned shift_ = 64;
     std::string arena_;
 };
 
@@ -347,6 +374,7 @@ private:
 struct Token : WordInfo {
     std::uint32_t off = 0, len = 0;  // the lower-cased word in Scratch::lower
     bool upper = false;              // Python's str.isupper() of the word
+    bool apostrophe = false;         // the word has a '\'' (ASCII path only)
 };
 
 // Python's round(x, digits) for digits 3 or 4 and |x| <= 1: correctly rounded, ties to even on the exact binary
@@ -579,6 +607,7 @@ private:
         std::size_t n = 0, nc = 0, n_upper = 0, first_but = static_cast<std::size_t>(-1);
         std::uint64_t prev_space = 1;  // the byte before the text counts as a space
         std::size_t done = 0;  // the end of the last word taken
+        // Two passes (fewer live values per loop): the words' bounds and case, then their table entries.
         for (std::size_t g = 0; g < nwords; ++g) {
             const std::uint64_t sp = space[g];
             // first and last bytes of words (a word's last byte may be in a later group)
@@ -608,17 +637,6 @@ private:
                     if (se - sb <= 2) sb = ws, se = wl + 1;
                 }
                 const std::size_t len = se - sb;
-                std::uint64_t h = detail::hash_seed(len), c0 = 0, c1 = 0;
-                for (std::size_t k = 0; k < len; k += 8) {
-                    const std::uint64_t c = detail::keep_first(detail::load8(lo + sb + k), len - k);
-                    if (k == 0) c0 = c;
-                    if (k == 8) c1 = c;
-                    h = detail::hash_mix(h, c);
-                }
-                detail::Token& tk = tk0[n];
-                static_cast<detail::WordInfo&>(tk) = words_.find(lo + sb, len, h, c0, c1);
-                tk.off = static_cast<std::uint32_t>(sb);
-                tk.len = static_cast<std::uint32_t>(len);
                 bool up_any, low_any, apos_any;
                 if ((sb >> 6) == ((se - 1) >> 6)) {  // the word's bits in one mask word
                     const std::size_t w = sb >> 6;
@@ -634,14 +652,30 @@ private:
                         apos_any |= (apos[k >> 6] >> (k & 63)) & 1;
                     }
                 }
+                detail::Token& tk = tk0[n++];
+                tk.off = static_cast<std::uint32_t>(sb);
+                tk.len = static_cast<std::uint32_t>(len);
                 tk.upper = up_any && !low_any;
-                if (tk.id == detail::W_BUT && first_but > n) first_but = n;
-                if (apos_any && !tk.negation && len >= 3)
-                    tk.negation = std::string_view(lo + sb, len).find("n't") != std::string_view::npos;
-                if (tk.has_lex && !tk.is_booster) cand0[nc++] = static_cast<std::uint32_t>(n);
+                tk.apostrophe = apos_any;
                 n_upper += tk.upper;
-                ++n;
             }
+        }
+        for (std::size_t k = 0; k < n; ++k) {
+            detail::Token& tk = tk0[k];
+            const char* const w = lo + tk.off;
+            const std::size_t len = tk.len;
+            const std::uint64_t c0 = detail::keep_first(detail::load8(w), len);
+            std::uint64_t h = detail::hash_mix(detail::hash_seed(len), c0), c1 = 0;
+            if (len > 8) {
+                c1 = detail::keep_first(detail::load8(w + 8), len - 8);
+                h = detail::hash_mix(h, c1);
+                for (std::size_t j = 16; j < len; j += 8) h = detail::hash_mix(h, detail::keep_first(detail::load8(w + j), len - j));
+            }
+            static_cast<detail::WordInfo&>(tk) = words_.find(w, len, h, c0, c1);
+            if (tk.id == detail::W_BUT && first_but > k) first_but = k;
+            if (tk.apostrophe && !tk.negation && len >= 3)
+                tk.negation = std::string_view(w, len).find("n't") != std::string_view::npos;
+            if (tk.has_lex && !tk.is_booster) cand0[nc++] = static_cast<std::uint32_t>(k);
         }
         res.n = n;
         res.n_candidates = nc;
