@@ -279,6 +279,7 @@ public:
             s.off = static_cast<std::uint32_t>(arena_.size());
             s.info = static_cast<std::uint32_t>(infos_.size());
             set_tag(i, tag_of(h));
+            filter_[h >> 54] |= std::uint64_t{1} << ((h >> 48) & 63);
             arena_.append(key);
             infos_.emplace_back();
             ++count_;
@@ -289,6 +290,8 @@ public:
     // (nothing set) when the word is not in the table.
     const WordInfo& find(const char* key, std::size_t len, std::uint64_t h, std::uint64_t c0,
                          std::uint64_t c1) const noexcept {
+        // most words of a text are in no table: one bit of an 8 kB filter rules out nearly 9 in 10 of them
+        if (!((filter_[h >> 54] >> ((h >> 48) & 63)) & 1)) return infos_[0];
         std::size_t i = h >> shift_;
 #if CXKIT_VOC_SSE2
         const __m128i want = _mm_set1_epi64x(static_cast<long long>(ONES * tag_of(h)));
@@ -378,6 +381,7 @@ private:
     std::vector<WordInfo> infos_;
     std::size_t mask_ = 0, count_ = 0;
     unsigned shift_ = 64;
+    std::vector<std::uint64_t> filter_ = std::vector<std::uint64_t>(1024);  // bit h >> 48: some word has it
     std::string arena_;
 };
 
