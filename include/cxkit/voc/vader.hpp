@@ -66,6 +66,7 @@
 // so both variants compute the very same bits.
 #if CXKIT_VOC_SSE2 && defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__AVX2__) && \
     !defined(CXKIT_NO_CPU_DISPATCH)
+#include <immintrin.h>
 #define CXKIT_VOC_DISPATCH 1
 #else
 #define CXKIT_VOC_DISPATCH 0
@@ -542,49 +543,33 @@ private:
 #if CXKIT_VOC_DISPATCH
     __attribute__((target("avx2,bmi,bmi2,popcnt,lzcnt"), flatten)) SentimentScores score_valid_v3(
         std::string_view input) const {
-        return score_valid_any(input);
+        return score_valid_any<true>(input);
     }
 #endif
 
+    template <bool Wide = false>  // Wide: called from score_valid_v3 only
     SentimentScores score_valid_any(std::string_view input) const {
         thread_local detail::Scratch scratch;
         detail::Tokenised r;
 #if CXKIT_VOC_SSE2
-        if (!ascii_emoji_ && tokenise_ascii(input, scratch, r)) return finish(scratch, r);
+        if (!ascii_emoji_ && tokenise_ascii<Wide>(input, scratch, r)) return finish(scratch, r);
 #endif
         tokenise(input, scratch, r);
         return finish(scratch, r);
     }
 
 #if CXKIT_VOC_SSE2
-    // Steps 1 and 2 for an ASCII text (no emoji unless the emoji table has ASCII keys, checked by the caller), or
-    // false (nothing done) when the text has a byte >= 0x80. One SSE2 pass over the text, 16 bytes at a time,
-    // stores it lower-cased (padded with spaces) and sets one bit per byte in masks of whitespace, punctuation,
-    // upper and lower case letters and apostrophes, and counts '!' and '?'; the words are then found and
-    // classified with bit operations on those masks, with no per-byte loop.
-    bool tokenise_ascii(std::string_view input, detail::Scratch& scratch, detail::Tokenised& res) const {
-        const std::size_t size = input.size();
-        const std::size_t nbytes = (size / 16 + 1) * 16;  // at least one padding space: every word ends
-        const std::size_t nwords = (nbytes + 63) / 64;
-        std::string& lower = scratch.lower;
-        if (lower.size() < nbytes + 16) lower.resize(2 * nbytes + 16);
-        char* const lo = lower.data();
-        std::memcpy(lo, input.data(), size);
-        std::memset(lo + size, ' ', 16);
-        std::vector<std::uint64_t>& mv = scratch.masks;
-        if (mv.size() < 5 * nwords + 1) mv.resize(10 * nwords + 1);
-        std::uint64_t* const space = mv.data();  // nwords + 1 words: the last is all spaces
-        std::uint64_t* const punct = space + nwords + 1;
-        std::uint64_t* const upper = punct + nwords;
-        std::uint64_t* const lowers = upper + nwords;
-        std::uint64_t* const apos = lowers + nwords;
+    // The byte-class masks of the padded text lo[0, nbytes), which is lower-cased in place; returns nonzero when
+    // a byte is >= 0x80 (then the masks are not used).
+    static unsigned class_masks_sse2(char* lo, std::size_t nbytes, std::size_t nwords, std::uint64_t* space,
+                                     std::uint64_t* punct, std::uint64_t* upper, std::uint64_t* lowers,
+                                     std::uint64_t* apos, std::size_t& ep, std::size_t& qm) noexcept {
         const auto set1 = [](char c) { return _mm_set1_epi8(c); };
         const __m128i c_a = set1('a' - 1), c_z = set1('z' + 1), c_A = set1('A' - 1), c_Z = set1('Z' + 1),
                       c_0 = set1('0' - 1), c_9 = set1('9' + 1), c_sp = set1(' '), c_del = set1(0x7F),
                       c_tab = set1(0x08), c_cr = set1(0x0E), c_fs = set1(0x1B), c_ap = set1('\''),
                       c_ex = set1('!'), c_qm = set1('?'), c_20 = set1(0x20);
         unsigned high = 0;
-        std::size_t ep = 0, qm = 0;
         for (std::size_t g = 0; g < nwords; ++g) {
             // bytes past nbytes (in the last word) count as spaces
             std::uint64_t sp = 64 * g + 64 > nbytes ? ~0ull << (nbytes & 63) : 0;
@@ -627,6 +612,93 @@ private:
             if (ex) ep += static_cast<std::size_t>(std::popcount(ex));
             if (qu) qm += static_cast<std::size_t>(std::popcount(qu));
         }
+        return high;
+    }
+
+#if CXKIT_VOC_DISPATCH
+    // The same, 32 bytes at a time (lo is padded with spaces to a multiple of 32 bytes past nbytes).
+    __attribute__((target("avx2,bmi,bmi2,popcnt,lzcnt"))) static unsigned class_masks_avx2(
+        char* lo, std::size_t nbytes, std::size_t nwords, std::uint64_t* space, std::uint64_t* punct,
+        std::uint64_t* upper, std::uint64_t* lowers, std::uint64_t* apos, std::size_t& ep, std::size_t& qm) noexcept {
+        const __m256i c_a = _mm256_set1_epi8('a' - 1), c_z = _mm256_set1_epi8('z' + 1),
+                      c_A = _mm256_set1_epi8('A' - 1), c_Z = _mm256_set1_epi8('Z' + 1),
+                      c_0 = _mm256_set1_epi8('0' - 1), c_9 = _mm256_set1_epi8('9' + 1),
+                      c_sp = _mm256_set1_epi8(' '), c_del = _mm256_set1_epi8(0x7F), c_tab = _mm256_set1_epi8(0x08),
+                      c_cr = _mm256_set1_epi8(0x0E), c_fs = _mm256_set1_epi8(0x1B), c_ap = _mm256_set1_epi8('\''),
+                      c_ex = _mm256_set1_epi8('!'), c_qm = _mm256_set1_epi8('?'), c_20 = _mm256_set1_epi8(0x20);
+        unsigned high = 0;
+        for (std::size_t g = 0; g < nwords; ++g) {
+            std::uint64_t sp = 64 * g + 64 > nbytes ? ~0ull << (nbytes & 63) : 0;
+            std::uint64_t pu = 0, up = 0, lw = 0, ap = 0, ex = 0, qu = 0;
+            for (std::size_t j = 0; j < 2 && 64 * g + 32 * j < nbytes; ++j) {
+                char* const at = lo + 64 * g + 32 * j;
+                const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(at));
+                high |= static_cast<unsigned>(_mm256_movemask_epi8(b));
+                const __m256i is_up = _mm256_and_si256(_mm256_cmpgt_epi8(b, c_A), _mm256_cmpgt_epi8(c_Z, b));
+                const __m256i is_lo = _mm256_and_si256(_mm256_cmpgt_epi8(b, c_a), _mm256_cmpgt_epi8(c_z, b));
+                const __m256i is_dg = _mm256_and_si256(_mm256_cmpgt_epi8(b, c_0), _mm256_cmpgt_epi8(c_9, b));
+                const __m256i ctl = _mm256_cmpgt_epi8(c_sp, b);
+                const __m256i ws = _mm256_or_si256(
+                    _mm256_cmpeq_epi8(b, c_sp),
+                    _mm256_and_si256(ctl, _mm256_or_si256(_mm256_and_si256(_mm256_cmpgt_epi8(b, c_tab),
+                                                                           _mm256_cmpgt_epi8(c_cr, b)),
+                                                          _mm256_cmpgt_epi8(b, c_fs))));
+                const __m256i printable = _mm256_and_si256(_mm256_cmpgt_epi8(b, c_sp), _mm256_cmpgt_epi8(c_del, b));
+                const __m256i pn = _mm256_andnot_si256(_mm256_or_si256(_mm256_or_si256(is_up, is_lo), is_dg), printable);
+                _mm256_storeu_si256(reinterpret_cast<__m256i*>(at), _mm256_or_si256(b, _mm256_and_si256(is_up, c_20)));
+                const unsigned sh = 32 * static_cast<unsigned>(j);
+#define CXKIT_VOC_BITS(m) (static_cast<std::uint64_t>(static_cast<unsigned>(_mm256_movemask_epi8(m))) << sh)
+                sp |= CXKIT_VOC_BITS(ws);
+                pu |= CXKIT_VOC_BITS(pn);
+                up |= CXKIT_VOC_BITS(is_up);
+                lw |= CXKIT_VOC_BITS(is_lo);
+                ap |= CXKIT_VOC_BITS(_mm256_cmpeq_epi8(b, c_ap));
+                ex |= CXKIT_VOC_BITS(_mm256_cmpeq_epi8(b, c_ex));
+                qu |= CXKIT_VOC_BITS(_mm256_cmpeq_epi8(b, c_qm));
+#undef CXKIT_VOC_BITS
+            }
+            space[g] = sp;
+            punct[g] = pu;
+            upper[g] = up;
+            lowers[g] = lw;
+            apos[g] = ap;
+            ep += static_cast<std::size_t>(std::popcount(ex));
+            qm += static_cast<std::size_t>(std::popcount(qu));
+        }
+        return high;
+    }
+#endif
+
+    // Steps 1 and 2 for an ASCII text (no emoji unless the emoji table has ASCII keys, checked by the caller), or
+    // false (nothing done) when the text has a byte >= 0x80. One SSE2 pass over the text, 16 bytes at a time,
+    // stores it lower-cased (padded with spaces) and sets one bit per byte in masks of whitespace, punctuation,
+    // upper and lower case letters and apostrophes, and counts '!' and '?'; the words are then found and
+    // classified with bit operations on those masks, with no per-byte loop.
+    template <bool Wide>
+    bool tokenise_ascii(std::string_view input, detail::Scratch& scratch, detail::Tokenised& res) const {
+        const std::size_t size = input.size();
+        const std::size_t nbytes = (size / 16 + 1) * 16;  // at least one padding space: every word ends
+        const std::size_t nwords = (nbytes + 63) / 64;
+        std::string& lower = scratch.lower;
+        if (lower.size() < nbytes + 32) lower.resize(2 * nbytes + 32);
+        char* const lo = lower.data();
+        std::memcpy(lo, input.data(), size);
+        std::memset(lo + size, ' ', 32);  // spaces to a multiple of 32 bytes past nbytes
+        std::vector<std::uint64_t>& mv = scratch.masks;
+        if (mv.size() < 5 * nwords + 1) mv.resize(10 * nwords + 1);
+        std::uint64_t* const space = mv.data();  // nwords + 1 words: the last is all spaces
+        std::uint64_t* const punct = space + nwords + 1;
+        std::uint64_t* const upper = punct + nwords;
+        std::uint64_t* const lowers = upper + nwords;
+        std::uint64_t* const apos = lowers + nwords;
+        std::size_t ep = 0, qm = 0;
+        unsigned high;
+#if CXKIT_VOC_DISPATCH
+        if constexpr (Wide)
+            high = class_masks_avx2(lo, nbytes, nwords, space, punct, upper, lowers, apos, ep, qm);
+        else
+#endif
+            high = class_masks_sse2(lo, nbytes, nwords, space, punct, upper, lowers, apos, ep, qm);
         if (high) return false;
         space[nwords] = ~0ull;
         res.ep = ep;
