@@ -39,6 +39,7 @@
 #include <exception>
 #include <iterator>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -265,7 +266,7 @@ public:
     WordTable() : infos_(1) { grow(); }  // infos_[0]: the entry of every word that is not in the table
 
     WordInfo& insert(std::string_view key) {
-        if (key.size() >= empty) throw invalid_input("lexicon token too long");
+        if (key.size() >= empty) throw invalid_input("lexicon token too long (65,535 bytes or more)");
         if ((count_ + 1) * 2 > slots_.size()) grow();
         std::string padded(key);
         padded.append(8, '\0');
@@ -276,23 +277,63 @@ public:
         if (s.len == empty) {
             s.c0 = c0;
             s.c1 = c1;
-            s.len = static_cast<std::uint32_t>(key.size());
+            s.len = static_cast<std::uint16_t>(key.size());
             s.off = static_cast<std::uint32_t>(arena_.size());
-            s.info = static_cast<std::uint32_t>(infos_.size());
+            slot_info_[i] = static_cast<std::uint32_t>(infos_.size());
             set_tag(i, tag_of(h));
             filter_[h >> 54] |= std::uint64_t{1} << ((h >> 48) & 63);
             arena_.append(key);
             infos_.emplace_back();
             ++count_;
         }
-        return infos_[s.info];
+        return infos_[slot_info_[i]];
+    }
+    // Copies the entries into the slots (after the last insert): a word found reads one 32-byte slot.
+    void seal() {
+        for (std::size_t i = 0; i < slots_.size(); ++i) {
+            Slot& sl = slots_[i];
+            if (sl.len == empty) continue;
+            const WordInfo& w = infos_[slot_info_[i]];
+            if (w.is_booster && w.booster != B_INCR && w.booster != B_DECR)
+                throw std::logic_error("booster values are B_INCR or B_DECR");
+            sl.lex = w.lex;
+            sl.flags = static_cast<std::uint8_t>((w.has_lex ? F_LEX : 0) | (w.is_booster ? F_BOOSTER : 0) |
+                                                 (w.booster == B_DECR ? F_DECR : 0) | (w.negation ? F_NEG : 0));
+            sl.id = w.id;
+        }
     }
     // The entry of the word [key, key + len) with hash h and first chunks c0, c1 (hash_padded); the empty entry
-    // (nothing set) when the word is not in the table.
-    const WordInfo& find(const char* key, std::size_t len, std::uint64_t h, std::uint64_t c0,
-                         std::uint64_t c1) const noexcept {
+    // (nothing set) when the word is not in the table. After seal().
+    WordInfo find(const char* key, std::size_t len, std::uint64_t h, std::uint64_t c0,
+                  std::uint64_t c1) const noexcept {
+        if (const Slot* s = find_slot(key, len, h, c0, c1)) {
+            WordInfo w;
+            w.lex = s->lex;
+            w.booster = s->flags & F_DECR ? B_DECR : B_INCR;
+            w.has_lex = s->flags & F_LEX;
+            w.is_booster = s->flags & F_BOOSTER;
+            w.negation = s->flags & F_NEG;
+            w.id = static_cast<WordId>(s->id);
+            return w;
+        }
+        return WordInfo{};
+    }
+
+private:
+    static constexpr std::uint32_t empty = 0xFFFFu;
+    enum : std::uint8_t { F_LEX = 1, F_BOOSTER = 2, F_DECR = 4, F_NEG = 8 };
+    struct Slot {
+        std::uint64_t c0 = 0, c1 = 0;  // first 16 bytes of the word, zero-padded
+        double lex = 0;                // the entry, packed (seal())
+        std::uint32_t off = 0;         // the word in arena_
+        std::uint16_t len = empty;
+        std::uint8_t flags = 0, id = 0;
+    };
+    static_assert(sizeof(Slot) == 32);
+    const Slot* find_slot(const char* key, std::size_t len, std::uint64_t h, std::uint64_t c0,
+                                 std::uint64_t c1) const noexcept {
         // most words of a text are in no table: one bit of an 8 kB filter rules out nearly 9 in 10 of them
-        if (!((filter_[h >> 54] >> ((h >> 48) & 63)) & 1)) return infos_[0];
+        if (!((filter_[h >> 54] >> ((h >> 48) & 63)) & 1)) return nullptr;
         std::size_t i = h >> shift_;
 #if CXKIT_VOC_SSE2
         const __m128i want = _mm_set1_epi64x(static_cast<long long>(ONES * tag_of(h)));
@@ -306,10 +347,10 @@ public:
                 const Slot& s = slots_[(i + static_cast<std::size_t>(std::countr_zero(match))) & mask_];
                 if (s.c0 == c0 && s.c1 == c1 && s.len == len &&
                     (len <= 16 || std::memcmp(arena_.data() + s.off + 16, key + 16, len - 16) == 0))
-                    return infos_[s.info];
+                    return &s;
                 match &= match - 1;
             }
-            if (empties) return infos_[0];
+            if (empties) return nullptr;
             i = (i + 16) & mask_;
         }
 #else
@@ -323,23 +364,16 @@ public:
                 const Slot& s = slots_[(i + (static_cast<std::size_t>(std::countr_zero(match)) >> 3)) & mask_];
                 if (s.c0 == c0 && s.c1 == c1 && s.len == len &&
                     (len <= 16 || std::memcmp(arena_.data() + s.off + 16, key + 16, len - 16) == 0))
-                    return infos_[s.info];
+                    return &s;
                 match &= match - 1;
             }
-            if (empties) return infos_[0];
+            if (empties) return nullptr;
             i = (i + 8) & mask_;
         }
 #endif
     }
 
-private:
-    static constexpr std::uint32_t empty = 0xFFFFFFFFu;
-    struct Slot {
-        std::uint64_t c0 = 0, c1 = 0;  // first 16 bytes of the word, zero-padded
-        std::uint32_t len = empty;
-        std::uint32_t off = 0;         // the word in arena_
-        std::uint32_t info = 0;        // its entry in infos_
-    };
+
     static constexpr std::size_t group_size = CXKIT_VOC_SSE2 ? 16 : 8;
     // the slot from the top bits of the hash, the tag from the 7 bits below them
     std::uint8_t tag_of(std::uint64_t h) const noexcept {
@@ -361,12 +395,15 @@ private:
     }
     void grow() {
         std::vector<Slot> old = std::move(slots_);
+        std::vector<std::uint32_t> old_info = std::move(slot_info_);
         slots_.assign(std::max<std::size_t>(64, old.size() * 2), Slot{});
+        slot_info_.assign(slots_.size(), 0);
         tags_.assign(slots_.size() + group_size, 0);
         mask_ = slots_.size() - 1;
         shift_ = static_cast<unsigned>(64 - std::countr_zero(slots_.size()));
         std::string padded;
-        for (const Slot& o : old) {
+        for (std::size_t k = 0; k < old.size(); ++k) {
+            const Slot& o = old[k];
             if (o.len == empty) continue;
             padded.assign(arena_, o.off, o.len);
             padded.append(8, '\0');
@@ -374,12 +411,14 @@ private:
             const std::uint64_t h = hash_padded(padded.data(), o.len, c0, c1);
             const std::size_t i = probe(padded.data(), o.len, h, c0, c1);
             slots_[i] = o;
+            slot_info_[i] = old_info[k];
             set_tag(i, tag_of(h));
         }
     }
     std::vector<Slot> slots_;
     std::vector<std::uint8_t> tags_;
-    std::vector<WordInfo> infos_;
+    std::vector<WordInfo> infos_;        // the entries while building (seal() packs them into the slots)
+    std::vector<std::uint32_t> slot_info_;  // each slot's entry in infos_
     std::size_t mask_ = 0, count_ = 0;
     unsigned shift_ = 64;
     std::vector<std::uint64_t> filter_ = std::vector<std::uint64_t>(1024);  // bit h >> 48: some word has it
@@ -457,6 +496,7 @@ public:
         }
         for (std::string_view w : detail::negate_words()) words_.insert(w).negation = true;
         for (const auto& [w, id] : detail::word_ids) words_.insert(w).id = id;
+        words_.seal();
         ascii_emoji_ = lex_.min_emoji() < 0x80;
     }
 
@@ -510,7 +550,13 @@ public:
         const std::size_t n = std::size(texts);
         if (chunk == 0) chunk = chunk_rows(texts);
         chunked_loop(n, threads, chunk, [&](std::size_t b, std::size_t e) {
-            for (std::size_t i = b; i < e; ++i) out[i] = score_valid(std::string_view(texts[i]));
+            for (std::size_t i = b; i < e; ++i) {
+                // the texts are scattered (Python str objects): ask for one a few rows ahead
+#if defined(__GNUC__)
+                if (i + 6 < e) __builtin_prefetch(std::string_view(texts[i + 6]).data());
+#endif
+                out[i] = score_valid(std::string_view(texts[i]));
+            }
         }, keep_going);
     }
     template <class Texts>
@@ -901,7 +947,7 @@ private:
             if (toks.size() <= n) toks.resize(n + 16);
             detail::Token& tk = toks[n++];
             tk.off = static_cast<std::uint32_t>(used);
-            const detail::WordInfo* info;
+            detail::WordInfo info;
             bool apostrophe = false;
             if (!high) {
                 const std::size_t len = se - sb;
@@ -925,12 +971,12 @@ private:
                 tk.len = static_cast<std::uint32_t>(len);
                 tk.upper = up_any != 0 && low_any == 0;
                 apostrophe = apos != 0;
-                info = &words_.find(lo + used, len, h, c0, c1);
+                info = words_.find(lo + used, len, h, c0, c1);
             } else {
-                info = &lower_word(tk, t.substr(sb, se - sb), scratch.word, lo + used);
+                info = lower_word(tk, t.substr(sb, se - sb), scratch.word, lo + used);
                 apostrophe = true;
             }
-            static_cast<detail::WordInfo&>(tk) = *info;
+            static_cast<detail::WordInfo&>(tk) = info;
             if (tk.id == detail::W_BUT && first_but > n) first_but = n - 1;
             if (apostrophe && !tk.negation && tk.len >= 3)
                 tk.negation = std::string_view(lo + used, tk.len).find("n't") != std::string_view::npos;
@@ -1019,7 +1065,7 @@ private:
 
     // A word with non-ASCII characters: lower-cases it (Python's str.lower() of the covered scripts) into dst,
     // which has 8 bytes of slack, sets the token's length and case flag, and returns its table entry.
-    const detail::WordInfo& lower_word(detail::Token& tok, std::string_view word, std::string& buf, char* dst) const {
+    detail::WordInfo lower_word(detail::Token& tok, std::string_view word, std::string& buf, char* dst) const {
         buf.clear();
         bool cased = false, has_lower = false;
         for (std::size_t k = 0; k < word.size();) {
