@@ -142,7 +142,8 @@ py::array_t<double> score_texts(const voc::Vader& vader, const py::list& texts, 
         PyObject* o = PyList_GET_ITEM(texts.ptr(), static_cast<py::ssize_t>(i));
         if (PyUnicode_Check(o)) {
             if (PyUnicode_IS_COMPACT_ASCII(o)) {  // the usual case: the characters are the UTF-8, no call needed
-                views[i] = {static_cast<const char*>(PyUnicode_DATA(o)), static_cast<std::size_t>(PyUnicode_GET_LENGTH(o))};
+                views[i] = {static_cast<const char*>(PyUnicode_DATA(o)),
+                            static_cast<std::size_t>(PyUnicode_GET_LENGTH(o))};
             } else {
                 Py_ssize_t len = 0;
                 const char* p = PyUnicode_AsUTF8AndSize(o, &len);
