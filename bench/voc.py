@@ -1,6 +1,7 @@
 """Voice of the customer and retention speed, side by side in one run: cxkit vs the peers users would otherwise use.
 
     .venv/bin/python bench/voc.py [--texts 1000000] [--durations 10000000] [--events 10000000] [--repeat 3]
+                                  [--only sentiment|survival|cohorts] [--threads N]
 
   sentiment  cxkit.voc.sentiment of 1M short texts (the support-ticket sentences, cycled; both cores) vs the
              vaderSentiment package. The package is timed on a 20,000-text sample and extrapolated linearly to
@@ -45,14 +46,14 @@ def short_texts(n: int) -> list[str]:
     return (parts * reps)[:n]
 
 
-def bench_sentiment(n: int, repeat: int, sample: int = 20_000) -> tuple[float, float]:
+def bench_sentiment(n: int, repeat: int, sample: int = 20_000, threads: int | None = None) -> tuple[float, float]:
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     texts = short_texts(n)
     mean_len = sum(map(len, texts[:100_000])) / min(n, 100_000)
-    t_cx, df = best_of(lambda: cxkit.voc.sentiment(texts), repeat)
+    t_cx, df = best_of(lambda: cxkit.voc.sentiment(texts, threads=threads), repeat)
     c0 = time.process_time()
-    cxkit.voc.sentiment(texts)
+    cxkit.voc.sentiment(texts, threads=threads)
     cpu = time.process_time() - c0  # CPU seconds of all threads: tells a loaded machine from a slow scorer
     an = SentimentIntensityAnalyzer()
     sub = texts[:sample]
@@ -61,7 +62,8 @@ def bench_sentiment(n: int, repeat: int, sample: int = 20_000) -> tuple[float, f
     t_sample = time.perf_counter() - t0
     t_pkg = t_sample * n / len(sub)
     same = all(df.iloc[i]["compound"] == ref[i]["compound"] for i in range(0, len(sub), 97))
-    print(f"sentiment  {n:,} texts (mean {mean_len:.0f} chars), {os.cpu_count()} cores")
+    used = f"{threads} thread(s)" if threads else "all threads"
+    print(f"sentiment  {n:,} texts (mean {mean_len:.0f} chars), {os.cpu_count()} cores, {used}")
     print(f"  cxkit           {t_cx:8.3f} s   ({1e6 * t_cx / n:.2f} us/text; {cpu:.3f} s of CPU over all threads)")
     print(f"  vaderSentiment  {t_pkg:8.3f} s   (extrapolated: {t_sample:.2f} s for {len(sub):,} texts, "
           f"{1e6 * t_sample / len(sub):.1f} us/text)   same scores on the sample: {same}")
@@ -126,10 +128,15 @@ def main() -> None:
     ap.add_argument("--durations", type=int, default=10_000_000)
     ap.add_argument("--events", type=int, default=10_000_000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--only", choices=["sentiment", "survival", "cohorts"], help="run one part only")
+    ap.add_argument("--threads", type=int, default=None, help="sentiment threads (default: one per core)")
     a = ap.parse_args()
-    bench_sentiment(a.texts, a.repeat)
-    bench_kaplan_meier(a.durations, a.repeat)
-    bench_cohorts(a.events, a.repeat)
+    if a.only in (None, "sentiment"):
+        bench_sentiment(a.texts, a.repeat, threads=a.threads)
+    if a.only in (None, "survival"):
+        bench_kaplan_meier(a.durations, a.repeat)
+    if a.only in (None, "cohorts"):
+        bench_cohorts(a.events, a.repeat)
 
 
 if __name__ == "__main__":

@@ -86,6 +86,14 @@ private:
     bool done_ = false, abort_ = false;
 };
 
+// A borrowed text: trivially constructible, so the array of a million of them is not zero-filled first (it is
+// allocated before the scoring threads start, so any time spent there is serial).
+struct TextRef {
+    const char* data;
+    std::size_t size;
+    operator std::string_view() const noexcept { return {data, size}; }
+};
+
 // Scores a list of str/bytes (None or float NaN: a missing text, NaN scores) into an (n, 4) array
 // neg, neu, pos, compound. The UTF-8 of each str is borrowed (CPython caches it in the object). The calling thread
 // gathers the texts under the GIL in chunks (about 256 kB of text, at most 4096 rows: short enough to answer Ctrl-C
@@ -100,14 +108,14 @@ py::array_t<double> score_texts(const voc::Vader& vader, const py::list& texts, 
                   std::is_standard_layout_v<voc::SentimentScores>);
     py::array_t<double> out({static_cast<py::ssize_t>(n), py::ssize_t{4}});
     auto* scores = reinterpret_cast<voc::SentimentScores*>(out.mutable_data());
-    std::vector<std::string_view> views(n);
+    const auto views = std::make_unique_for_overwrite<TextRef[]>(n);
     std::vector<std::size_t> missing;
 
     ChunkFeed feed;
     std::exception_ptr error;
     std::mutex error_mutex;
     auto score_chunk = [&](std::size_t b, std::size_t e) {
-        vader.score_many_valid(std::span<const std::string_view>(views.data() + b, e - b), scores + b, 1,
+        vader.score_many_valid(std::span<const TextRef>(views.get() + b, e - b), scores + b, 1,
                                [] { return true; }, e - b);
     };
     auto fail = [&] {
@@ -133,27 +141,33 @@ py::array_t<double> score_texts(const voc::Vader& vader, const py::list& texts, 
     for (std::size_t i = 0; i < n; ++i) {
         PyObject* o = PyList_GET_ITEM(texts.ptr(), static_cast<py::ssize_t>(i));
         if (PyUnicode_Check(o)) {
-            Py_ssize_t len = 0;
-            const char* p = PyUnicode_AsUTF8AndSize(o, &len);
-            if (!p) {
-                PyErr_Clear();
-                throw invalid_input("text", static_cast<std::int64_t>(i),
-                                    "text is not valid Unicode (a lone surrogate cannot be encoded as UTF-8)");
+            if (PyUnicode_IS_COMPACT_ASCII(o)) {  // the usual case: the characters are the UTF-8, no call needed
+                views[i] = {static_cast<const char*>(PyUnicode_DATA(o)),
+                            static_cast<std::size_t>(PyUnicode_GET_LENGTH(o))};
+            } else {
+                Py_ssize_t len = 0;
+                const char* p = PyUnicode_AsUTF8AndSize(o, &len);
+                if (!p) {
+                    PyErr_Clear();
+                    throw invalid_input("text", static_cast<std::int64_t>(i),
+                                        "text is not valid Unicode (a lone surrogate cannot be encoded as UTF-8)");
+                }
+                views[i] = {p, static_cast<std::size_t>(len)};
             }
-            views[i] = std::string_view(p, static_cast<std::size_t>(len));
         } else if (PyBytes_Check(o)) {
-            views[i] = std::string_view(PyBytes_AS_STRING(o), static_cast<std::size_t>(PyBytes_GET_SIZE(o)));
+            views[i] = {PyBytes_AS_STRING(o), static_cast<std::size_t>(PyBytes_GET_SIZE(o))};
             // a str's UTF-8 is valid by construction; bytes are checked here, so the scorer skips its own pass
             const std::size_t bad = voc::utf8::find_invalid(views[i]);
             if (bad != std::string_view::npos)
                 throw invalid_input("text", static_cast<std::int64_t>(i), "invalid UTF-8 at byte " + std::to_string(bad));
         } else if (o == Py_None || (PyFloat_Check(o) && std::isnan(PyFloat_AS_DOUBLE(o)))) {
+            views[i] = {"", 0};
             missing.push_back(i);
         } else {
             throw py::type_error("texts row " + std::to_string(i) + ": expected str, bytes or None, got " +
                                  std::string(Py_TYPE(o)->tp_name));
         }
-        bytes += views[i].size();
+        bytes += views[i].size;
         if (i + 1 - chunk_begin == chunk_rows || bytes >= chunk_bytes || i + 1 == n) {
             feed.publish(i + 1);
             // more than one chunk: start the other threads (a short list is scored by the calling thread alone)

@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -222,4 +223,34 @@ TEST_CASE("vader: shipped data files load with the package's sizes") {
     CHECK(*lex.find("good") == 1.9);
     CHECK(lex.emoji(U'😁') != nullptr);
     CHECK(lex.emoji(U'a') == nullptr);
+}
+
+TEST_CASE("vader: the ASCII fast path equals the general tokeniser on random texts") {
+    // An emoji key that is ASCII sends every text through the general (byte-at-a-time) tokeniser; texts without
+    // that byte must score the very same bits as on the default scorer, which takes the ASCII path for them.
+    Lexicon lex = Lexicon::from_files(data_dir / "vader_lexicon.txt", data_dir / "emoji_utf8_lexicon.txt");
+    lex.add_emoji("\x01\tcontrol one");
+    const Vader general(lex);
+    const char* words[] = {"good", "bad", "GOOD", "Bad", "great", "not", "isn't", "ISN'T", "don't", "no", "NO",
+                           "but", "BUT", "kind", "of", "sort", "very", "VERY", "least", "at", "the", "shit", "never",
+                           "so", "this", "without", "doubt", "kiss", "death", "to", "die", "for", "a", ":)", ":(",
+                           ":D", "<3", "(good)", "'bad'", "--no--", "...", "?", "!", "!!", "????", "g00d", "n't",
+                           "a.", "ab.", "abc.", "!!good", "good!!!", "love", "kinda", "uh-uh", "x", "\x02z",
+                           "supercalifragilisticexpialidocious",
+                           "a-word-of-more-than-sixty-four-bytes-that-spans-two-mask-words-of-the-tokeniser!!",
+                           "HORRIBLE"};
+    const char* gaps[] = {" ", " ", " ", " ", "  ", "\t", "\n", "\x0b", "\x0c", "\r", "\x1c", "\x1f", ",", "."};
+    std::mt19937 rng(20261122);
+    for (int t = 0; t < 20000; ++t) {
+        std::string s;
+        const int n = static_cast<int>(rng() % 40);
+        for (int w = 0; w < n; ++w) {
+            s += words[rng() % std::size(words)];
+            s += gaps[rng() % std::size(gaps)];
+        }
+        if (!s.empty() && rng() % 2) s.pop_back();
+        CAPTURE(s);
+        const SentimentScores a = vader().score(s), b = general.score(s);
+        REQUIRE(a == b);
+    }
 }
