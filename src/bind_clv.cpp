@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "array_out.hpp"
+#include "clv_params.hpp"
 #include "cxkit/clv/beta_geo.hpp"
 #include "cxkit/clv/beta_geo_beta_binom.hpp"
 #include "cxkit/clv/gamma_gamma.hpp"
@@ -90,16 +91,6 @@ FitOptions options(double penalizer_coef, const std::vector<double>& initial, un
 
 // A fit keeps its unique rows for deferred standard errors up to this many rows (CDNOW: 1,016).
 constexpr std::size_t kDeferRows = std::size_t{1} << 18;
-
-template <class Params>
-Params params_from(const std::vector<double>& v) {
-    const auto names = Params::names();
-    if (v.size() != names.size())
-        throw invalid_input("params", invalid_input::no_row, "needs " + std::to_string(names.size()) + " values");
-    Eigen::VectorXd e = Eigen::Map<const Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(v.size()));
-    cxkit::clv::detail::require_positive_params(e, names);
-    return Params::from(e);
-}
 
 void check_same_length(std::span<const double> a, std::span<const double> b, const char* bname, const char* aname) {
     if (a.size() != b.size())

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "array_out.hpp"
+#include "clv_params.hpp"
 #include "cxkit/clv/next_purchase.hpp"
 #include "cxkit/core/error.hpp"
 
@@ -25,16 +26,6 @@ using Doubles = py::array_t<double, py::array::c_style | py::array::forcecast>;
 std::span<const double> span_of(const Doubles& a, const char* name) {
     if (a.ndim() != 1) throw invalid_input(name, invalid_input::no_row, "must be one-dimensional");
     return {a.data(), static_cast<std::size_t>(a.shape(0))};
-}
-
-template <class Params>
-Params params_from(const std::vector<double>& v) {
-    const auto names = Params::names();
-    if (v.size() != names.size())
-        throw invalid_input("params", invalid_input::no_row, "needs " + std::to_string(names.size()) + " values");
-    Eigen::VectorXd e = Eigen::Map<const Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(v.size()));
-    clv::detail::require_positive_params(e, names);
-    return Params::from(e);
 }
 
 // Per-customer columns of equal length; t either one value or one per customer.
