@@ -213,18 +213,23 @@ def test_beta_geo_limit_is_p_alive():
     assert (np.isfinite(m.median_time_to_next_purchase(x, t_x, T)) == (m.probability_alive(x, t_x, T) > 0.5)).all()
 
 
-def test_pareto_limit_is_an_integral_over_the_rates():
+@pytest.mark.parametrize("params, x, t_x, T", [
+    (PNBD, 7, 35.0, 38.0),                                   # alpha + T < beta + T
+    (dict(r=3.0, alpha=100.0, s=0.2, beta=1.0), 2, 5.0, 10.0),  # alpha + T > beta + T (the other series)
+    (dict(r=0.1, alpha=1.0, s=3.0, beta=100.0), 0, 0.0, 0.0),   # a new customer, rates far apart
+])
+def test_pareto_limit_is_an_integral_over_the_rates(params, x, t_x, T):
     """lim P(a purchase ever | history) = P(alive) E[lambda / (lambda + mu)] over the posterior rates."""
-    m = clv.ParetoNBDModel.from_params(**PNBD)
-    x, t_x, T = 7, 35.0, 38.0
-    r, alpha, s, beta = PNBD["r"] + x, PNBD["alpha"] + T, PNBD["s"], PNBD["beta"] + T
+    m = clv.ParetoNBDModel.from_params(**params)
+    r, alpha, s, beta = params["r"] + x, params["alpha"] + T, params["s"], params["beta"] + T
 
     def f(v, y):
         lam, mu = np.exp(y), np.exp(v)
         return np.exp(gamma_logpdf_of_log(y, r, alpha) + gamma_logpdf_of_log(v, s, beta)) * lam / (lam + mu)
 
-    e = integrate.dblquad(f, np.log(1e-14), np.log(80 / alpha), np.log(1e-14), np.log(80 / beta), epsabs=0,
-                          epsrel=1e-10)[0]
+    # each log-rate from where its gamma leaves less than 1e-13 of mass below (shapes < 1 keep mass near 0)
+    lo_lam, lo_mu = np.log(1e-13 ** (1 / r) / alpha), np.log(1e-13 ** (1 / s) / beta)
+    e = integrate.dblquad(f, lo_lam, np.log(80 / alpha), lo_mu, np.log(80 / beta), epsabs=0, epsrel=1e-10)[0]
     ever = m.probability_of_purchase_within(np.inf, x, t_x, T)
     assert ever == pytest.approx(m.probability_alive(x, t_x, T) * e, rel=1e-7)
     assert m.probability_of_purchase_within(1e6, x, t_x, T) == pytest.approx(ever, rel=1e-9)

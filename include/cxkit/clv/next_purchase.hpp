@@ -35,6 +35,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <utility>
 
 #include "cxkit/clv/beta_geo.hpp"
 #include "cxkit/clv/beta_geo_beta_binom.hpp"
@@ -119,6 +120,18 @@ inline double some_within(const BetaGeoModel& f, double t) {
 inline double some_within(const ParetoNbdModel& f, double t) {
     using GK = boost::math::quadrature::gauss_kronrod<double, 61>;
     const auto& p = f.params();
+    if (std::isinf(t)) {
+        // P(ever buys) = E[lambda/(lambda+mu)] = B/(c + (1-c) B) averaged over B ~ Beta(r, s), c = alpha/beta:
+        //   r/(r+s) 2F1(1, s; r+s+1; 1 - alpha/beta)                   (alpha <= beta)
+        //   beta/alpha r/(r+s) 2F1(1, r+1; r+s+1; 1 - beta/alpha)       (alpha > beta; Pfaff's transformation)
+        // Both series have an argument in [0, 1) and converge fast for customers (alpha+T and beta+T are close);
+        // the quadrature over v would refine ~100 us around the v^(s/r) behaviour at v = 0.
+        const double lead = p.r / (p.r + p.s);
+        if (p.alpha <= p.beta)
+            return lead * std::exp(detail::hyp2f1_one(p.s, p.r + p.s + 1, 1 - p.alpha / p.beta, false).log_value);
+        return p.beta / p.alpha * lead *
+               std::exp(detail::hyp2f1_one(p.r + 1, p.r + p.s + 1, 1 - p.beta / p.alpha, false).log_value);
+    }
     const double v0 = std::isinf(t) ? 0.0 : std::exp(-p.r * std::log1p(t / p.alpha));
     if (!(v0 < 1)) return 0.0;
     if (v0 > 0.5) {
@@ -228,23 +241,30 @@ double median_time_to_next_purchase(const Model& m, double x, double t_x, double
     return f.alpha * std::expm1(-std::log(c) / f.r);
 }
 
-// Pareto/NBD: the limit is P(alive) P(ever buys | alive); the root by TOMS 748 in a doubling bracket.
+// Pareto/NBD: the limit is P(alive) P(ever buys | alive). The root by Newton's method (Boost.Math, safeguarded by
+// a doubling bracket): the derivative of P(some purchase within t | alive) is its integrand at t, in closed form,
+// so each step costs one quadrature, and it takes ~4 steps where TOMS 748 took ~12 (132 -> ~45 us per customer).
 inline double median_time_to_next_purchase(const ParetoNbdModel& m, double x, double t_x, double T) {
     namespace nd = next_purchase_detail;
     nd::check_history(x, t_x, T, false);
     const double alive = m.probability_alive(x, t_x, T);
     const auto future = nd::alive_future(m, x, T);
     if (!(alive * nd::some_within(future, nd::inf) > 0.5)) return nd::inf;
+    const auto& p = future.params();
     auto h = [&](double t) { return alive * nd::some_within(future, t) - 0.5; };
-    double lo = 0, hi = future.params().alpha / future.params().r;  // about the mean time to a purchase
+    auto dh = [&](double t) {  // alive (r/alpha) (alpha/(alpha+t))^(r+1) (beta/(beta+t))^s
+        return alive * p.r / p.alpha * std::exp(-(p.r + 1) * std::log1p(t / p.alpha) - p.s * std::log1p(t / p.beta));
+    };
+    double lo = 0, hi = p.alpha / p.r;  // about the mean time to a purchase
     while (h(hi) < 0) {
         lo = hi;
         hi *= 2;
         if (!std::isfinite(hi)) return nd::inf;  // the limit is 1/2 up to rounding
     }
-    std::uintmax_t iters = 200;
-    const auto r = boost::math::tools::toms748_solve(h, lo, hi, boost::math::tools::eps_tolerance<double>(50), iters);
-    return 0.5 * (r.first + r.second);
+    std::uintmax_t iters = 100;
+    // 40 bits: the quadrature's own relative accuracy is 1e-12
+    return boost::math::tools::newton_raphson_iterate([&](double t) { return std::make_pair(h(t), dh(t)); },
+                                                      0.5 * (lo + hi), lo, hi, 40, iters);
 }
 
 // BG/BB: the smallest whole number of opportunities t with P >= 1/2. With S(t) = sum_{l<=t} of the terms of
