@@ -1,7 +1,9 @@
-// cxkit._core: the compiled core behind the Python package. One bind_*.cpp per area registers its part.
+// cxkit._core: the compiled core behind the Python package. Each area's src/bind_<area>.cpp registers the
+// cxkit._core.<area> submodule, mirroring include/cxkit/<area>/ and python/cxkit/<area>/.
 #include <pybind11/pybind11.h>
 
 #include "cxkit/core/error.hpp"
+#include "cxkit/core/parallel.hpp"
 
 namespace py = pybind11;
 
@@ -13,15 +15,38 @@ void bind_voc(py::module_& m);
 void bind_segment(py::module_& m);
 void bind_clv_timing(py::module_& m);
 
+namespace {
+// Registers area `name` as the submodule cxkit._core.<name>. Transitional: its names are also copied to the top
+// of _core until every Python module reads them from the submodule (then this copy goes).
+void area(py::module_& m, const char* name, void (*bind)(py::module_&)) {
+    py::module_ sub = m.def_submodule(name);
+    bind(sub);
+    py::dict names = sub.attr("__dict__");
+    for (auto item : names) {
+        const std::string key = py::str(item.first);
+        if (key.rfind("__", 0) == 0) continue;
+        if (!py::hasattr(m, key.c_str())) m.attr(key.c_str()) = item.second;
+    }
+}
+}  // namespace
+
 PYBIND11_MODULE(_core, m) {
     m.doc() = "cxkit's compiled core; use the cxkit package, not this module.";
     m.attr("__version__") = CXKIT_VERSION;
-    // cxkit::invalid_input is a std::invalid_argument, which pybind11 already maps to ValueError.
-    bind_core(m);
-    bind_metrics(m);
-    bind_journey(m);
-    bind_clv(m);
-    bind_voc(m);
-    bind_segment(m);
-    bind_clv_timing(m);
+    // cxkit::invalid_input is a std::invalid_argument, which pybind11 already maps to ValueError. An interrupted
+    // computation (src/interruptible.hpp) leaves Python's pending KeyboardInterrupt to propagate.
+    py::register_exception_translator([](std::exception_ptr p) {
+        try {
+            if (p) std::rethrow_exception(p);
+        } catch (const cxkit::core::cancelled& e) {
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_KeyboardInterrupt, e.what());
+        }
+    });
+    area(m, "core", bind_core);
+    area(m, "metrics", bind_metrics);
+    area(m, "journey", bind_journey);
+    area(m, "clv", bind_clv);
+    area(m, "voc", bind_voc);
+    area(m, "segment", bind_segment);
+    bind_clv_timing(m);  // folded into bind_clv by the CLV work
 }
