@@ -2,12 +2,14 @@
 // cxkit: customer-experience analytics. The umbrella header includes every public header
 // (tests/python/test_layout.py checks that none is missing).
 #include "cxkit/core/column.hpp"
+#include "cxkit/core/cpu_dispatch.hpp"
 #include "cxkit/core/customers.hpp"
 #include "cxkit/core/dictionary.hpp"
 #include "cxkit/core/error.hpp"
 #include "cxkit/core/event_log.hpp"
 #include "cxkit/core/event_log_builder.hpp"
 #include "cxkit/core/mergeable.hpp"
+#include "cxkit/core/parallel.hpp"
 #include "cxkit/core/rules.hpp"
 #include "cxkit/core/segmentation.hpp"
 #include "cxkit/core/serialize.hpp"
