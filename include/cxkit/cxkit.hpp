@@ -13,6 +13,7 @@
 #include "cxkit/core/rules.hpp"
 #include "cxkit/core/segmentation.hpp"
 #include "cxkit/core/serialize.hpp"
+#include "cxkit/core/stats.hpp"
 #include "cxkit/core/time.hpp"
 #include "cxkit/metrics/activity.hpp"
 #include "cxkit/metrics/ces.hpp"

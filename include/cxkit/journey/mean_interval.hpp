@@ -6,7 +6,7 @@
 #include <boost/math/distributions/students_t.hpp>
 
 #include "cxkit/core/error.hpp"
-#include "cxkit/metrics/stats.hpp"
+#include "cxkit/core/stats.hpp"
 
 namespace cxkit {
 

@@ -12,7 +12,7 @@
 #include "cxkit/core/serialize.hpp"
 #include "cxkit/metrics/stats.hpp"
 
-namespace cxkit {
+namespace cxkit::metrics {
 
 // NaN is a missing answer and allowed; anything else must be a whole number 0..10.
 inline void validate_nps(double v, std::int64_t row, const std::string& column = "nps") {
@@ -54,12 +54,15 @@ struct NpsState {
         return {value(), ci.low, ci.high, n(), promoters, passives, detractors, variance()};
     }
 
-    NpsState& operator+=(const NpsState& o) noexcept {
-        promoters += o.promoters;
-        passives += o.passives;
-        detractors += o.detractors;
-        return *this;
+    // Refuses (invalid_input) counts whose total would overflow; then nothing is changed.
+    NpsState& operator+=(const NpsState& o) {
+        NpsState s{detail::add_counts(promoters, o.promoters, "nps"), detail::add_counts(passives, o.passives, "nps"),
+                   detail::add_counts(detractors, o.detractors, "nps")};
+        s.check_total();
+        return *this = s;
     }
+    // n() must not overflow.
+    void check_total() const { detail::add_counts(detail::add_counts(promoters, passives, "nps"), detractors, "nps"); }
     bool operator==(const NpsState&) const = default;
 
     std::string serialize() const {
@@ -78,9 +81,10 @@ struct NpsState {
         s.passives = r.get<std::uint64_t>();
         s.detractors = r.get<std::uint64_t>();
         r.expect_done();
+        s.check_total();
         return s;
     }
 };
 static_assert(MergeableState<NpsState>);
 
-}  // namespace cxkit
+}  // namespace cxkit::metrics
