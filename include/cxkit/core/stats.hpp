@@ -37,6 +37,15 @@ inline bool sums_close(double a, double b, double scale = 0.0) noexcept {
 
 inline double ratio_or_nan(double num, double den) noexcept { return den == 0 ? nan : num / den; }
 
+// True when the counts' sum does not fit in 64 bits.
+template <class Counts>
+bool counts_overflow(const Counts& counts) noexcept {
+    std::uint64_t s = 0;
+    for (std::uint64_t c : counts)
+        if (__builtin_add_overflow(s, c, &s)) return true;
+    return false;
+}
+
 // a + b for counts, refusing a sum that does not fit in 64 bits (states loaded from bytes, or merged, could
 // otherwise wrap around to a small, silently wrong count).
 inline std::uint64_t add_counts(std::uint64_t a, std::uint64_t b, const char* what) {

@@ -72,7 +72,7 @@ struct CesState {
         CesState s;
         for (auto& c : s.counts) c = r.get<std::uint64_t>();
         r.expect_done();
-        s.check_total();
+        if (detail::counts_overflow(s.counts)) ByteReader::fail("CesState counts sum beyond 64 bits");
         return s;
     }
 };

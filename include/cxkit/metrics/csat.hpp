@@ -75,7 +75,7 @@ struct CsatState {
         CsatState s;
         for (auto& c : s.counts) c = r.get<std::uint64_t>();
         r.expect_done();
-        s.check_total();
+        if (detail::counts_overflow(s.counts)) ByteReader::fail("CsatState counts sum beyond 64 bits");
         return s;
     }
 };

@@ -2,6 +2,7 @@
 // Net Promoter Score: 0-10 answers; promoters 9-10, passives 7-8, detractors 0-6; NPS = 100 (P - D) / n.
 // The state keeps the three counts only, which is all the score, its variance and its interval need, so it
 // merges by addition and serializes in a few bytes.
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -81,7 +82,8 @@ struct NpsState {
         s.passives = r.get<std::uint64_t>();
         s.detractors = r.get<std::uint64_t>();
         r.expect_done();
-        s.check_total();
+        if (detail::counts_overflow(std::array{s.promoters, s.passives, s.detractors}))
+            ByteReader::fail("NpsState counts sum beyond 64 bits");
         return s;
     }
 };

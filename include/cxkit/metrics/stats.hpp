@@ -13,6 +13,7 @@ namespace cxkit::metrics {
 
 namespace detail {
 using cxkit::detail::add_counts;
+using cxkit::detail::counts_overflow;
 using cxkit::detail::format_value;
 using cxkit::detail::nan;
 using cxkit::detail::ratio_or_nan;
