@@ -1,18 +1,25 @@
 """Multi-touch attribution: who gets the credit for conversions (heuristic rules, exact Markov, Shapley)."""
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
+from typing import Union
 
 import numpy as np
 import pandas as pd
 
-from . import _core
-from .journey import Paths
+from .. import _core
+from ._paths import Paths
+
+_cj = _core.journey
 
 __all__ = ["heuristic", "markov", "shapley", "MarkovResult"]
 
+# A duration: a Timedelta (or datetime.timedelta), a string pandas reads ("7D"), or a number of days.
+HalfLife = Union[pd.Timedelta, datetime.timedelta, str, float, int]
 
-def _check(paths: Paths) -> "_core.Paths":
+
+def _check(paths: Paths) -> "_cj.Paths":
     if not isinstance(paths, Paths):
         raise TypeError(f"expected cxkit.journey.Paths, got {type(paths).__name__} "
                         "(make one with cxkit.journey.paths(log) or Paths.from_pandas(df))")
@@ -21,7 +28,7 @@ def _check(paths: Paths) -> "_core.Paths":
     return paths._core
 
 
-def _half_life_ns(half_life) -> float:
+def _half_life_ns(half_life: HalfLife) -> float:
     """A half-life as nanoseconds (the log's time unit): a Timedelta, a string pandas reads ("7D", "12h") or a
     number of days."""
     if isinstance(half_life, bool):
@@ -36,7 +43,7 @@ def _half_life_ns(half_life) -> float:
     return float(td.value)
 
 
-def heuristic(paths: Paths, first: float = 0.4, last: float = 0.4, half_life=None) -> pd.DataFrame:
+def heuristic(paths: Paths, first: float = 0.4, last: float = 0.4, half_life: HalfLife | None = None) -> pd.DataFrame:
     """First-touch, last-touch, linear and position-based (``first``/middle/``last`` shares, 40/20/40 by default)
     credit per channel, in conversions and in value (``*_value`` columns). Paths are taken as given (repeats
     count as touches).
@@ -49,14 +56,14 @@ def heuristic(paths: Paths, first: float = 0.4, last: float = 0.4, half_life=Non
     With no conversions at all every credit is 0 (there is nothing to split); empty paths are a ValueError, and
     so are ``first``/``last`` weights below 0 or summing to more than 1."""
     core = _check(paths)
-    d = _core.heuristic_attribution(core, first, last)
+    d = _cj.heuristic_attribution(core, first, last)
     out = pd.DataFrame(d).set_index("channel")
     if half_life is not None:
         h = _half_life_ns(half_life)
         if not paths.has_times:
             raise ValueError("time decay needs the touches' times: build the paths from an EventLog with "
                              "cxkit.journey.paths(log) (a table of path strings has none)")
-        t = _core.time_decay_attribution(core, h)
+        t = _cj.time_decay_attribution(core, h)
         out["time_decay"] = t["conversions"]
         out["time_decay_value"] = t["value"]
     return out
@@ -95,9 +102,9 @@ def markov(paths: Paths, order: int = 1) -> MarkovResult:
     Credit per channel: removal effect / sum of removal effects x total conversions (and x total value).
     Empty paths and paths with no conversions overall are a ValueError (the removal effects would be 0 / 0).
     """
-    if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or not 1 <= order <= _core.markov_max_order:
-        raise ValueError(f"order must be an integer from 1 to {_core.markov_max_order}, got {order!r}")
-    d = _core.markov_attribution(_check(paths), int(order))
+    if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or not 1 <= order <= _cj.markov_max_order:
+        raise ValueError(f"order must be an integer from 1 to {_cj.markov_max_order}, got {order!r}")
+    d = _cj.markov_attribution(_check(paths), int(order))
     credits = pd.DataFrame({"removal_effect": d["removal_effect"], "conversions": d["conversions"],
                             "value": d["value"]}, index=pd.Index(d["channel"], name="channel"))
     names = np.asarray(d["states"], dtype=object)
@@ -113,8 +120,8 @@ def shapley(paths: Paths, simplified: bool | None = None) -> pd.DataFrame:
     Zhao et al., which for this value function gives the same numbers (``attrs["exact"]`` says which ran).
     With no conversions at all every credit is 0; empty paths are a ValueError."""
     core = _check(paths)
-    use_simple = bool(simplified) if simplified is not None else len(paths.states) > _core.shapley_exact_limit
-    d = _core.shapley_attribution(core, use_simple)
+    use_simple = bool(simplified) if simplified is not None else len(paths.states) > _cj.shapley_exact_limit
+    d = _cj.shapley_attribution(core, use_simple)
     out = pd.DataFrame({"conversions": d["conversions"], "value": d["value"]},
                        index=pd.Index(d["channel"], name="channel"))
     out.attrs["exact"] = bool(d["exact"])

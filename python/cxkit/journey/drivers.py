@@ -2,17 +2,18 @@
 from __future__ import annotations
 
 import re
-from typing import Any
-
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-from . import _core
+from .. import _core
+
+_cj = _core.journey
 
 __all__ = ["relative_importance"]
 
 
-def relative_importance(X: Any, y: Any, method: str = "relative_weights", n_boot: int = 200,
+def relative_importance(X: npt.ArrayLike | pd.DataFrame, y: npt.ArrayLike, method: str = "relative_weights", n_boot: int = 200,
                         confidence: float = 0.95, seed: int = 0) -> pd.DataFrame:
     """Share of the explained variance (R^2) of ``y`` that each driver (column of ``X``) carries.
 
@@ -35,7 +36,7 @@ def relative_importance(X: Any, y: Any, method: str = "relative_weights", n_boot
         raise ValueError(f"n_boot must be a whole number >= 0, got {n_boot!r}")
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be between 0 and 1, got {confidence!r}")
-    try:
+    try:  # the binding copies what it reads without the GIL: no defensive copy here
         Xa = np.ascontiguousarray(np.asarray(X, dtype=np.float64))
         ya = np.ascontiguousarray(np.asarray(y, dtype=np.float64).reshape(-1))
     except (TypeError, ValueError) as e:
@@ -45,7 +46,7 @@ def relative_importance(X: Any, y: Any, method: str = "relative_weights", n_boot
     if len(ya) != Xa.shape[0]:
         raise ValueError(f"y has {len(ya)} rows, X has {Xa.shape[0]}")
     names = list(X.columns) if isinstance(X, pd.DataFrame) else [f"x{j}" for j in range(Xa.shape[1])]
-    fit = _core.relative_weights if method == "relative_weights" else _core.shapley_r_squared
+    fit = _cj.relative_weights if method == "relative_weights" else _cj.shapley_r_squared
     try:
         d = fit(Xa, ya)
     except ValueError as e:  # name the driver, not its position
