@@ -18,6 +18,8 @@ using cxkit::ByteWriter;
 using cxkit::Period;
 using cxkit::retention::CohortState;
 
+constexpr std::int64_t M0 = 24'288;  // January 2024 as a month index (2024 * 12)
+
 using Cohorts = std::vector<std::pair<std::int64_t, std::vector<std::uint64_t>>>;
 
 std::string bytes_of(const Cohorts& cohorts, const std::string& period = "M") {
@@ -54,18 +56,19 @@ TEST_CASE("cohort state: a valid state round-trips") {
 
 TEST_CASE("cohort state: load refuses what fill and += never make") {
     const std::uint64_t big = std::numeric_limits<std::uint64_t>::max();
-    refused({{5, {3}}, {5, {4}}}, "strictly ascending");  // a duplicate cohort (first or last would win)
-    refused({{6, {3}}, {5, {4}}}, "strictly ascending");
-    refused({{5, {}}}, "at least one customer");
-    refused({{5, {0, 0, 1}}}, "at least one customer");
-    refused({{5, {3, 1, 0}}}, "last age");
-    refused({{5, {3, 4}}}, "more active customers at age 1");
-    refused({{5, {big / 2 + 1}}, {6, {big / 2 + 1}}}, "2^63 - 1");
+    refused({{M0, {3}}, {M0, {4}}}, "strictly ascending");  // a duplicate cohort (first or last would win)
+    refused({{M0 + 1, {3}}, {M0, {4}}}, "strictly ascending");
+    refused({{M0, {}}}, "at least one customer");
+    refused({{M0, {0, 0, 1}}}, "at least one customer");
+    refused({{M0, {3, 1, 0}}}, "last age");
+    refused({{M0, {3, 4}}}, "more active customers at age 1");
+    refused({{M0, {big / 4 + 1}}, {M0 + 1, {big / 4 + 1}}}, "2^63 - 1");
     refused({{std::numeric_limits<std::int64_t>::max(), {1}}}, "outside the periods");
     refused({{std::numeric_limits<std::int64_t>::min(), {1}}}, "outside the periods");
     refused({{CohortState::highest_period(Period::month), {2, 1}}}, "past the last period");
-    refused({{5, {1}}}, "no period", "");
-    CHECK_THROWS_AS(CohortState::deserialize(bytes_of({{5, {1}}}, "fortnight")), cxkit::invalid_input);
+    refused({{M0, {1}}}, "no period", "");
+    refused({{M0, {1}}}, "not one of D, W, M, Q, Y", "fortnight");
+    refused({{M0, {1}}}, "not one of D, W, M, Q, Y", "\xff\xfe");
 }
 
 TEST_CASE("cohort state: a small sparse state cannot make table() allocate gigabytes") {
@@ -77,16 +80,16 @@ TEST_CASE("cohort state: a small sparse state cannot make table() allocate gigab
     CHECK(s.stored_counts() == 39'999);
     CHECK_THROWS_WITH_AS(s.table_cells(), doctest::Contains("pass a larger max_cells"), cxkit::invalid_input);
     CHECK(s.table_cells(std::size_t{400'000'000}) == std::size_t{400'000'000});  // the caller may ask
-    CHECK(CohortState::deserialize(bytes_of({{5, {4, 2}}})).table_cells() == 2);
+    CHECK(CohortState::deserialize(bytes_of({{M0, {4, 2}}})).table_cells() == 2);
 }
 
 TEST_CASE("cohort state: an overflowing merge is refused and changes nothing") {
     const std::uint64_t half = CohortState::max_count / 2 + 1;
-    CohortState a = CohortState::deserialize(bytes_of({{5, {half}}, {7, {1}}}));
+    CohortState a = CohortState::deserialize(bytes_of({{M0 + 5, {half}}, {M0 + 7, {1}}}));
     const CohortState before = a;
-    const CohortState b = CohortState::deserialize(bytes_of({{4, {1}}, {5, {half}}}));
+    const CohortState b = CohortState::deserialize(bytes_of({{M0 + 4, {1}}, {M0 + 5, {half}}}));
     CHECK_THROWS_WITH_AS(a += b, doctest::Contains("2^63 - 1"), cxkit::invalid_input);
     CHECK(a == before);  // cohort 4 was not added before the overflow was found
-    CHECK_THROWS_AS(a += CohortState::deserialize(bytes_of({{5, {1}}}, "D")), cxkit::invalid_input);
+    CHECK_THROWS_AS(a += CohortState::deserialize(bytes_of({{M0 + 5, {1}}}, "D")), cxkit::invalid_input);
     CHECK(a == before);
 }

@@ -132,3 +132,33 @@ def test_step_tables_refuse_bad_sizes():
         p.funnel([])
     with pytest.raises(ValueError, match="values"):
         p.step_matrix(3, values="pct")
+
+
+def test_counts_whose_totals_overflow_are_refused():
+    """Issue 12 ("silently wrong"): rows of 1e308 conversions each are finite, their total is not; credits came
+    back inf/NaN. Now a ValueError when the paths are built."""
+    df = pd.DataFrame({"path": ["a > b", "b"], "total_conversions": [1e308, 1e308], "total_null": [0.0, 0.0]})
+    with pytest.raises(ValueError, match="add up"):
+        Paths.from_pandas(df)
+    df = pd.DataFrame({"path": ["a", "b"], "total_conversions": [1.0, 1.0], "total_null": [0.0, 0.0],
+                       "v": [1e308, -1e308]})
+    with pytest.raises(ValueError, match="values add up"):
+        Paths.from_pandas(df, value="v")
+
+
+def test_step_times_across_the_whole_timestamp_range_are_not_wrapped():
+    """Issue 12 (signed overflow): a journey from pd.Timestamp.min to near pd.Timestamp.max has steps ~584 years
+    apart; the signed difference wrapped to a negative time. Now the time is exact in C++ and NaT in pandas (past
+    the Timedelta range), and the next step's time is right."""
+    df = pd.DataFrame({"customer_id": [1, 1, 1],
+                       "time": [pd.Timestamp.min, pd.Timestamp.max - pd.Timedelta(1, "D"), pd.Timestamp.max],
+                       "channel": ["a", "b", None], "kind": ["touch", "touch", "purchase"]})
+    p = cxkit.journey.paths(cxkit.EventLog.from_pandas(df), by="channel")
+    t = p.transitions().set_index(["from", "to"])["median_time"]
+    assert pd.isna(t[("a", "b")])
+    assert t[("b", "(conversion)")] == pd.Timedelta(1, "D")
+    assert pd.isna(p.funnel(["a", "b"])["median_time_to_next"].iloc[0])
+    td = cxkit.journey.attribution.heuristic(p, half_life="7D")["time_decay"]
+    assert td["b"] == pytest.approx(1.0) and td["a"] == pytest.approx(0.0)
+    raw = cxkit._core.journey.transition_times(p._core)
+    assert (raw["median"] >= 0).all() and raw["median"].max() > 1.8e19

@@ -92,3 +92,16 @@ def test_driver_bad_input_is_a_clear_value_error():
         cxkit.journey.drivers.relative_importance(X, y, confidence=1.5)
     with pytest.raises(ValueError, match="method"):
         cxkit.journey.drivers.relative_importance(X, y, method="lasso")
+
+
+def test_values_whose_squares_overflow_are_refused_not_nan_weights():
+    """Issue 12 ("silently wrong"): finite drivers around 1e200 overflowed the cross-products to inf and came back
+    as NaN weights without a word; now a ValueError that says to rescale."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(60, 3)) * 1e200
+    y = rng.normal(size=60)
+    for method in ("relative_weights", "shapley"):
+        with pytest.raises(ValueError, match="rescale"):
+            cxkit.journey.drivers.relative_importance(X, y, method=method, n_boot=0)
+    ok = cxkit.journey.drivers.relative_importance(X / 1e200, y, n_boot=0)
+    assert np.isfinite(ok["weight"]).all()

@@ -11,8 +11,8 @@ import pytest
 
 import cxkit
 
-CORPUS = pathlib.Path(__file__).resolve().parents[1] / "fuzz" / "corpus" / "cohort_state"
-HOSTILE = sorted(p for p in CORPUS.glob("*.bin") if p.name != "sparse_huge_table.bin")
+CORPUS = pathlib.Path(__file__).resolve().parents[1] / "fuzz" / "corpus" / "CohortState"
+HOSTILE = sorted(p for p in CORPUS.glob("hostile-*.bin") if p.name != "hostile-sparse_huge_table.bin")
 
 
 def test_the_corpus_is_there():
@@ -24,13 +24,14 @@ def test_hostile_bytes_are_refused_with_a_value_error(path: pathlib.Path):
     """Each file breaks one invariant (duplicate or unordered cohorts, empty or zero-size cohorts, more active
     customers than the cohort has, sizes overflowing, period indices no timestamp has, bad period, version 0,
     truncation): a ValueError, never a crash, a UnicodeDecodeError or a state that loads."""
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError) as e:
         cxkit.retention.CohortState.deserialize(path.read_bytes())
+    assert e.type is ValueError  # not a UnicodeDecodeError (a ValueError subclass)
 
 
 def test_a_sparse_state_cannot_allocate_a_huge_table():
     """96 KB of valid bytes describing a 3,000 x 3,000 table: refused unless the caller asks for it."""
-    s = cxkit.retention.CohortState.deserialize((CORPUS / "sparse_huge_table.bin").read_bytes())
+    s = cxkit.retention.CohortState.deserialize((CORPUS / "hostile-sparse_huge_table.bin").read_bytes())
     assert s.default_max_cells == 2**22
     with pytest.raises(ValueError, match="max_cells"):
         s.table()
@@ -42,26 +43,31 @@ def test_a_sparse_state_cannot_allocate_a_huge_table():
         cxkit.retention.Cohorts(s, max_cells=0)
 
 
-def _log(seed: int, first_id: int, customers: int = 400) -> cxkit.EventLog:
+def _log(seed: int, first_id: int, customers: int = 400, first_day: int = 0) -> cxkit.EventLog:
     rng = np.random.default_rng(seed)
     n = customers * 5
     cust = rng.integers(first_id, first_id + customers, n)
-    t = pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 700, n), unit="D")
+    t = pd.Timestamp("2023-01-01") + pd.to_timedelta(first_day + rng.integers(0, 700 + 5 * seed, n), unit="D")
     return cxkit.EventLog.from_pandas(pd.DataFrame({"customer_id": cust, "time": t}))
 
 
 def test_fill_on_one_thread_while_others_read_does_not_crash():
-    """One thread fills a shared state in a loop (each log with new customers) while two others read table() and
-    serialize(): no crash, and every snapshot read is a valid state (it deserialises, sizes only grow)."""
-    logs = [_log(k, 10_000 * k) for k in range(30)]
-    state = cxkit.retention.CohortState("M")
+    """One thread fills a shared daily state in a loop (each log with new customers, later first days and longer
+    spans, so every fill adds cohorts and grows age vectors: the map and vectors reallocate) while two others read
+    table() and serialize(): no crash, and every snapshot read is a valid state (it deserialises, sizes only
+    grow). Before the fix, fill mutated the state without the GIL and this crashed or read freed memory."""
+    logs = [_log(k, 100_000 * k, customers=4_000, first_day=3 * k) for k in range(40)]
+    state = cxkit.retention.CohortState("D")
     stop = threading.Event()
     errors: list[BaseException] = []
     seen: list[int] = []
+    rounds = 1
+    start = threading.Barrier(3)
 
     def writer() -> None:
+        start.wait()
         try:
-            for _ in range(3):
+            for _ in range(rounds):
                 for log in logs:
                     state.fill(log._core)
         except BaseException as e:  # noqa: BLE001 - reported below
@@ -70,6 +76,7 @@ def test_fill_on_one_thread_while_others_read_does_not_crash():
             stop.set()
 
     def reader(kind: str) -> None:
+        start.wait()
         try:
             last = 0
             while not stop.is_set():
@@ -94,10 +101,10 @@ def test_fill_on_one_thread_while_others_read_does_not_crash():
         t.join()
     assert errors == []
     assert len(seen) > 0
-    expected = cxkit.retention.CohortState("M")
-    for _ in range(3):
+    expected = cxkit.retention.CohortState("D")
+    for _ in range(rounds):
         for log in logs:
-            expected += cxkit.retention.cohort_state(log)
+            expected += cxkit.retention.cohort_state(log, period="D")
     assert state == expected
 
 
@@ -118,3 +125,15 @@ def test_merges_from_threads_add_up():
         t.join()
     _, counts = state.table()
     assert int(counts[:, 0].sum()) == 20 * sum(int(p.table()[1][:, 0].sum()) for p in parts)
+
+
+def test_cohorts_of_a_log_can_ask_for_a_large_table():
+    """A real daily log whose table passes the default limit only when the caller asks (max_cells)."""
+    days = 2_100  # one customer active every day for ~6 years, and one new one-day customer per day
+    t = pd.Timestamp("2020-01-01") + pd.to_timedelta(np.r_[np.arange(days), np.arange(days)], unit="D")
+    cust = np.r_[np.zeros(days, np.int64), np.arange(1, days + 1)]
+    log = cxkit.EventLog.from_pandas(pd.DataFrame({"customer_id": cust, "time": t}))
+    with pytest.raises(ValueError, match="max_cells"):
+        cxkit.retention.cohorts(log, period="D")
+    c = cxkit.retention.cohorts(log, period="D", max_cells=5_000_000)
+    assert c.counts.shape == (days, days) and int(c.sizes.sum()) == days + 1

@@ -65,6 +65,9 @@ void driver_correlations(const MatX& X, const Eigen::Ref<const Eigen::VectorXd>&
     });
     Eigen::MatrixXd cross = Eigen::MatrixXd::Zero(p + 1, p + 1);
     for (auto& m : partial) cross += m;
+    if (!cross.allFinite() || !mean.allFinite())  // finite inputs whose sums or squares overflow a double
+        throw invalid_input("X", invalid_input::no_row,
+                            "values too large: their sums of squares overflow a double (rescale the drivers and y)");
     const Eigen::MatrixXd cov = cross / static_cast<double>(n - 1);
     const Eigen::VectorXd sd = cov.diagonal().cwiseSqrt();
     for (Eigen::Index j = 0; j <= p; ++j)

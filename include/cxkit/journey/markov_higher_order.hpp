@@ -229,24 +229,26 @@ inline MarkovAttribution markov_attribution(const Paths& p, int order, std::size
     out.removal_effects.assign(k, 0.0);
     std::atomic<bool> abort{false};  // set when a solve fails or is interrupted: the other threads stop sweeping
     if (base > 0)
-        core::parallel_for(k, 1, 0, [&](std::size_t c0, std::size_t c1) try {
-            std::vector<char> keep(static_cast<std::size_t>(m));
-            for (std::size_t c = c0; c < c1; ++c) {
-                bool any = false;
-                keep[0] = 1;
-                for (Eigen::Index i = 1; i < m; ++i) {
-                    bool has = false;
-                    for (auto ch : members[static_cast<std::size_t>(i)]) has |= static_cast<std::size_t>(ch) == c;
-                    keep[static_cast<std::size_t>(i)] = !has;
-                    any |= has;
+        core::parallel_for(k, 1, 0, [&](std::size_t c0, std::size_t c1) {
+            try {
+                std::vector<char> keep(static_cast<std::size_t>(m));
+                for (std::size_t c = c0; c < c1; ++c) {
+                    bool any = false;
+                    keep[0] = 1;
+                    for (Eigen::Index i = 1; i < m; ++i) {
+                        bool has = false;
+                        for (auto ch : members[static_cast<std::size_t>(i)]) has |= static_cast<std::size_t>(ch) == c;
+                        keep[static_cast<std::size_t>(i)] = !has;
+                        any |= has;
+                    }
+                    if (!any) continue;  // a channel in no state: no effect
+                    out.removal_effects[c] =
+                        1.0 - detail::restricted_conversion_probability(Q, r, keep, lu_max_states, &abort) / base;
                 }
-                if (!any) continue;  // a channel in no state: no effect
-                out.removal_effects[c] =
-                    1.0 - detail::restricted_conversion_probability(Q, r, keep, lu_max_states, &abort) / base;
+            } catch (...) {
+                abort.store(true, std::memory_order_relaxed);
+                throw;
             }
-        } catch (...) {
-            abort.store(true, std::memory_order_relaxed);
-            throw;
         });
     detail::credit_by_removal_effects(out, total_conv, p.total_value());
     return out;

@@ -18,6 +18,7 @@
 #include "cxkit/core/error.hpp"
 #include "cxkit/core/event_log.hpp"
 #include "cxkit/core/mergeable.hpp"
+#include "cxkit/core/parallel.hpp"
 #include "cxkit/core/serialize.hpp"
 #include "cxkit/core/time.hpp"
 
@@ -139,7 +140,13 @@ struct CohortState {
         ByteReader r(bytes);
         r.header("CohortState", 1);
         CohortState s;
-        s.period = parse_period(r.get_string());
+        {
+            // Only the codes serialize() writes; the bytes are not echoed (they may not be text at all).
+            const std::string code = r.get_string();
+            if (code != "" && code != "D" && code != "W" && code != "M" && code != "Q" && code != "Y")
+                throw invalid_input("serialized state: CohortState period is not one of D, W, M, Q, Y");
+            s.period = parse_period(code);
+        }
         const auto n = r.get<std::uint64_t>();
         auto bad = [](std::uint64_t k, const std::string& why) {
             return invalid_input("serialized state: CohortState cohort " + std::to_string(k) + ": " + why);
@@ -183,6 +190,7 @@ private:
         std::int64_t last_cohort = std::numeric_limits<std::int64_t>::min();
         std::vector<std::uint64_t>* row = nullptr;
         for (std::size_t c = 0; c + 1 < offsets.size(); ++c) {
+            if ((c & 4095) == 0) core::check_interrupt();  // Ctrl-C from Python (core/parallel.hpp)
             const auto b = static_cast<std::size_t>(offsets[c]), e = static_cast<std::size_t>(offsets[c + 1]);
             if (b == e) continue;
             const std::int64_t cohort = table(t[b]);  // rows of a customer are sorted by time

@@ -8,10 +8,9 @@ from typing import TYPE_CHECKING, Any, Hashable, Mapping, Sequence, Union
 import numpy as np
 import pandas as pd
 
-from .. import _core
+from .._core import journey as _cj
 from .._eventlog import EventLog
 
-_cj = _core.journey
 
 if TYPE_CHECKING:
     from .._segments import Segmentation
@@ -46,6 +45,8 @@ class Paths:
     :meth:`funnel`, time-decay attribution, and splits by customer segment
     (``by=``: a :class:`cxkit.Segmentation` or a Series / dict keyed by customer id). Paths from a table can be
     split by a label per path row (``by=`` a sequence as long as the table).
+
+    Paths are immutable once built: any number of threads may compute on one at once.
     """
 
     def __init__(self, core: "_cj.Paths", log: EventLog | None = None):
@@ -103,14 +104,15 @@ class Paths:
         if not self.has_times:
             raise ValueError("journeys need paths built from an EventLog with cxkit.journey.paths(log) "
                              "(a table of path strings has only merged rows)")
-        c = self._core
+        c, log = self._core, self._log
+        assert log is not None  # paths with times come from a log
         off = np.asarray(c.journey_offsets, dtype=np.int64)
         t = np.asarray(c.step_time, dtype=np.int64)
         conv = np.asarray(c.conversion_time, dtype=np.int64)
         no_time = np.iinfo(np.int64).min
         strings = np.asarray(c.path_strings(" > "), dtype=object)
         return pd.DataFrame({
-            "customer_id": self._log._customer_labels()[np.asarray(c.journey_customer)],
+            "customer_id": log._customer_labels()[np.asarray(c.journey_customer)],
             "path": strings[np.asarray(c.journey_row, dtype=np.int64)],
             "steps": np.diff(off),
             "start": t[off[:-1]].view("datetime64[ns]"),
@@ -152,8 +154,10 @@ class Paths:
             if by.index.has_duplicates:
                 raise ValueError(f"by: customer id {by.index[by.index.duplicated()][0]!r} appears twice")
             name = by.name if isinstance(by.name, str) and name == "segment" else name
-            ids = self._log._customer_labels()[np.asarray(self._core.journey_customer)]
-            if self._log._core.customer_ids_are_strings:
+            log = self._log
+            assert log is not None  # paths with times come from a log
+            ids = log._customer_labels()[np.asarray(self._core.journey_customer)]
+            if log._core.customer_ids_are_strings:
                 by = by.set_axis(by.index.map(str))
             labels = by.reindex(pd.Index(ids)).to_numpy()
         else:

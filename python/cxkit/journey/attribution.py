@@ -8,10 +8,9 @@ from typing import Union
 import numpy as np
 import pandas as pd
 
-from .. import _core
+from .._core import journey as _cj
 from ._paths import Paths
 
-_cj = _core.journey
 
 __all__ = ["heuristic", "markov", "shapley", "MarkovResult"]
 
@@ -75,7 +74,7 @@ class MarkovResult:
     channel), the chain's non-zero ``transitions`` (from, to, probability: ChannelAttribution's
     transition_matrix table; states of order k are k-tuples named "a > b"), P(conversion) from the start, and
     for order 1 the square ``transition_matrix`` over (start), channels, (conversion), (null) (``None`` for
-    higher orders, whose k-tuple states are too many for a dense matrix)."""
+    higher orders, whose k-tuple states are too many for a dense matrix, and above 4,093 channels)."""
     credits: pd.DataFrame
     transition_matrix: pd.DataFrame | None
     conversion_probability: float
@@ -90,8 +89,12 @@ class MarkovResult:
 def markov(paths: Paths, order: int = 1) -> MarkovResult:
     """Markov-chain attribution (Anderl et al. 2016), exact from the absorbing chain: no simulation.
 
-    ``order=1``: states are channels, consecutive repeats collapsed (as ChannelAttribution does); all removal
-    effects come from one LU factorisation of I - Q (see REFERENCES).
+    ``order=1``: states are channels, consecutive repeats collapsed (as ChannelAttribution does); the removal
+    effects come from the absorbing chain solved by strongly connected sets of channels (channels that lead back
+    to one another), so the cost follows the largest such set, not the number of channels: 10,000 channels in a
+    funnel take milliseconds. A set of more than ``cxkit._core.journey.markov_cycle_limit`` (4,000) channels is a
+    ValueError (group rare channels first). ``transition_matrix`` is ``None`` above 4,093 channels (the
+    ``transitions`` table has the chain).
 
     ``order=2..4``: ChannelAttribution's higher-order convention. The states of a path are its sliding windows
     of ``order`` consecutive touches as given (a > a > b > c at order 2: (a, a), (a, b), (b, c)); a path shorter

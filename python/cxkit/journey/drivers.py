@@ -6,9 +6,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from .. import _core
+from .._core import journey as _cj
 
-_cj = _core.journey
 
 __all__ = ["relative_importance"]
 

@@ -20,6 +20,13 @@ def _axes(ax: Axes | None = None, figsize: tuple[float, float] = (8, 5)) -> Axes
     return ax
 
 
+def _tight(ax: Axes) -> None:
+    from matplotlib.figure import Figure
+
+    if isinstance(ax.figure, Figure):  # not a SubFigure
+        ax.figure.tight_layout()
+
+
 def plot_transition_heatmap(paths: Paths, ax: Axes | None = None, max_states: int = 15) -> Axes:
     """Heatmap of transition probabilities between states (rows: from, columns: to)."""
     ax = _axes(ax, (9, 7))
@@ -41,7 +48,7 @@ def plot_transition_heatmap(paths: Paths, ax: Axes | None = None, max_states: in
     ax.set_xlabel("to")
     ax.set_ylabel("from")
     ax.set_title("Transitions between states")
-    ax.figure.tight_layout()
+    _tight(ax)
     return ax
 
 
@@ -76,7 +83,7 @@ def plot_attribution(credits: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.set_title("Attribution by model")
     ax.legend(title="model", fontsize=8)
     ax.tick_params(axis="x", rotation=0)
-    ax.figure.tight_layout()
+    _tight(ax)
     return ax
 
 
@@ -93,7 +100,7 @@ def plot_drivers(importance: pd.DataFrame, ax: Axes | None = None, top: int = 12
     ax.set_yticks(range(len(d)), d.index)
     ax.set_xlabel("share of explained variance (%)")
     ax.set_title(f"Drivers (R² = {r2:.3f}; red: hurts the outcome, green: helps)")
-    ax.figure.tight_layout()
+    _tight(ax)
     return ax
 
 

@@ -6,12 +6,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .. import _core
+from .._core import retention as _cr
 
 if TYPE_CHECKING:
     from .._eventlog import EventLog
 
-_cr = _core.retention
 
 
 def _max_cells(v: int) -> int:
@@ -67,10 +66,11 @@ class Cohorts:
         return f"Cohorts(period={self.period!r}, cohorts={len(self.counts)}, ages={self.counts.shape[1]})"
 
 
-def cohorts(log: "EventLog | pd.DataFrame", period: str = "M") -> Cohorts:
+def cohorts(log: "EventLog | pd.DataFrame", period: str = "M", max_cells: int | None = None) -> Cohorts:
     """Acquisition cohort (period of each customer's first event) x age (periods since) table of active
     customers and retention shares, from a :class:`cxkit.EventLog` (or a DataFrame with customer and time
-    columns). ``period``: "D", "W" (Monday weeks), "M", "Q" or "Y"."""
+    columns). ``period``: "D", "W" (Monday weeks), "M", "Q" or "Y". ``max_cells``: see :class:`Cohorts` (a
+    daily table over many years may need it)."""
     from .._eventlog import EventLog
 
     if isinstance(log, pd.DataFrame):
@@ -79,7 +79,7 @@ def cohorts(log: "EventLog | pd.DataFrame", period: str = "M") -> Cohorts:
         raise ValueError(f"period must be one of {sorted(_FREQ)}, got {period!r}")
     state = _cr.CohortState(period)
     state.fill(log._core)
-    return Cohorts(state)
+    return Cohorts(state, max_cells=max_cells)
 
 
 def cohort_state(log: "EventLog", period: str = "M") -> "_cr.CohortState":

@@ -7,9 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import _core
+from .._core import retention as _cr
 
-_cr = _core.retention
 
 
 def _durations(x: Any, name: str = "durations") -> np.ndarray:
