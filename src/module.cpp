@@ -12,6 +12,7 @@ void bind_metrics(py::module_& m);
 void bind_journey(py::module_& m);
 void bind_clv(py::module_& m);
 void bind_voc(py::module_& m);
+void bind_retention(py::module_& m);
 void bind_segment(py::module_& m);
 void bind_clv_timing(py::module_& m);
 
@@ -53,6 +54,7 @@ PYBIND11_MODULE(_core, m) {
     area(m, "journey", bind_journey);
     area(m, "clv", bind_clv);
     area(m, "voc", bind_voc);
+    area(m, "retention", bind_retention);
     area(m, "segment", bind_segment);
     bind_clv_timing(m);  // folded into bind_clv by the CLV work
 }

@@ -18,8 +18,7 @@ except ImportError as e:  # pragma: no cover - only when the extension was not b
     ) from e
 
 from . import clv, datasets, journey, metrics, retention, segment, voc
-from . import attribution, drivers
-from ._prioritise import PRIORITY_QUADRANTS, STAKEHOLDER_QUADRANTS, prioritise
+from .journey import PRIORITY_QUADRANTS, STAKEHOLDER_QUADRANTS, prioritise
 from ._eventlog import EventLog
 from .metrics import (ActivityState, CesResult, CesState, ComplaintState, CsatResult, CsatState, FcrState,
                       MeanState, NpsResult, NpsState, ResponseTimeState, Scorecard, TestResult, ces, csat, csat_test,
@@ -32,10 +31,24 @@ __all__ = [
     "EventLog", "Segmentation", "Scorecard", "scorecard", "scorecard_state",
     "nps", "csat", "ces", "nps_test", "csat_test", "NpsResult", "CsatResult", "CesResult", "TestResult",
     "NpsState", "CsatState", "CesState", "FcrState", "ResponseTimeState", "MeanState", "ComplaintState",
-    "ActivityState", "simple_clv", "datasets", "metrics", "clv", "retention", "segment", "voc", "journey", "attribution", "drivers", "prioritise",
+    "ActivityState", "simple_clv", "datasets", "metrics", "clv", "retention", "segment", "voc", "journey",
+    "prioritise",
     "PRIORITY_QUADRANTS", "STAKEHOLDER_QUADRANTS", "__version__",
 ]
 
 
 def __dir__() -> list[str]:
     return __all__
+
+
+_DEPRECATED_MODULES = {"attribution": "cxkit.journey.attribution", "drivers": "cxkit.journey.drivers"}
+
+
+def __getattr__(name: str) -> object:
+    # cxkit.attribution and cxkit.drivers moved under cxkit.journey; the old names work for one more release,
+    # imported on first use so that `import cxkit` itself warns about nothing.
+    if name in _DEPRECATED_MODULES:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'cxkit' has no attribute {name!r}")
