@@ -52,7 +52,7 @@ def persona_features(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     return features, g["persona"].first()[buyers]
 
 
-def demo_section() -> str:
+def _demo_section() -> str:
     """Text of the segmentation demo: RFM segments of CDNOW (all 23,570 customers), k-means personas of the
     simulated log against its planted personas (adjusted Rand index), and personalised recommendations."""
     import cxkit

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 import pandas as pd
@@ -84,7 +84,7 @@ class Personas:
     def __len__(self) -> int:
         return len(self.profiles)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Persona]:
         return iter(self.profiles)
 
     def __getitem__(self, label: Any) -> Persona:

@@ -83,7 +83,7 @@ def plot_rfm_segments(scores: pd.DataFrame, monetary: str | None = "monetary", *
     return ax
 
 
-def plot_k_selection(table: pd.DataFrame, *, ax: Any = None):
+def plot_k_selection(table: pd.DataFrame, *, ax: Any = None) -> Any:
     """Inertia (left axis) and silhouette (right axis) against k from :func:`choose_k`, the suggested k
     (``table.attrs["suggested_k"]``, else the best silhouette) marked. Returns the inertia Axes; the silhouette
     Axes is ``ax.silhouette_ax``."""
