@@ -93,16 +93,32 @@ def test_sigint_stops_a_recommender_fit_and_keeps_the_previous_fit(purchases):
     rec = cxkit.segment.Recommender(threads=2).fit(small)
     before = rec.recommend([1, 3], n=2)
     state_before = rec.state_
-    delay, _ = _interrupt(lambda: rec.fit(purchases), after=0.5)
+    delay, _ = _interrupt(lambda: rec.fit(purchases), after=0.9)
     assert delay < 0.25, f"KeyboardInterrupt {delay:.3f} s after the signal"
     pd.testing.assert_frame_equal(rec.recommend([1, 3], n=2), before)
     assert rec.state_ == state_before and len(rec.items_) == 3
     # partial_fit interrupted the same way keeps the fit too
-    delay, _ = _interrupt(lambda: rec.partial_fit(purchases), after=0.5)
+    delay, _ = _interrupt(lambda: rec.partial_fit(purchases), after=0.9)
     pd.testing.assert_frame_equal(rec.recommend([1, 3], n=2), before)
     # the next call works
     assert rec.partial_fit(pd.DataFrame({"customer_id": [3], "item": ["c"]})).recommend([3], n=1)["item"].tolist() \
         == ["a"]
+
+
+def test_sigint_stops_the_compiled_recommender_fit(purchases):
+    # the C++ fit alone (codes prepared first), so the signal surely lands in C++, not in the Python preparation
+    from cxkit import _core
+    from cxkit.segment._recommender import _purchase_codes
+
+    cust, cust_ids, item, item_ids = _purchase_codes(purchases, None, "item", None)
+    core = _core.segment.Recommender("cosine", 2)
+    core.fit(np.array([0, 0, 1], dtype=np.int32), np.array([0, 1, 1], dtype=np.int32), 2, 2)
+    args = (cust.astype(np.int32), item.astype(np.int32), len(cust_ids), len(item_ids))
+    delay, ran = _interrupt(lambda: core.fit(*args), after=0.15)
+    assert delay < 0.25, f"KeyboardInterrupt {delay:.3f} s after the signal"
+    assert core.fitted and len(core.item_counts) == 2  # the previous fit, whole
+    core.fit(*args)
+    assert len(core.item_counts) == len(item_ids)
 
 
 def test_sigint_stops_recommend(purchases):
