@@ -103,7 +103,8 @@ class KMeans:
     """
 
     def __init__(self, n_clusters: int = 8, *, n_init: Any = "auto", max_iter: int = 300, tol: float = 1e-4,
-                 algorithm: str = "lloyd", seed: int = 0, standardize: bool = False, threads: int | None = None):
+                 algorithm: str = "lloyd", seed: int = 0, standardize: bool = False,
+                 threads: int | None = None) -> None:
         self.n_clusters = n_clusters
         self.n_init = n_init
         self.max_iter = max_iter

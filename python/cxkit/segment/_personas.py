@@ -74,7 +74,7 @@ class Personas:
     """The personas of a segmentation: iterate, index by label, :attr:`table` for one row per segment."""
 
     def __init__(self, profiles: list[Persona], table: pd.DataFrame, scorecard: pd.DataFrame | None,
-                 smd: pd.DataFrame | None = None):
+                 smd: pd.DataFrame | None = None) -> None:
         self.profiles = profiles
         self.table = table
         self.scorecard = scorecard

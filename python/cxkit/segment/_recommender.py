@@ -87,7 +87,7 @@ class RecommenderState:
     """
 
     def __init__(self, purchases: pd.DataFrame | EventLog | None = None, customer: str | None = None,
-                 item: str = "item", *, purchase_kind: str | None = "purchase"):
+                 item: str = "item", *, purchase_kind: str | None = "purchase") -> None:
         if purchases is None:
             self._set(pd.Index([], name="customer_id"), pd.Index([], name="item"), _seg.RecommenderState())
             return
