@@ -26,18 +26,18 @@ from cxkit.segment._recommender import _restore_state
 CORPUS = Path(__file__).resolve().parents[1] / "fuzz" / "corpus" / "RecommenderState"
 
 _WHY = {
-    "negative_customer_key.bin": "negative customer key",
-    "negative_item_key.bin": "negative item key",
-    "most_negative_key.bin": "negative customer key",
-    "unsorted_pairs.bin": "not sorted and unique",
-    "duplicate_pair.bin": "not sorted and unique",
-    "lengths_differ.bin": "different lengths",
-    "length_claims_2_pow_60.bin": "exceeds the data",
-    "truncated.bin": "serialized state",
-    "trailing_byte.bin": "trailing bytes",
-    "wrong_tag.bin": "expected a serialized RecommenderState",
-    "version_0.bin": "version 0",
-    "version_newer.bin": "version 99",
+    "hostile-negative-customer-key.bin": "negative customer key",
+    "hostile-negative-item-key.bin": "negative item key",
+    "hostile-most-negative-key.bin": "negative customer key",
+    "hostile-unsorted-pairs.bin": "not sorted and unique",
+    "hostile-duplicate-pair.bin": "not sorted and unique",
+    "hostile-lengths-differ.bin": "different lengths",
+    "hostile-length-claims-2-pow-60.bin": "exceeds the data",
+    "hostile-truncated.bin": "serialized state",
+    "hostile-trailing-byte.bin": "trailing bytes",
+    "hostile-wrong-tag.bin": "expected a serialized RecommenderState",
+    "hostile-version-0.bin": "version 0",
+    "hostile-version-newer.bin": "version 99",
 }
 
 
@@ -50,7 +50,9 @@ def _raw(customer, item):
 
 
 def test_the_corpus_is_complete():
-    assert sorted(p.name for p in CORPUS.glob("*.bin")) == sorted(_WHY)
+    assert sorted(p.name for p in CORPUS.glob("hostile-*.bin")) == sorted(_WHY)
+    for p in CORPUS.glob("valid-*.bin"):  # the valid seeds load
+        _core.segment.RecommenderState.deserialize(p.read_bytes())
 
 
 @pytest.mark.parametrize("name", sorted(_WHY))
