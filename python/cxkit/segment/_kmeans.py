@@ -100,6 +100,10 @@ class KMeans:
     Without ``standardize`` a constant column is harmless (it adds nothing to any distance) and is kept.
     Bad input raises ``ValueError``: NaN or infinite features (naming the column and row), fewer rows than
     clusters, ``n_clusters < 1``.
+
+    The fit runs in C++ on a copy of ``X`` without the GIL and stops on Ctrl-C (``KeyboardInterrupt``) between
+    passes; the fitted attributes are published together when it has finished, so an interrupted or failed fit
+    leaves the previous fit (or none).
     """
 
     def __init__(self, n_clusters: int = 8, *, n_init: Any = "auto", max_iter: int = 300, tol: float = 1e-4,

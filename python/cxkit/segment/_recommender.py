@@ -71,6 +71,10 @@ class RecommenderState:
     Parameters are those of :meth:`Recommender.fit` (``purchases``, ``customer``, ``item``, ``purchase_kind``);
     ``RecommenderState()`` is the empty state.
 
+    **Threads.** A state may be shared between threads: ``+=`` builds the merged state first and then replaces
+    this one's contents in a single step (the GIL is held while the object changes), so a thread that serializes,
+    pickles or lists the :meth:`pairs` of it meanwhile sees the state before or after the merge, never a mix.
+
     Examples
     --------
     >>> import pandas as pd, pickle, cxkit
@@ -215,6 +219,11 @@ class Recommender:
     **When to contact.** ``recommend(..., timing=(clv_model, rfm_summary), horizon=...)`` adds each customer's
     probability of being alive, of buying within the horizon, expected purchases and median time to the next
     purchase (see :meth:`recommend`).
+
+    **Threads and Ctrl-C.** :meth:`fit`, :meth:`partial_fit` and :meth:`recommend` run in C++ without the GIL and
+    stop on Ctrl-C (``KeyboardInterrupt``) within a few tens of milliseconds. A fit is all or nothing: it is built
+    aside and published in one step, so an error or an interrupt leaves the previous fit, and another thread
+    calling :meth:`recommend` meanwhile reads the old fit or the new one, never a mix.
 
     Parameters
     ----------
