@@ -41,6 +41,15 @@ def _factorize(values: np.ndarray) -> tuple[np.ndarray, pd.Index]:
     return codes, pd.Index(uniques)
 
 
+def _warm(index: pd.Index) -> pd.Index:
+    """The index with its lazily built lookup table and uniqueness flag computed now: pandas builds them on first
+    use without a lock, and two threads doing that at once can see a unique index as not unique (InvalidIndexError
+    in get_indexer). Indexes are warmed before they are published to other threads."""
+    index.is_unique  # noqa: B018 - computed for its cached side effect
+    index.get_indexer(index[:1])
+    return index
+
+
 def _first_bad(mask: np.ndarray) -> int:
     return int(np.flatnonzero(mask)[0])
 
@@ -100,7 +109,7 @@ class RecommenderState:
 
     def _set(self, customers: pd.Index, items: pd.Index, core: Any) -> "RecommenderState":
         # one attribute, assigned at once: a reader on another thread sees the old or the new state, never a mix
-        self._snap = (pd.Index(customers, name="customer_id"), pd.Index(items, name="item"), core)
+        self._snap = (_warm(pd.Index(customers, name="customer_id")), _warm(pd.Index(items, name="item")), core)
         return self
 
     @property
@@ -363,7 +372,7 @@ class Recommender:
         self._core = core
         self.items_ = pd.Index(item_ids, name="item")
         # what the reading methods use, as one attribute (another thread's fit replaces it at once)
-        self._snap = (core, self._consent, self.customers_, self.items_, self.segments_)
+        self._snap = (core, self._consent, _warm(self.customers_), _warm(self.items_), _warm(self.segments_))
         self.item_counts_ = pd.Series(core.item_counts, index=self.items_, name="customers")
         self.n_buyers_ = int(core.n_buyers)
         self.n_pairs_ = int(core.n_nonzero) // 2
