@@ -801,9 +801,10 @@ inline KMeansResult kmeans(const Eigen::Ref<const Eigen::MatrixXd>& X, const KMe
     res.inertia = best.inertia;
     res.n_iter = best.n_iter;
     {
-        std::vector<char> seen(static_cast<std::size_t>(k), 0);
+        // int flags, not char: GCC 12 at -O2 mis-warns (-Wfree-nonheap-object) on freeing the char vector here
+        std::vector<int> seen(static_cast<std::size_t>(k), 0);
         for (int l : res.labels) seen[static_cast<std::size_t>(l)] = 1;
-        res.n_distinct = static_cast<int>(std::count(seen.begin(), seen.end(), 1));
+        res.n_distinct = std::accumulate(seen.begin(), seen.end(), 0);
     }
     if (opt.standardize) {
         res.centers.resize(k, d);
