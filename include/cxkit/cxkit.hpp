@@ -53,7 +53,6 @@
 #include "cxkit/journey/paths.hpp"
 #include "cxkit/journey/shapley_attribution.hpp"
 #include "cxkit/journey/transition_times.hpp"
-#include "cxkit/voc/chunked_loop.hpp"
 #include "cxkit/voc/lexicon.hpp"
 #include "cxkit/voc/utf8.hpp"
 #include "cxkit/voc/vader.hpp"
