@@ -17,13 +17,13 @@ except ImportError as e:  # pragma: no cover - only when the extension was not b
         "(or run ./scripts/setup), not by putting python/ on sys.path"
     ) from e
 
-from . import clv, datasets, journey, retention, segment, voc
+from . import clv, core, datasets, journey, retention, segment, voc
 from . import attribution, drivers
 from ._prioritise import PRIORITY_QUADRANTS, STAKEHOLDER_QUADRANTS, prioritise
-from ._eventlog import EventLog
+from .core import EventLog, InputError
 from ._kpis import CesResult, CsatResult, NpsResult, TestResult, ces, csat, csat_test, nps, nps_test
 from ._scorecard import Scorecard, scorecard, scorecard_state
-from ._segments import Segmentation
+from .core import Segmentation
 
 __version__ = _core.__version__
 
@@ -38,10 +38,10 @@ ActivityState = _core.ActivityState
 simple_clv = _core.simple_clv
 
 __all__ = [
-    "EventLog", "Segmentation", "Scorecard", "scorecard", "scorecard_state",
+    "EventLog", "Segmentation", "InputError", "Scorecard", "scorecard", "scorecard_state",
     "nps", "csat", "ces", "nps_test", "csat_test", "NpsResult", "CsatResult", "CesResult", "TestResult",
     "NpsState", "CsatState", "CesState", "FcrState", "ResponseTimeState", "MeanState", "ComplaintState",
-    "ActivityState", "simple_clv", "datasets", "clv", "retention", "segment", "voc", "journey", "attribution", "drivers", "prioritise",
+    "ActivityState", "simple_clv", "datasets", "core", "clv", "retention", "segment", "voc", "journey", "attribution", "drivers", "prioritise",
     "PRIORITY_QUADRANTS", "STAKEHOLDER_QUADRANTS", "__version__",
 ]
 
