@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "cxkit/core/rules.hpp"
+#include "cxkit/metrics/measure_rules.hpp"
 #include "cxkit/metrics/activity.hpp"
 #include "cxkit/metrics/kpi_state.hpp"
 #include "cxkit/metrics/scorecard.hpp"

@@ -23,6 +23,7 @@
 #include "cxkit/metrics/fcr.hpp"
 #include "cxkit/metrics/kpi_state.hpp"
 #include "cxkit/metrics/mean.hpp"
+#include "cxkit/metrics/measure_rules.hpp"
 #include "cxkit/metrics/nps.hpp"
 #include "cxkit/metrics/response_time.hpp"
 #include "cxkit/metrics/scorecard.hpp"

@@ -17,21 +17,20 @@ except ImportError as e:  # pragma: no cover - only when the extension was not b
         "(or run ./scripts/setup), not by putting python/ on sys.path"
     ) from e
 
-from . import clv, datasets, journey, metrics, retention, segment, voc
+from . import clv, core, datasets, journey, metrics, retention, segment, voc
+from .core import EventLog, InputError, Segmentation
 from .journey import PRIORITY_QUADRANTS, STAKEHOLDER_QUADRANTS, prioritise
-from ._eventlog import EventLog
 from .metrics import (ActivityState, CesResult, CesState, ComplaintState, CsatResult, CsatState, FcrState,
                       MeanState, NpsResult, NpsState, ResponseTimeState, Scorecard, TestResult, ces, csat, csat_test,
                       nps, nps_test, scorecard, scorecard_state, simple_clv)
-from ._segments import Segmentation
 
 __version__ = _core.__version__
 
 __all__ = [
-    "EventLog", "Segmentation", "Scorecard", "scorecard", "scorecard_state",
+    "EventLog", "Segmentation", "InputError", "Scorecard", "scorecard", "scorecard_state",
     "nps", "csat", "ces", "nps_test", "csat_test", "NpsResult", "CsatResult", "CesResult", "TestResult",
     "NpsState", "CsatState", "CesState", "FcrState", "ResponseTimeState", "MeanState", "ComplaintState",
-    "ActivityState", "simple_clv", "datasets", "metrics", "clv", "retention", "segment", "voc", "journey",
+    "ActivityState", "simple_clv", "datasets", "core", "metrics", "clv", "retention", "segment", "voc", "journey",
     "prioritise",
     "PRIORITY_QUADRANTS", "STAKEHOLDER_QUADRANTS", "__version__",
 ]

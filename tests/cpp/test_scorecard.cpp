@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cxkit/core/customers.hpp"
+#include "cxkit/metrics/measure_rules.hpp"
 #include "cxkit/core/event_log_builder.hpp"
 #include "cxkit/core/segmentation.hpp"
 #include "cxkit/metrics/scorecard.hpp"
@@ -775,7 +776,7 @@ TEST_CASE("scorecard of an empty log is an empty table") {
     CHECK(cxkit::metrics::scorecard(log, opt).rows() == 0);
     CHECK_THROWS_AS(cxkit::metrics::scorecard(empty, opt), invalid_input);  // no such column, even when empty
     // and a log whose every row was dropped
-    EventLogBuilder b;
+    EventLogBuilder b(cxkit::metrics::measure_rule);  // the scorecard's rules come from metrics now
     b.event("A", 1).set("nps", 11);
     const auto dropped = std::move(b).build(cxkit::OnError::drop);
     CHECK(cxkit::metrics::scorecard(dropped).rows() == 0);
