@@ -13,7 +13,6 @@ void bind_journey(py::module_& m);
 void bind_clv(py::module_& m);
 void bind_voc(py::module_& m);
 void bind_segment(py::module_& m);
-void bind_clv_timing(py::module_& m);
 
 namespace {
 // Registers area `name` as the submodule cxkit._core.<name>. Transitional: its names are also copied to the top
@@ -48,5 +47,4 @@ PYBIND11_MODULE(_core, m) {
     area(m, "clv", bind_clv);
     area(m, "voc", bind_voc);
     area(m, "segment", bind_segment);
-    bind_clv_timing(m);  // folded into bind_clv by the CLV work
 }
