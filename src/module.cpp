@@ -14,7 +14,6 @@ void bind_clv(py::module_& m);
 void bind_voc(py::module_& m);
 void bind_retention(py::module_& m);
 void bind_segment(py::module_& m);
-void bind_clv_timing(py::module_& m);
 
 namespace {
 // Registers area `name` as the submodule cxkit._core.<name>. Transitional: its names are also copied to the top
@@ -56,5 +55,4 @@ PYBIND11_MODULE(_core, m) {
     area(m, "voc", bind_voc);
     area(m, "retention", bind_retention);
     area(m, "segment", bind_segment);
-    bind_clv_timing(m);  // folded into bind_clv by the CLV work
 }

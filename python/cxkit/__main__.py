@@ -75,7 +75,7 @@ def demo(args: argparse.Namespace) -> int:
     written += _journey_section(sim, out)
 
     print("\n== Customer lifetime value (CDNOW)")
-    print(cxkit.clv.demo_section())
+    print(cxkit.clv._demo_section())
     print("\n== Segments and personas")
     print(cxkit.segment._demo_section())
 
