@@ -51,11 +51,19 @@ inline double hyp2f1(double a, double b, double c, double z) {
 // no drop-out signal at all: customers who keep buying to the end); the predictions then use the limit model.
 inline constexpr double point_mass_concentration = 1e7;
 
+// Why a BG/NBD-family fit lies on a boundary, or empty: a + b -> inf (no heterogeneity: the point-mass limit) or a
+// mean drop-out probability a/(a+b) -> 0 (nobody drops out). Both are what data without drop-outs give.
+inline constexpr double negligible_dropout = 1e-6;
 inline std::string point_mass_note(const BetaGeoParams& p) {
-    if (!(p.a + p.b > point_mass_concentration)) return {};
-    return "no drop-out signal: the fit ran to a + b = " + describe_value(p.a + p.b) +
-           ", a drop-out probability without heterogeneity (a point mass at a/(a+b) = " +
-           describe_value(p.a / (p.a + p.b)) + "); predictions use that limit model";
+    const double q = p.a / (p.a + p.b);
+    if (p.a + p.b > point_mass_concentration)
+        return "no drop-out signal: the fit ran to a + b = " + describe_value(p.a + p.b) +
+               ", a drop-out probability without heterogeneity (a point mass at a/(a+b) = " + describe_value(q) +
+               "); predictions use that limit model";
+    if (q < negligible_dropout)
+        return "no drop-out signal: the fit ran to a mean drop-out probability a/(a+b) = " + describe_value(q) +
+               " after each purchase (customers keep buying to the end of the data)";
+    return {};
 }
 
 // E[purchases in t | alive] when the drop-out probability after each purchase is the point q and the purchase
