@@ -12,20 +12,14 @@ void bind_metrics(py::module_& m);
 void bind_journey(py::module_& m);
 void bind_clv(py::module_& m);
 void bind_voc(py::module_& m);
+void bind_retention(py::module_& m);
 void bind_segment(py::module_& m);
 
 namespace {
-// Registers area `name` as the submodule cxkit._core.<name>. Transitional: its names are also copied to the top
-// of _core until every Python module reads them from the submodule (then this copy goes).
+// Registers area `name` as the submodule cxkit._core.<name>, filled by that area's bind_<name>.
 void area(py::module_& m, const char* name, void (*bind)(py::module_&)) {
     py::module_ sub = m.def_submodule(name);
     bind(sub);
-    py::dict names = sub.attr("__dict__");
-    for (auto item : names) {
-        const std::string key = py::str(item.first);
-        if (key.rfind("__", 0) == 0) continue;
-        if (!py::hasattr(m, key.c_str())) m.attr(key.c_str()) = item.second;
-    }
 }
 }  // namespace
 
@@ -46,5 +40,6 @@ PYBIND11_MODULE(_core, m) {
     area(m, "journey", bind_journey);
     area(m, "clv", bind_clv);
     area(m, "voc", bind_voc);
+    area(m, "retention", bind_retention);
     area(m, "segment", bind_segment);
 }
