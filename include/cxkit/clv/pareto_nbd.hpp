@@ -49,8 +49,8 @@ namespace detail {
 struct Hyp1 {
     double log_value, d_b, d_c, d_z;
 };
-// max_terms bounds the work: a series still above rounding after that many terms gives log_value = NaN (the
-// likelihood then refuses the point, as it refuses parameters beyond e^+-35).
+// max_terms bounds the work: a series still above rounding after that many terms gives log_value = NaN rather
+// than a truncated sum.
 inline Hyp1 hyp2f1_one(double b, double c, double z, bool derivatives, int max_terms = 4000000) {
     double term = 1, S = 1, Sb = 0, Sc = 0, Sz = 0, hb = 0, hc = 0;
     bool complete = true;
@@ -210,11 +210,6 @@ inline void series8(SeriesTable& T, const double* z, bool want, double* out) {
 }
 #endif
 
-// A likelihood evaluation sums at most this many terms per series: z > 1 - ~4e-4 (alpha and beta three orders of
-// magnitude apart, where fits without a drop-out signal run) is refused rather than summed over millions of terms
-// per customer (a 200-customer fit took 111 s).
-inline constexpr int kFitSeriesTerms = 100000;
-
 // out[j - beg] = the series for j in [beg, end): key(j) names the table (b, c) = bc(key(j)), consecutive j with the same
 // key share it; z(j) is the argument. Since c > b, A_k <= 1 and a series with z <= 0.99 stops within ~4,100
 // terms; a larger z (alpha and beta far apart, e.g. early in a fit) may need millions: those lanes take the
@@ -235,7 +230,7 @@ void series_run(std::size_t beg, std::size_t end, Key&& key, Z&& zf, BC&& bc, bo
             for (std::size_t l = 0; l < 8; ++l) {
                 z8[l] = l < n ? zf(q + l) : 0.0;
                 if (z8[l] > 0.99) {
-                    out[q - beg + l] = hyp2f1_one(b, c, z8[l], want, kFitSeriesTerms);
+                    out[q - beg + l] = hyp2f1_one(b, c, z8[l], want);
                     slow[l] = true;
                     z8[l] = 0;
                 }
