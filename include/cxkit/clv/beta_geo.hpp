@@ -227,21 +227,31 @@ struct BetaGeoFamilyLL {
 
 }  // namespace detail
 
-class BetaGeoModel : public FittedModel<BetaGeoModel, BetaGeoParams, RfmData> {
+// What the BG/NBD and the MBG/NBD share: the likelihood (one functor, mbg = drop-out also at time 0), the start
+// and the boundary of a fit without a drop-out signal.
+template <class Model, bool mbg>
+class BetaGeoFamily : public FittedModel<Model, BetaGeoParams, RfmData> {
 public:
-    using FittedModel::FittedModel;
-    using FittedModel::log_likelihood;
+    using Base = FittedModel<Model, BetaGeoParams, RfmData>;
+    using Base::Base;
+    using Base::log_likelihood;
+    using typename Base::Params;
 
-    static detail::BetaGeoFamilyLL<false> log_likelihood_function(const RfmData& d, unsigned threads = 0) {
-        return detail::BetaGeoFamilyLL<false>(d, threads);
+    static detail::BetaGeoFamilyLL<mbg> log_likelihood_function(const RfmData& d, unsigned threads = 0) {
+        return detail::BetaGeoFamilyLL<mbg>(d, threads);
     }
     static Eigen::VectorXd start(const RfmData& d) { return detail::rate_start(d); }
     static std::string boundary_note(const Params& p) { return detail::point_mass_note(p); }
 
     // ln L of one customer (note 027 form).
     static double log_likelihood(const Params& p, double x, double t_x, double T) {
-        return detail::BetaGeoFamilyLL<false>(RfmData::one(x, t_x, T), 1, false)(p.vector(), nullptr);
+        return detail::BetaGeoFamilyLL<mbg>(RfmData::one(x, t_x, T), 1, false)(p.vector(), nullptr);
     }
+};
+
+class BetaGeoModel : public BetaGeoFamily<BetaGeoModel, false> {
+public:
+    using BetaGeoFamily::BetaGeoFamily;
 
     // P(alive | x, t_x, T) = 1 / (1 + [x > 0] a / (b + x - 1) ((alpha + T) / (alpha + t_x))^(r + x)).
     double probability_alive(double x, double t_x, double T) const {
