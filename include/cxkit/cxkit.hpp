@@ -34,6 +34,7 @@
 #include "cxkit/clv/fit.hpp"
 #include "cxkit/clv/gamma_gamma.hpp"
 #include "cxkit/clv/lifetime_value.hpp"
+#include "cxkit/clv/model.hpp"
 #include "cxkit/clv/modified_beta_geo.hpp"
 #include "cxkit/clv/next_purchase.hpp"
 #include "cxkit/clv/pareto_nbd.hpp"

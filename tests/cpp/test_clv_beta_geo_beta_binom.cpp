@@ -82,3 +82,19 @@ TEST_CASE("BG/BB: analytic gradient; parameter recovery; bad input") {
     CHECK_THROWS_WITH_AS(BetaGeoBetaBinomModel::data(std::vector<double>{1, 1}, t, std::vector<double>{6, 1}),
                          doctest::Contains("column 'recency', row 1: must be <= periods"), invalid_input);
 }
+
+TEST_CASE("BG/BB: P(X(t) = n) of a new customer in C++ (issue 11: moved from a Python lgamma loop)") {
+    const BetaGeoBetaBinomModel m(BetaGeoBetaBinomParams{1.204, 0.750, 0.657, 2.783});
+    // the former Python implementation's values (math.lgamma), t = 6
+    const double ref[4] = {0.3112177432638497, 0.1701099784065148, 0.12148051376687147, 0.1002631150248038};
+    for (int n = 0; n < 4; ++n) CHECK(m.probability_of_n_purchases(6, n) == doctest::Approx(ref[n]).epsilon(1e-12));
+    for (double t : {0.0, 1.0, 6.0, 40.0}) {
+        double total = 0;
+        for (int n = 0; n <= static_cast<int>(t); ++n) total += m.probability_of_n_purchases(t, n);
+        CHECK(total == doctest::Approx(1.0).epsilon(1e-12));
+        CHECK(m.probability_of_n_purchases(t, static_cast<int>(t) + 1) == 0.0);
+    }
+    CHECK_THROWS_AS(m.probability_of_n_purchases(2.5, 0), invalid_input);
+    CHECK_THROWS_AS(m.probability_of_n_purchases(1e300, 0), invalid_input);
+    CHECK_THROWS_AS(m.probability_of_n_purchases(3, -1), invalid_input);
+}

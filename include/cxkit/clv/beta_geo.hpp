@@ -51,11 +51,19 @@ inline double hyp2f1(double a, double b, double c, double z) {
 // no drop-out signal at all: customers who keep buying to the end); the predictions then use the limit model.
 inline constexpr double point_mass_concentration = 1e7;
 
+// Why a BG/NBD-family fit lies on a boundary, or empty: a + b -> inf (no heterogeneity: the point-mass limit) or a
+// mean drop-out probability a/(a+b) -> 0 (nobody drops out). Both are what data without drop-outs give.
+inline constexpr double negligible_dropout = 1e-6;
 inline std::string point_mass_note(const BetaGeoParams& p) {
-    if (!(p.a + p.b > point_mass_concentration)) return {};
-    return "no drop-out signal: the fit ran to a + b = " + describe_value(p.a + p.b) +
-           ", a drop-out probability without heterogeneity (a point mass at a/(a+b) = " +
-           describe_value(p.a / (p.a + p.b)) + "); predictions use that limit model";
+    const double q = p.a / (p.a + p.b);
+    if (p.a + p.b > point_mass_concentration)
+        return "no drop-out signal: the fit ran to a + b = " + describe_value(p.a + p.b) +
+               ", a drop-out probability without heterogeneity (a point mass at a/(a+b) = " + describe_value(q) +
+               "); predictions use that limit model";
+    if (q < negligible_dropout)
+        return "no drop-out signal: the fit ran to a mean drop-out probability a/(a+b) = " + describe_value(q) +
+               " after each purchase (customers keep buying to the end of the data)";
+    return {};
 }
 
 // E[purchases in t | alive] when the drop-out probability after each purchase is the point q and the purchase
@@ -219,21 +227,31 @@ struct BetaGeoFamilyLL {
 
 }  // namespace detail
 
-class BetaGeoModel : public FittedModel<BetaGeoModel, BetaGeoParams, RfmData> {
+// What the BG/NBD and the MBG/NBD share: the likelihood (one functor, mbg = drop-out also at time 0), the start
+// and the boundary of a fit without a drop-out signal.
+template <class Model, bool mbg>
+class BetaGeoFamily : public FittedModel<Model, BetaGeoParams, RfmData> {
 public:
-    using FittedModel::FittedModel;
-    using FittedModel::log_likelihood;
+    using Base = FittedModel<Model, BetaGeoParams, RfmData>;
+    using Base::Base;
+    using Base::log_likelihood;
+    using typename Base::Params;
 
-    static detail::BetaGeoFamilyLL<false> log_likelihood_function(const RfmData& d, unsigned threads = 0) {
-        return detail::BetaGeoFamilyLL<false>(d, threads);
+    static detail::BetaGeoFamilyLL<mbg> log_likelihood_function(const RfmData& d, unsigned threads = 0) {
+        return detail::BetaGeoFamilyLL<mbg>(d, threads);
     }
     static Eigen::VectorXd start(const RfmData& d) { return detail::rate_start(d); }
     static std::string boundary_note(const Params& p) { return detail::point_mass_note(p); }
 
     // ln L of one customer (note 027 form).
     static double log_likelihood(const Params& p, double x, double t_x, double T) {
-        return detail::BetaGeoFamilyLL<false>(RfmData::one(x, t_x, T), 1, false)(p.vector(), nullptr);
+        return detail::BetaGeoFamilyLL<mbg>(RfmData::one(x, t_x, T), 1, false)(p.vector(), nullptr);
     }
+};
+
+class BetaGeoModel : public BetaGeoFamily<BetaGeoModel, false> {
+public:
+    using BetaGeoFamily::BetaGeoFamily;
 
     // P(alive | x, t_x, T) = 1 / (1 + [x > 0] a / (b + x - 1) ((alpha + T) / (alpha + t_x))^(r + x)).
     double probability_alive(double x, double t_x, double T) const {

@@ -16,20 +16,9 @@ namespace cxkit::clv {
 
 using ModifiedBetaGeoParams = BetaGeoParams;
 
-class ModifiedBetaGeoModel : public FittedModel<ModifiedBetaGeoModel, ModifiedBetaGeoParams, RfmData> {
+class ModifiedBetaGeoModel : public BetaGeoFamily<ModifiedBetaGeoModel, true> {
 public:
-    using FittedModel::FittedModel;
-    using FittedModel::log_likelihood;
-
-    static detail::BetaGeoFamilyLL<true> log_likelihood_function(const RfmData& d, unsigned threads = 0) {
-        return detail::BetaGeoFamilyLL<true>(d, threads);
-    }
-    static Eigen::VectorXd start(const RfmData& d) { return detail::rate_start(d); }
-    static std::string boundary_note(const Params& p) { return detail::point_mass_note(p); }
-
-    static double log_likelihood(const Params& p, double x, double t_x, double T) {
-        return detail::BetaGeoFamilyLL<true>(RfmData::one(x, t_x, T), 1, false)(p.vector(), nullptr);
-    }
+    using BetaGeoFamily::BetaGeoFamily;
 
     // P(alive | x, t_x, T) = 1 / (1 + a / (b + x) ((alpha + T) / (alpha + t_x))^(r + x)).
     double probability_alive(double x, double t_x, double T) const {

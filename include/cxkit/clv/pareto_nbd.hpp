@@ -49,11 +49,15 @@ namespace detail {
 struct Hyp1 {
     double log_value, d_b, d_c, d_z;
 };
-inline Hyp1 hyp2f1_one(double b, double c, double z, bool derivatives) {
+// max_terms bounds the work: a series still above rounding after that many terms gives log_value = NaN rather
+// than a truncated sum.
+inline Hyp1 hyp2f1_one(double b, double c, double z, bool derivatives, int max_terms = 4000000) {
     double term = 1, S = 1, Sb = 0, Sc = 0, Sz = 0, hb = 0, hc = 0;
+    bool complete = true;
     if (z > 0) {
         const double tail = 1.0 / (1.0 - z);
-        for (int k = 0; k < 4000000; ++k) {
+        complete = false;
+        for (int k = 0; k < max_terms; ++k) {
             const double bk = b + k, ck = c + k;
             if (derivatives) {
                 const double inv = 1.0 / (bk * ck);
@@ -68,10 +72,13 @@ inline Hyp1 hyp2f1_one(double b, double c, double z, bool derivatives) {
                 term *= bk / ck * z;
                 S += term;
             }
-            if (term * tail <= 1.2e-16 * S) break;  // the rest of the sum is below rounding
+            if (term * tail <= 1.2e-16 * S) {  // the rest of the sum is below rounding
+                complete = true;
+                break;
+            }
         }
     }
-    Hyp1 h{std::log(S), 0, 0, 0};
+    Hyp1 h{complete ? std::log(S) : std::numeric_limits<double>::quiet_NaN(), 0, 0, 0};
     if (derivatives) {
         h.d_b = Sb / S;
         h.d_c = -Sc / S;
@@ -469,6 +476,12 @@ public:
 
     static detail::ParetoNbdLL log_likelihood_function(const RfmData& d, unsigned threads = 0) {
         return detail::ParetoNbdLL(d, threads);
+    }
+    // s -> 0: lifetimes Gamma(s, beta) with nearly all mass at mu = 0, what data without drop-outs give.
+    static std::string boundary_note(const Params& p) {
+        if (!(p.s < 1e-6)) return {};
+        return "no drop-out signal: the fit ran to s = " + describe_value(p.s) +
+               " (nearly every customer's drop-out rate is 0: customers keep buying to the end of the data)";
     }
     static Eigen::VectorXd start(const RfmData& d) {
         Eigen::VectorXd init = detail::rate_start(d);  // r, alpha as for BG/NBD; s = 1, beta = alpha

@@ -20,9 +20,10 @@ class ConvergenceWarning(UserWarning):
 
 
 class NoDropoutSignalWarning(UserWarning):
-    """A BG/NBD or MBG/NBD fit ran to the boundary a + b -> inf: the data show no drop-out signal (customers keep
-    buying to the end of the window). The fit's ``no_dropout_signal_`` is True; predictions use the limit model (a
-    single drop-out probability a/(a+b)) and stay finite; a Pareto/NBD fit may suit such data better."""
+    """A purchase-model fit ran to a boundary of its parameters that means the data show no drop-out signal
+    (customers keep buying to the end of the window): BG/NBD, MBG/NBD a + b -> inf or a/(a+b) -> 0, Pareto/NBD
+    s -> 0. The fit's ``no_dropout_signal_`` is True; predictions stay finite (a + b -> inf: the limit model with
+    one drop-out probability a/(a+b)), but say little about churn."""
 
 
 def _array(x: Any, name: str) -> np.ndarray:
