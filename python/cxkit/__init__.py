@@ -17,30 +17,21 @@ except ImportError as e:  # pragma: no cover - only when the extension was not b
         "(or run ./scripts/setup), not by putting python/ on sys.path"
     ) from e
 
-from . import clv, datasets, journey, retention, segment, voc
+from . import clv, core, datasets, journey, metrics, retention, segment, voc
+from .core import EventLog, InputError, Segmentation
 from .journey import PRIORITY_QUADRANTS, STAKEHOLDER_QUADRANTS, prioritise
-from ._eventlog import EventLog
-from ._kpis import CesResult, CsatResult, NpsResult, TestResult, ces, csat, csat_test, nps, nps_test
-from ._scorecard import Scorecard, scorecard, scorecard_state
-from ._segments import Segmentation
+from .metrics import (ActivityState, CesResult, CesState, ComplaintState, CsatResult, CsatState, FcrState,
+                      MeanState, NpsResult, NpsState, ResponseTimeState, Scorecard, TestResult, ces, csat, csat_test,
+                      nps, nps_test, scorecard, scorecard_state, simple_clv)
 
 __version__ = _core.__version__
 
-NpsState = _core.NpsState
-CsatState = _core.CsatState
-CesState = _core.CesState
-FcrState = _core.FcrState
-ResponseTimeState = _core.ResponseTimeState
-MeanState = _core.MeanState
-ComplaintState = _core.ComplaintState
-ActivityState = _core.ActivityState
-simple_clv = _core.simple_clv
-
 __all__ = [
-    "EventLog", "Segmentation", "Scorecard", "scorecard", "scorecard_state",
+    "EventLog", "Segmentation", "InputError", "Scorecard", "scorecard", "scorecard_state",
     "nps", "csat", "ces", "nps_test", "csat_test", "NpsResult", "CsatResult", "CesResult", "TestResult",
     "NpsState", "CsatState", "CesState", "FcrState", "ResponseTimeState", "MeanState", "ComplaintState",
-    "ActivityState", "simple_clv", "datasets", "clv", "retention", "segment", "voc", "journey", "prioritise",
+    "ActivityState", "simple_clv", "datasets", "core", "metrics", "clv", "retention", "segment", "voc", "journey",
+    "prioritise",
     "PRIORITY_QUADRANTS", "STAKEHOLDER_QUADRANTS", "__version__",
 ]
 

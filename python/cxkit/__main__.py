@@ -75,12 +75,12 @@ def demo(args: argparse.Namespace) -> int:
     written += _journey_section(sim, out)
 
     print("\n== Customer lifetime value (CDNOW)")
-    print(cxkit.clv.demo_section())
+    print(cxkit.clv._demo_section())
     print("\n== Segments and personas")
-    print(cxkit.segment.demo_section())
+    print(cxkit.segment._demo_section())
 
     print("\n== Voice of the customer and retention")
-    print(cxkit.voc.demo_section())
+    print(cxkit.voc._demo_section())
 
     print("\nWrote:")
     for p in written:
