@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 
 from .._core import journey as _cj, metrics as _cm
-from .._eventlog import EventLog
-from .._scorecard import scorecard
+from ..core import EventLog
+from ..metrics import scorecard
 
 _STAGES = ("awareness", "consideration", "purchase", "onboarding", "usage", "support", "loyalty", "advocacy")
 

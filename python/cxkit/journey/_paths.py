@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 
 from .._core import journey as _cj
-from .._eventlog import EventLog
+from ..core import EventLog
 
 
 if TYPE_CHECKING:
-    from .._segments import Segmentation
+    from ..core import Segmentation
 
 # A split by customer segment: a Segmentation, or labels keyed by customer id (Series, dict), or (paths from a
 # table) one label per path row.
@@ -138,7 +138,7 @@ class Paths:
         """(name, [(label, paths of that segment)]) for a Segmentation / Series / dict keyed by customer id
         (paths from a log) or a sequence of labels per path row (paths from a table). Customers without a label
         are left out; segments come in sorted order."""
-        from .._segments import Segmentation
+        from ..core import Segmentation
         name = "segment"
         if isinstance(by, Segmentation):
             name = by.name

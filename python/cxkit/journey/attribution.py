@@ -92,8 +92,8 @@ def markov(paths: Paths, order: int = 1) -> MarkovResult:
     ``order=1``: states are channels, consecutive repeats collapsed (as ChannelAttribution does); the removal
     effects come from the absorbing chain solved by strongly connected sets of channels (channels that lead back
     to one another), so the cost follows the largest such set, not the number of channels: 10,000 channels in a
-    funnel take milliseconds. A set of more than ``cxkit._core.journey.markov_cycle_limit`` (4,000) channels is a
-    ValueError (group rare channels first). ``transition_matrix`` is ``None`` above 4,093 channels (the
+    funnel take milliseconds. A set of more than ``cxkit._core.journey.markov_cycle_limit`` (2,000) channels that
+    all lead back to one another is a ValueError (its dense solve is cubic: group rare channels first). ``transition_matrix`` is ``None`` above 4,093 channels (the
     ``transitions`` table has the chain).
 
     ``order=2..4``: ChannelAttribution's higher-order convention. The states of a path are its sliding windows

@@ -104,7 +104,7 @@ def churn_flags(data: Any, inactive_days: float | None = None, as_of: Any = None
     >>> flags["days_inactive"].tolist(), flags["churned"].tolist()
     ([11.0, 76.0], [False, True])
     """
-    from .._eventlog import EventLog
+    from ..core import EventLog
 
     if inactive_days is None and model is None:
         raise ValueError("churn_flags needs a rule: inactive_days=... (inactivity) and/or model=... (P(alive))")

@@ -9,7 +9,7 @@ import pandas as pd
 from .._core import retention as _cr
 
 if TYPE_CHECKING:
-    from .._eventlog import EventLog
+    from ..core import EventLog
 
 
 
@@ -71,7 +71,7 @@ def cohorts(log: "EventLog | pd.DataFrame", period: str = "M", max_cells: int | 
     customers and retention shares, from a :class:`cxkit.EventLog` (or a DataFrame with customer and time
     columns). ``period``: "D", "W" (Monday weeks), "M", "Q" or "Y". ``max_cells``: see :class:`Cohorts` (a
     daily table over many years may need it)."""
-    from .._eventlog import EventLog
+    from ..core import EventLog
 
     if isinstance(log, pd.DataFrame):
         log = EventLog.from_pandas(log)
