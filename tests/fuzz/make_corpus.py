@@ -28,11 +28,11 @@ def main() -> None:
     save("ScorecardState", "monthly-by-channel", cxkit.scorecard_state(log, by="channel", period="M")._core.serialize())
     save("ScorecardState", "overall", cxkit.scorecard_state(log)._core.serialize())
     save("CohortState", "monthly", cxkit.retention.cohort_state(log, period="M").serialize())
-    save("CohortState", "empty", _core.CohortState("M").serialize())
+    save("CohortState", "empty", _core.retention.CohortState("M").serialize())
     for cls in ("NpsState", "CsatState", "CesState", "FcrState", "ComplaintState", "ResponseTimeState",
                 "MeanState", "ActivityState", "CustomerSet"):
-        save(cls, "empty", getattr(_core, cls)().serialize())
-    n = _core.NpsState()
+        save(cls, "empty", getattr(_core.metrics, cls)().serialize())
+    n = _core.metrics.NpsState()
     n.fill(np.array([0, 5, 7, 9, 10, 10], dtype=np.float64))
     save("NpsState", "six", n.serialize())
     tx = pd.DataFrame({"customer_id": [1, 1, 2, 3, 3, 3], "item": ["a", "b", "a", "c", "a", "b"]})
