@@ -1,5 +1,5 @@
 // Bindings of voice of the customer (VADER sentiment, lexicons): one register_<concept> function per bound concept.
-// Retention (Kaplan-Meier, log-rank, cohorts) is still here until it moves to bind_retention.cpp.
+// Retention is in bind_retention.cpp.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -16,13 +16,9 @@
 #include <vector>
 
 #include "array_out.hpp"
-#include "cxkit/core/event_log.hpp"
-#include "cxkit/retention/cohorts.hpp"
-#include "cxkit/retention/kaplan_meier.hpp"
 #include "cxkit/voc/lexicon.hpp"
 #include "cxkit/voc/vader.hpp"
 #include "interruptible.hpp"
-#include "state_binding.hpp"
 
 namespace py = pybind11;
 using namespace cxkit;
@@ -30,14 +26,6 @@ using namespace cxkit;
 namespace {
 
 using cxkit::bind::to_array;
-
-using Doubles = py::array_t<double, py::array::c_style | py::array::forcecast>;
-using Int64s = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>;
-
-std::span<const double> span_of(const Doubles& a, const char* column) {
-    if (a.ndim() != 1) throw invalid_input(column, invalid_input::no_row, "must be one-dimensional");
-    return {a.data(), static_cast<std::size_t>(a.shape(0))};
-}
 
 // A borrowed text: trivially constructible, so the array of a million of them is not zero-filled first.
 struct TextRef {
@@ -120,32 +108,6 @@ py::array_t<double> score_texts(const voc::Vader& vader, const py::list& texts, 
     return out;
 }
 
-py::dict km_to_dict(const retention::KaplanMeier& km) {
-    py::dict d;
-    d["timeline"] = to_array(km.time);
-    d["at_risk"] = to_array(km.at_risk);
-    d["observed"] = to_array(km.observed);
-    d["censored"] = to_array(km.censored);
-    d["survival"] = to_array(km.survival);
-    d["variance_sum"] = to_array(km.variance_sum);
-    d["lower"] = to_array(km.lower);
-    d["upper"] = to_array(km.upper);
-    d["median"] = km.median;
-    d["confidence"] = km.confidence;
-    return d;
-}
-
-py::dict logrank_to_dict(const retention::LogRankResult& r) {
-    py::dict d;
-    d["statistic"] = r.statistic;
-    d["p_value"] = r.p_value;
-    d["degrees_of_freedom"] = r.degrees_of_freedom;
-    d["groups"] = to_array(r.groups);
-    d["observed"] = to_array(r.observed);
-    d["expected"] = to_array(r.expected);
-    return d;
-}
-
 // ---------------------------------------------------------------------------------------------------- lexicon
 void register_lexicon(py::module_& m) {
     py::class_<voc::Lexicon>(m, "Lexicon", "VADER lexicon: token valences and emoji descriptions.")
@@ -200,64 +162,4 @@ void register_vader(py::module_& m) {
 void bind_voc(py::module_& m) {
     register_lexicon(m);
     register_vader(m);
-
-    m.def("kaplan_meier", [](const Doubles& durations, const py::object& observed, double confidence) {
-        const auto d = span_of(durations, "durations");
-        retention::KaplanMeier km;
-        if (observed.is_none()) {
-            py::gil_scoped_release release;
-            km = retention::kaplan_meier(d, confidence);
-        } else {
-            const Doubles e_arr = Doubles::ensure(observed);
-            if (!e_arr) throw invalid_input("observed", invalid_input::no_row, "must be numeric");
-            const auto e = span_of(e_arr, "observed");
-            py::gil_scoped_release release;
-            km = retention::kaplan_meier(d, e, confidence);
-        }
-        return km_to_dict(km);
-    }, py::arg("durations"), py::arg("observed") = py::none(), py::arg("confidence") = 0.95);
-
-    m.def("logrank_test", [](const Doubles& durations, const Int64s& groups, const Doubles& observed) {
-        const auto d = span_of(durations, "durations");
-        const auto e = span_of(observed, "observed");
-        if (groups.ndim() != 1) throw invalid_input("groups", invalid_input::no_row, "must be one-dimensional");
-        const std::span<const std::int64_t> g(groups.data(), static_cast<std::size_t>(groups.shape(0)));
-        retention::LogRankResult r;
-        {
-            py::gil_scoped_release release;
-            r = retention::logrank_test(d, g, e);
-        }
-        return logrank_to_dict(r);
-    }, py::arg("durations"), py::arg("groups"), py::arg("observed"));
-
-    bind::bind_state<retention::CohortState>(m, "CohortState",
-        "Active customers by acquisition cohort and age (mergeable over customer-disjoint logs).")
-        .def(py::init([](const std::string& period) { return retention::CohortState(parse_period(period)); }),
-             py::arg("period"))
-        .def("fill", [](retention::CohortState& s, const EventLog& log) -> retention::CohortState& {
-            py::gil_scoped_release release;
-            return s.fill(log);
-        }, py::arg("log"), py::return_value_policy::reference_internal)
-        .def_property_readonly("period", [](const retention::CohortState& s) { return std::string(period_code(s.period)); })
-        .def("table", [](const retention::CohortState& s) {
-            // cohort period starts (ns), and the (cohorts x ages) matrix of active customers
-            const auto rows = static_cast<py::ssize_t>(s.active.size());
-            const auto cols = static_cast<py::ssize_t>(s.max_age());
-            py::array_t<std::int64_t> starts(rows);
-            py::array_t<std::uint64_t> counts({rows, cols});
-            auto st = starts.mutable_unchecked<1>();
-            auto c = counts.mutable_unchecked<2>();
-            py::ssize_t i = 0;
-            for (const auto& [cohort, v] : s.active) {
-                st(i) = period_start(cohort, s.period);
-                for (py::ssize_t k = 0; k < cols; ++k)
-                    c(i, k) = static_cast<std::size_t>(k) < v.size() ? v[static_cast<std::size_t>(k)] : 0;
-                ++i;
-            }
-            return py::make_tuple(starts, counts);
-        })
-        .def("__repr__", [](const retention::CohortState& s) {
-            return "CohortState(period='" + std::string(period_code(s.period)) + "', cohorts=" +
-                   std::to_string(s.active.size()) + ")";
-        });
 }

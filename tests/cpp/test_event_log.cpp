@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cxkit/core/event_log.hpp"
+#include "cxkit/metrics/measure_rules.hpp"
 
 using cxkit::Categorical;
 using cxkit::Column;
@@ -59,7 +60,7 @@ EventTable valid_table() {
 void expect_error(EventTable t, const std::string& column, std::int64_t row, const std::string& rule_part,
                   const std::string& got_part = "") {
     try {
-        (void)EventLog::build(std::move(t));
+        (void)EventLog::build(std::move(t), OnError::raise, cxkit::metrics::measure_rule);
         FAIL("no exception for column " << column);
     } catch (const invalid_input& e) {
         const std::string what = e.what();
@@ -131,36 +132,53 @@ TEST_CASE("EventLog::build: equal timestamps keep their input order (stable)") {
     CHECK(std::vector<std::int64_t>(log.time().begin(), log.time().end()) == std::vector<std::int64_t>{2, 7, 7, 7, 1, 3});
 }
 
-TEST_CASE("EventLog::build: sorted input is kept without a copy, unsorted input is copied once") {
+TEST_CASE("EventLog::build: mutable input is always copied, an immutable sorted buffer is kept") {
     std::vector<std::int32_t> customer{0, 0, 1, 2, 2};
     std::vector<std::int64_t> time{1, 1, 5, 2, 9};  // ties allowed within a customer
     std::vector<double> nps{10, 3, NaN, 8, 9};
     std::vector<std::int32_t> channel{0, 1, -1, 1, 0};
-    auto view_table = [&] {
+    auto view_table = [&](bool immutable) {
+        auto view = [immutable](const auto& v) {
+            using T = typename std::decay_t<decltype(v)>::value_type;
+            return immutable ? Column<T>::immutable_view(v.data(), v.size(), nullptr)
+                             : Column<T>::view(v.data(), v.size(), nullptr);
+        };
         EventTable t;
-        t.customer = Column<std::int32_t>::view(customer.data(), customer.size(), nullptr);
-        t.time = Column<std::int64_t>::view(time.data(), time.size(), nullptr);
+        t.customer = view(customer);
+        t.time = view(time);
         t.customer_ids = CustomerIds::integers({7, 8, 9});
-        t.measures.emplace_back("nps", Column<double>::view(nps.data(), nps.size(), nullptr));
-        t.categoricals.emplace_back("channel", Categorical{Column<std::int32_t>::view(channel.data(), channel.size(), nullptr),
-                                                           {"web", "phone"}});
+        t.measures.emplace_back("nps", view(nps));
+        t.categoricals.emplace_back("channel", Categorical{view(channel), {"web", "phone"}});
         return t;
     };
 
-    SUBCASE("already sorted: the log views the caller's memory") {
-        const auto log = EventLog::build(view_table());
+    SUBCASE("issue 12: sorted mutable input is copied once, so later edits do not reach the log") {
+        const auto log = EventLog::build(view_table(false), OnError::raise, cxkit::metrics::measure_rule);
+        CHECK(log.customer().data() != customer.data());
+        CHECK(log.time().data() != time.data());
+        CHECK(log.measure("nps")->data() != nps.data());
+        CHECK(log.categorical("channel")->codes.data() != channel.data());
+        CHECK_FALSE(log.shares_input_memory("nps"));
+        nps[0] = 1e15;
+        time[0] = cxkit::missing_time;
+        channel[0] = 99;
+        CHECK((*log.measure("nps"))[0] == 10);
+        CHECK(log.time()[0] == 1);
+        CHECK(log.categorical("channel")->codes[0] == 0);
+    }
+    SUBCASE("already sorted immutable buffers: the log keeps them") {
+        const auto log = EventLog::build(view_table(true));
         CHECK(log.customer().data() == customer.data());
         CHECK(log.time().data() == time.data());
         CHECK(log.measure("nps")->data() == nps.data());
         CHECK(log.categorical("channel")->codes.data() == channel.data());
-        CHECK_FALSE(log.measure("nps")->owns_memory());
         CHECK(log.shares_input_memory("nps"));
         CHECK_FALSE(log.shares_input_memory("csat"));  // no such column
     }
-    SUBCASE("an owner handle is kept alive by the log") {
+    SUBCASE("an immutable buffer's owner is kept alive by the log") {
         auto owner = std::make_shared<std::vector<double>>(nps);
-        auto t = view_table();
-        t.measures[0].second = Column<double>::view(owner->data(), owner->size(), owner);
+        auto t = view_table(true);
+        t.measures[0].second = Column<double>::immutable_view(owner->data(), owner->size(), owner);
         const double* p = owner->data();
         std::weak_ptr<std::vector<double>> weak = owner;
         owner.reset();
@@ -169,29 +187,114 @@ TEST_CASE("EventLog::build: sorted input is kept without a copy, unsorted input 
         CHECK(log.measure("nps")->data() == p);
         CHECK((*log.measure("nps"))[0] == 10);
     }
-    SUBCASE("out of order: every column is gathered into memory the log owns") {
-        std::swap(time[3], time[4]);  // customer 2: 9 then 2
-        const auto log = EventLog::build(view_table());
-        CHECK(log.customer().data() != customer.data());
-        CHECK(log.time().data() != time.data());
-        CHECK(log.measure("nps")->data() != nps.data());
-        CHECK(log.categorical("channel")->codes.data() != channel.data());
-        CHECK(log.measure("nps")->owns_memory());
-        CHECK_FALSE(log.shares_input_memory("nps"));
-        CHECK((*log.measure("nps"))[3] == 9);
-        CHECK((*log.measure("nps"))[4] == 8);
-        CHECK(log.time()[3] == 2);
-        // the caller's arrays are untouched
-        CHECK(nps[3] == 8);
-        CHECK(time[3] == 9);
+    SUBCASE("a mutable view's owner is released once the log is built") {
+        auto owner = std::make_shared<std::vector<double>>(nps);
+        auto t = view_table(false);
+        t.measures[0].second = Column<double>::view(owner->data(), owner->size(), owner);
+        std::weak_ptr<std::vector<double>> weak = owner;
+        owner.reset();
+        const auto log = EventLog::build(std::move(t));
+        CHECK(weak.expired());
+        CHECK((*log.measure("nps"))[0] == 10);
     }
-    SUBCASE("sorted but a row dropped: copied") {
-        nps[1] = 11;
-        const auto log = EventLog::build(view_table(), OnError::drop);
-        CHECK(log.size() == 4);
-        CHECK(log.measure("nps")->data() != nps.data());
-        CHECK(log.measure("nps")->owns_memory());
+    for (bool immutable : {false, true}) {
+        CAPTURE(immutable);
+        SUBCASE("out of order: every column is gathered into memory the log owns") {
+            std::swap(time[3], time[4]);  // customer 2: 9 then 2
+            const auto log = EventLog::build(view_table(immutable));
+            CHECK(log.measure("nps")->owns_memory());
+            CHECK_FALSE(log.shares_input_memory("nps"));
+            CHECK((*log.measure("nps"))[3] == 9);
+            CHECK((*log.measure("nps"))[4] == 8);
+            CHECK(log.time()[3] == 2);
+            CHECK(nps[3] == 8);  // the caller's arrays are untouched
+            CHECK(time[3] == 9);
+        }
+        SUBCASE("sorted but a row dropped: copied") {
+            nps[1] = 11;
+            const auto log = EventLog::build(view_table(immutable), OnError::drop, cxkit::metrics::measure_rule);
+            CHECK(log.size() == 4);
+            CHECK(log.n_dropped() == 1);
+            CHECK(log.measure("nps")->owns_memory());
+            CHECK(std::isnan((*log.measure("nps"))[1]));
+        }
     }
+}
+
+TEST_CASE("EventLog::build: the core knows no measure by name; the caller's rules decide") {
+    auto t = table({0, 1}, {1, 2}, CustomerIds::integers({1, 2}));
+    add_measure(t, "nps", {11, 3});
+    SUBCASE("default: finite or missing, so NPS 11 is just a number") {
+        const auto log = EventLog::build(std::move(t));
+        CHECK((*log.measure("nps"))[0] == 11);
+    }
+    SUBCASE("the metrics rules refuse it") {
+        expect_error(std::move(t), "nps", 0, "NPS must be a whole number from 0 to 10", "11");
+    }
+    SUBCASE("a caller's own lookup") {
+        cxkit::core::MeasureRules odd = [](std::string_view name) -> cxkit::core::MeasureRule {
+            if (name == "nps") return {[](double v) noexcept { return v != v || static_cast<long>(v) % 2 == 1; }, "must be odd", false};
+            return cxkit::core::finite_rule();
+        };
+        try {
+            (void)EventLog::build(std::move(t), OnError::raise, odd);
+            FAIL("expected an error");
+        } catch (const invalid_input& e) {
+            CHECK(std::string(e.what()) == "column 'nps', row 0: must be odd, got 11");
+        }
+    }
+    SUBCASE("infinity breaks the default rule") {
+        auto u = table({0}, {1}, CustomerIds::integers({1}));
+        add_measure(u, "score", {Inf});
+        expect_error(std::move(u), "score", 0, "must be a finite number", "inf");
+    }
+}
+
+TEST_CASE("EventLog::build: booleans, duplicate labels and display names") {
+    SUBCASE("issue 12: a boolean NPS is refused, a boolean flag is kept") {
+        auto t = table({0, 1}, {1, 2}, CustomerIds::integers({1, 2}));
+        add_measure(t, "nps", {1, 0});
+        add_measure(t, "fcr", {1, 0});
+        t.boolean_measures = {"fcr"};
+        CHECK(EventLog::build(t, OnError::raise, cxkit::metrics::measure_rule).size() == 2);
+        t.boolean_measures = {"nps"};
+        expect_error(std::move(t), "nps", invalid_input::no_row, "got booleans");
+    }
+    SUBCASE("issue 12: two categories with one label are refused (a missing value would print as one)") {
+        auto t = table({0, 1, 0}, {1, 2, 3}, CustomerIds::integers({1, 2}));
+        add_categorical(t, "channel", {0, 1, -1}, {"1", "1"});
+        expect_error(std::move(t), "channel", invalid_input::no_row, "category '1' appears twice");
+    }
+    SUBCASE("duplicate customer ids are refused") {
+        expect_error(table({0, 1}, {1, 2}, CustomerIds::strings({"a", "a"})), "customer", invalid_input::no_row,
+                     "customer id 'a' appears twice");
+        expect_error(table({0, 1}, {1, 2}, CustomerIds::integers({5, 5})), "customer", invalid_input::no_row,
+                     "customer id 5 appears twice");
+    }
+    SUBCASE("errors name the caller's column") {
+        auto t = table({0, 1}, {1, 2}, CustomerIds::integers({1, 2}));
+        add_measure(t, "nps", {3, 12});
+        t.display_names["nps"] = "score";
+        expect_error(std::move(t), "score", 1, "NPS must be", "12");
+    }
+    SUBCASE("rows the caller flagged are dropped and counted once with the others") {
+        auto t = table({0, 1, 0}, {1, 2, 3}, CustomerIds::integers({1, 2}));
+        add_measure(t, "nps", {3, 12, 4});
+        t.time = Column<std::int64_t>::owned({1, cxkit::missing_time, 3});
+        t.flagged.push_back({"time", "unparseable timestamp", {1}});
+        const auto log = EventLog::build(std::move(t), OnError::drop, cxkit::metrics::measure_rule);
+        CHECK(log.size() == 2);
+        CHECK(log.n_dropped() == 1);
+        REQUIRE(log.dropped().size() == 2);
+        CHECK(log.dropped()[0].rule == "unparseable timestamp");
+        CHECK(log.dropped()[1].column == "nps");
+    }
+}
+
+TEST_CASE("EventLog::build: raise names the smallest bad input row, whatever the sort order") {
+    auto t = table({1, 0, 1, 0}, {4, 3, 2, 1}, CustomerIds::integers({1, 2}));
+    add_measure(t, "csat", {5, 9, 0, 3});  // rows 1 and 2 are bad; sorted, row 2 comes first
+    expect_error(std::move(t), "csat", 1, "CSAT must be", "9");
 }
 
 TEST_CASE("EventLog::build: mismatched column lengths name the column") {
@@ -283,11 +386,12 @@ TEST_CASE("EventLog::build with OnError::drop skips and counts bad rows per rule
     add_measure(t, "nps", {10, 11, 5, 9, 7.5, -1, 0, 3});
     add_measure(t, "csat", {5, 4, 3, 2, 1, 0, NaN, 5});
     add_categorical(t, "channel", {0, 0, 1, 1, 0, 1, 0, 1}, {"web", "phone"});
-    const auto log = EventLog::build(std::move(t), OnError::drop);
+    const auto log = EventLog::build(std::move(t), OnError::drop, cxkit::metrics::measure_rule);
 
     // kept rows: 0 (bob, t8), 3 (bob, t5), 6 (bob, t2) -> sorted: 6, 3, 0
     REQUIRE(log.size() == 3);
     CHECK(log.n_dropped_rows(8) == 5);
+    CHECK(log.n_dropped() == 5);  // rows, not broken rules: row 5 broke two
     CHECK(std::vector<std::int32_t>(log.customer().begin(), log.customer().end()) == std::vector<std::int32_t>{1, 1, 1});
     CHECK(std::vector<std::int64_t>(log.time().begin(), log.time().end()) == std::vector<std::int64_t>{2, 5, 8});
     const auto& nps = *log.measure("nps");

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cxkit/core/event_log_builder.hpp"
+#include "cxkit/metrics/measure_rules.hpp"
 
 using cxkit::EventLog;
 using cxkit::EventLogBuilder;
@@ -128,7 +129,7 @@ TEST_CASE("EventLogBuilder: errors") {
         CHECK(b.size() == 0);
     }
     SUBCASE("bad values are caught when the log is built") {
-        EventLogBuilder b;
+        EventLogBuilder b(cxkit::metrics::measure_rule);
         b.event("a", 1).set("nps", 9);
         b.event("a", 2).set("nps", 11);
         try {
@@ -140,7 +141,7 @@ TEST_CASE("EventLogBuilder: errors") {
         }
     }
     SUBCASE("bad values dropped on request") {
-        EventLogBuilder b;
+        EventLogBuilder b(cxkit::metrics::measure_rule);
         b.event("a", 1).set("csat", 5);
         b.event("a", 2).set("csat", 6);
         const auto log = std::move(b).build(cxkit::OnError::drop);
@@ -153,6 +154,24 @@ TEST_CASE("EventLogBuilder: errors") {
         b.event("a", 1).set("channel", "web");
         b.event("a", 2).set("channel", 3.0);
         CHECK_THROWS_WITH_AS((void)std::move(b).build(), "column 'channel': column given twice", invalid_input);
+    }
+}
+
+TEST_CASE("EventLogBuilder: the rules come from the caller") {
+    SUBCASE("default: any finite number") {
+        EventLogBuilder b;
+        b.event("a", 1).set("nps", 11);
+        CHECK((*std::move(b).build().measure("nps"))[0] == 11);
+    }
+    SUBCASE("issue 12: a bool NPS is refused under the metrics rules, a bool FCR is kept") {
+        EventLogBuilder b(cxkit::metrics::measure_rule);
+        b.event("a", 1).set("nps", true).set("fcr", true);
+        CHECK_THROWS_WITH_AS((void)std::move(b).build(),
+                             "column 'nps': NPS must be a whole number from 0 to 10, got booleans (True/False)",
+                             invalid_input);
+        EventLogBuilder c(cxkit::metrics::measure_rule);
+        c.event("a", 1).set("nps", 9).set("fcr", true);
+        CHECK((*std::move(c).build().measure("fcr"))[0] == 1);
     }
 }
 

@@ -176,12 +176,12 @@ def _sorted_float_frame(n=2000, customers=150, seed=0):
                          "value": rng.gamma(2.0, 10.0, n)})
 
 
-def test_zero_copy_for_sorted_float64_frame():
+def test_log_owns_a_copy_of_a_sorted_numpy_frame():
+    """Issue 12 (memory safety): the log kept views of mutable numpy columns; it now copies them once."""
     df = _sorted_float_frame()
     log = cxkit.EventLog.from_pandas(df)
-    assert log._core.shares_input_memory("nps")
-    assert log._core.shares_input_memory("value")
-    assert np.shares_memory(log._core.measure("nps"), df["nps"].to_numpy())
+    assert not log._core.shares_input_memory("nps") and log.zero_copy_columns == []
+    assert not np.shares_memory(log._core.measure("nps"), df["nps"].to_numpy())
     input_bytes = sum(df[c].to_numpy().nbytes for c in df.columns)
     assert log.nbytes <= 1.5 * input_bytes
 
@@ -195,13 +195,44 @@ def test_unsorted_frame_copies_and_keeps_values():
     np.testing.assert_array_equal(log.to_pandas()["value"].to_numpy(), exp["value"].to_numpy())
 
 
-def test_zero_copy_columns_exclude_a_converted_column():
-    df = _sorted_float_frame()
-    df["nps"] = df["nps"].astype(np.int64)
+@pytest.mark.parametrize("sort", [True, False])
+def test_editing_the_frame_after_building_changes_nothing(sort):
+    """Issue 12 (memory safety): csat edited to 1e15 and a timestamp edited in place after from_pandas
+    segfaulted the scorecard; the log now owns validated copies."""
+    rng = np.random.default_rng(3)
+    n = 500
+    df = pd.DataFrame({"customer_id": np.sort(rng.integers(0, 50, n)) if sort else rng.integers(0, 50, n),
+                       "time": pd.Timestamp("2024-01-01") + pd.to_timedelta(np.arange(n), unit="h"),
+                       "csat": rng.integers(1, 6, n).astype(np.float64)})
     log = cxkit.EventLog.from_pandas(df)
-    assert not np.shares_memory(log._core.measure("nps"), df["nps"].to_numpy())
-    assert "nps" not in log.zero_copy_columns
-    assert "value" in log.zero_copy_columns
+    before = log.to_pandas().copy()
+    card_before = cxkit.scorecard(log)
+    df.loc[0, "csat"] = 1e15
+    df["csat"].to_numpy()[1] = 1e15
+    df["time"].to_numpy().view(np.int64)[2] = np.iinfo(np.int64).min + 1
+    pd.testing.assert_frame_equal(log.to_pandas(), before)
+    pd.testing.assert_frame_equal(cxkit.scorecard(log), card_before)
+
+
+def test_arrow_float64_columns_stay_zero_copy_and_read_only():
+    """Immutable Arrow buffers of an already sorted table are kept as they are (DESIGN principle 2)."""
+    pa = pytest.importorskip("pyarrow")
+    df = _sorted_float_frame()
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    log = cxkit.EventLog.from_arrow(table)
+    assert "value" in log.zero_copy_columns and log._core.shares_input_memory("value")
+    assert np.shares_memory(log._core.measure("value"), table.column("value").chunk(0).to_numpy())
+    assert not log._core.measure("value").flags.writeable
+    shuffled = pa.Table.from_pandas(df.sample(frac=1.0, random_state=1), preserve_index=False)
+    assert cxkit.EventLog.from_arrow(shuffled).zero_copy_columns == []
+    pd.testing.assert_frame_equal(cxkit.EventLog.from_arrow(shuffled).to_pandas(), log.to_pandas())
+
+
+def test_log_arrays_are_read_only():
+    log = cxkit.EventLog.from_pandas(_sorted_float_frame())
+    for a in (log._core.measure("nps"), log._core.time(), log._core.customer()):
+        with pytest.raises(ValueError):
+            a[0] = 0
 
 
 # ---------------------------------------------------------------------------------------------- empty input
@@ -358,24 +389,24 @@ def test_core_rejects_mismatched_lengths():
     cust = np.zeros(3, dtype=np.int32)
     t3 = np.arange(3, dtype=np.int64)
     with pytest.raises(ValueError, match=r"'time'.*2 rows.*3"):
-        _core.EventLog.from_arrays(cust, ["a"], np.arange(2, dtype=np.int64), [], [], None, "raise")
+        _core.core.EventLog.from_arrays(cust, ["a"], np.arange(2, dtype=np.int64), [], [], None, "raise")
     with pytest.raises(ValueError, match=r"'nps'.*4 rows"):
-        _core.EventLog.from_arrays(cust, ["a"], t3, [], [("nps", np.ones(4))], None, "raise")
+        _core.core.EventLog.from_arrays(cust, ["a"], t3, [], [("nps", np.ones(4))], None, "raise")
     with pytest.raises(ValueError, match=r"'channel'.*1 rows"):
-        _core.EventLog.from_arrays(cust, ["a"], t3, [("channel", np.zeros(1, np.int32), ["x"])], [], None, "raise")
+        _core.core.EventLog.from_arrays(cust, ["a"], t3, [("channel", np.zeros(1, np.int32), ["x"])], [], None, "raise")
     with pytest.raises(ValueError, match=r"'text'.*2 rows"):
-        _core.EventLog.from_arrays(cust, ["a"], t3, [], [], ["x", "y"], "raise")
+        _core.core.EventLog.from_arrays(cust, ["a"], t3, [], [], ["x", "y"], "raise")
     # and the well-formed call works
-    ok = _core.EventLog.from_arrays(cust, ["a"], t3, [], [("nps", np.ones(3))], None, "raise")
+    ok = _core.core.EventLog.from_arrays(cust, ["a"], t3, [], [("nps", np.ones(3))], None, "raise")
     assert len(ok) == 3
 
 
 def test_core_rejects_unknown_codes():
     t = np.arange(3, dtype=np.int64)
     with pytest.raises(ValueError, match=r"'customer', row 2"):
-        _core.EventLog.from_arrays(np.array([0, 0, 5], np.int32), ["a"], t, [], [], None, "raise")
+        _core.core.EventLog.from_arrays(np.array([0, 0, 5], np.int32), ["a"], t, [], [], None, "raise")
     with pytest.raises(ValueError, match=r"'channel', row 1"):
-        _core.EventLog.from_arrays(np.zeros(3, np.int32), ["a"], t, [("channel", np.array([0, 3, -1], np.int32),
+        _core.core.EventLog.from_arrays(np.zeros(3, np.int32), ["a"], t, [("channel", np.array([0, 3, -1], np.int32),
                                                                                  ["x"])], [], None, "raise")
 
 
@@ -441,7 +472,7 @@ def test_csv_non_utf8_bytes(tmp_path):
 def test_csv_bad_value_and_empty_file(tmp_path):
     p = tmp_path / "v.csv"
     p.write_text("customer_id,time,csat\na,2024-01-01,5\nb,2024-01-02,9\n")
-    with pytest.raises(ValueError, match=r"'csat', row 1"):
+    with pytest.raises(ValueError, match=r"v.csv, line 3, column 'csat': CSAT"):
         cxkit.EventLog.from_csv(p)
     e = tmp_path / "empty.csv"
     e.write_text("")

@@ -1,13 +1,14 @@
 #pragma once
-// Column<T>: a read-only contiguous column that either owns its values or views memory owned by someone else
-// (a numpy array, an Arrow buffer), kept alive through a shared owner handle. This is how cxkit takes numpy
-// columns without copying them.
+// Column<T>: a read-only contiguous column that either owns its values or views memory owned by someone else,
+// kept alive through a shared owner handle. A view says whether that memory can still change under it: an
+// immutable buffer (Arrow) may be kept by an EventLog as is; a mutable one (a numpy array the caller still holds)
+// is only read while the log is built, and the log keeps its own copy (validated data must stay valid).
 #include <cstddef>
 #include <memory>
 #include <span>
 #include <vector>
 
-namespace cxkit {
+namespace cxkit::core {
 
 template <class T>
 class Column {
@@ -21,14 +22,22 @@ public:
         c.size_ = holder->size();
         c.owner_ = holder;
         c.owns_ = true;
+        c.immutable_ = true;
         return c;
     }
-    // A view of memory kept alive by `owner` (may be null when the caller guarantees the lifetime).
+    // A view of memory kept alive by `owner` (may be null when the caller guarantees the lifetime) that its owner
+    // may still change: an EventLog copies it.
     static Column view(const T* data, std::size_t n, std::shared_ptr<const void> owner) {
         Column c;
         c.data_ = data;
         c.size_ = n;
         c.owner_ = std::move(owner);
+        return c;
+    }
+    // A view of memory nobody can change while `owner` lives (an Arrow buffer): an EventLog may keep it.
+    static Column immutable_view(const T* data, std::size_t n, std::shared_ptr<const void> owner) {
+        Column c = view(data, n, std::move(owner));
+        c.immutable_ = true;
         return c;
     }
 
@@ -40,6 +49,8 @@ public:
     const T* begin() const noexcept { return data_; }
     const T* end() const noexcept { return data_ + size_; }
     bool owns_memory() const noexcept { return owns_; }
+    // True when the values cannot change while this column lives (owned, or an immutable view).
+    bool immutable() const noexcept { return immutable_; }
     std::size_t bytes() const noexcept { return size_ * sizeof(T); }
     const std::shared_ptr<const void>& owner() const noexcept { return owner_; }
 
@@ -48,6 +59,11 @@ private:
     std::size_t size_ = 0;
     std::shared_ptr<const void> owner_;
     bool owns_ = false;
+    bool immutable_ = false;
 };
 
+}  // namespace cxkit::core
+
+namespace cxkit {
+using core::Column;  // transitional: core types are also reachable as cxkit::Name
 }  // namespace cxkit

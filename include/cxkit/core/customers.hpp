@@ -8,7 +8,7 @@
 
 #include "cxkit/core/event_log.hpp"
 
-namespace cxkit {
+namespace cxkit::core {
 
 class Customers {
 public:
@@ -78,4 +78,8 @@ private:
     std::map<std::string, std::vector<std::uint8_t>> consent_;
 };
 
+}  // namespace cxkit::core
+
+namespace cxkit {
+using core::Customers;  // transitional: also reachable as cxkit::Customers
 }  // namespace cxkit

@@ -10,7 +10,7 @@
 
 #include "cxkit/core/error.hpp"
 
-namespace cxkit {
+namespace cxkit::core {
 
 inline constexpr std::int32_t missing_code = -1;
 
@@ -48,4 +48,9 @@ private:
     std::unordered_map<std::string, std::int32_t> index_;
 };
 
+}  // namespace cxkit::core
+
+namespace cxkit {
+using core::Dictionary;  // transitional: core types are also reachable as cxkit::Name
+using core::missing_code;
 }  // namespace cxkit

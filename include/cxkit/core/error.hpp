@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace cxkit {
+namespace cxkit::core {
 
 class invalid_input : public std::invalid_argument {
 public:
@@ -35,4 +35,9 @@ private:
     std::string rule_;
 };
 
+}  // namespace cxkit::core
+
+namespace cxkit {
+// Used by every area: reachable as cxkit::invalid_input too.
+using core::invalid_input;
 }  // namespace cxkit

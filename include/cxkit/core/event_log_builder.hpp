@@ -1,10 +1,12 @@
 #pragma once
 // EventLogBuilder: a row-by-row way to make an EventLog from C++ (a CRM's own records), dictionary-encoding
-// customer ids and categoricals as it goes.
+// customer ids and categoricals as it goes. The measures are checked against the rules the caller gives (default:
+// finite or missing); the scorecard's standard rules are cxkit::metrics::measure_rule (metrics/measure_rules.hpp).
 //
-//   cxkit::EventLogBuilder b;
+//   cxkit::core::EventLogBuilder b(cxkit::metrics::measure_rule);
 //   b.event("alice", cxkit::timestamp(2024, 3, 1)).set("channel", "web").set("nps", 9);
 //   cxkit::EventLog log = std::move(b).build();
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -18,10 +20,13 @@
 
 #include "cxkit/core/event_log.hpp"
 
-namespace cxkit {
+namespace cxkit::core {
 
 class EventLogBuilder {
 public:
+    EventLogBuilder() = default;
+    explicit EventLogBuilder(MeasureRules rules) : rules_(std::move(rules)) {}
+
     EventLogBuilder& event(std::string_view customer, std::int64_t time_ns) {
         if (rows_ > 0 && int_ids_) throw invalid_input("customer", static_cast<std::int64_t>(rows_), "mixes string and integer ids");
         int_ids_ = false;
@@ -49,9 +54,15 @@ public:
         return *this;
     }
     // Integers and bools are measures too; without this, set("fcr", 0) is ambiguous (0 is also a null pointer).
+    // A bool is kept as 0/1 and the column remembered as boolean: the build refuses it for a measure whose rule
+    // takes no booleans (True is not an NPS of 1).
     template <class I>
         requires std::is_integral_v<I>
     EventLogBuilder& set(std::string_view column, I value) {
+        if constexpr (std::is_same_v<I, bool>) {
+            if (std::find(bool_measures_.begin(), bool_measures_.end(), column) == bool_measures_.end())
+                bool_measures_.emplace_back(column);
+        }
         return set(column, static_cast<double>(value));
     }
     EventLogBuilder& set_text(std::string_view value) {
@@ -74,7 +85,8 @@ public:
             text_.resize(rows_);
             t.text = std::move(text_);
         }
-        return EventLog::build(std::move(t), on_error);
+        t.boolean_measures = std::move(bool_measures_);
+        return EventLog::build(std::move(t), on_error, rules_);
     }
 
 private:
@@ -113,6 +125,8 @@ private:
         return measures_.back().values;
     }
 
+    MeasureRules rules_ = any_finite;
+    std::vector<std::string> bool_measures_;
     std::size_t rows_ = 0;
     bool int_ids_ = false;
     Dictionary string_ids_;
@@ -125,4 +139,8 @@ private:
     std::vector<std::string> text_;
 };
 
+}  // namespace cxkit::core
+
+namespace cxkit {
+using core::EventLogBuilder;  // transitional: also reachable as cxkit::EventLogBuilder
 }  // namespace cxkit

@@ -1,42 +1,34 @@
 #pragma once
-// The validation rules of the standard event columns, in one place: the EventLog checks every incoming value
-// against these on the way in (errors at the boundary), and `errors="drop"` counts rows by the rule they broke.
+// Measure rules, generically: a rule is a predicate on one float64 value plus the sentence that states it. The
+// core knows no measure by name; whoever builds a log says which rule each measure column follows (the metrics
+// area's standard rules for NPS, CSAT, CES... are in cxkit/metrics/measure_rules.hpp). Without one, a measure
+// only needs to be finite (or NaN: missing).
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <string>
 #include <string_view>
 
-namespace cxkit {
+namespace cxkit::core {
 
 struct MeasureRule {
-    // True when v is acceptable; NaN (missing) is always acceptable.
+    // True when v is acceptable; NaN (missing) must always be acceptable.
     bool (*accepts)(double v) noexcept;
     const char* text;
+    // Whether a boolean input (True/False) is a meaningful value of this measure (a 0/1 flag), or a mistake.
+    bool booleans = true;
 };
 
 namespace detail {
-inline bool whole_in(double v, double lo, double hi) noexcept {
-    return std::isnan(v) || (v >= lo && v <= hi && std::floor(v) == v);
-}
-inline bool nps_ok(double v) noexcept { return whole_in(v, 0, 10); }
-inline bool csat_ok(double v) noexcept { return whole_in(v, 1, 5); }
-inline bool ces_ok(double v) noexcept { return whole_in(v, 1, 7); }
-inline bool duration_ok(double v) noexcept { return std::isnan(v) || (v >= 0 && std::isfinite(v)); }
-inline bool flag_ok(double v) noexcept { return std::isnan(v) || v == 0 || v == 1; }
-inline bool sentiment_ok(double v) noexcept { return std::isnan(v) || (v >= -1 && v <= 1); }
 inline bool finite_ok(double v) noexcept { return std::isnan(v) || std::isfinite(v); }
 }  // namespace detail
 
-// The rule for a measure column by its standard name; other names only need finite values (or NaN).
-inline MeasureRule measure_rule(std::string_view name) noexcept {
-    if (name == "nps") return {detail::nps_ok, "NPS must be a whole number from 0 to 10"};
-    if (name == "csat") return {detail::csat_ok, "CSAT must be a whole number from 1 to 5"};
-    if (name == "ces") return {detail::ces_ok, "CES must be a whole number from 1 to 7"};
-    if (name == "response_time") return {detail::duration_ok, "response time must be a finite duration >= 0 seconds"};
-    if (name == "fcr") return {detail::flag_ok, "first-contact resolution must be 0 or 1 (or missing)"};
-    if (name == "sentiment") return {detail::sentiment_ok, "sentiment must be in [-1, 1]"};
-    return {detail::finite_ok, "must be a finite number (or missing)"};
-}
+inline MeasureRule finite_rule() noexcept { return {detail::finite_ok, "must be a finite number (or missing)", true}; }
+
+// Which rule a measure column follows, by its name in the log.
+using MeasureRules = std::function<MeasureRule(std::string_view)>;
+
+inline MeasureRule any_finite(std::string_view) noexcept { return finite_rule(); }
 
 inline std::string describe_value(double v) {
     if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
@@ -45,4 +37,9 @@ inline std::string describe_value(double v) {
     return buf;
 }
 
+}  // namespace cxkit::core
+
+namespace cxkit {
+using core::describe_value;  // used by every area's input checks
+using core::MeasureRule;
 }  // namespace cxkit

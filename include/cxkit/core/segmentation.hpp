@@ -13,7 +13,7 @@
 #include "cxkit/core/customers.hpp"
 #include "cxkit/core/event_log.hpp"
 
-namespace cxkit {
+namespace cxkit::core {
 
 struct Segmentation {
     std::string name = "segment";
@@ -78,4 +78,8 @@ struct Segmentation {
     }
 };
 
+}  // namespace cxkit::core
+
+namespace cxkit {
+using core::Segmentation;  // transitional: also reachable as cxkit::Segmentation
 }  // namespace cxkit

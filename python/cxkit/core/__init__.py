@@ -1,0 +1,10 @@
+"""The core data model: the validated, sorted :class:`EventLog` of touchpoint events and customer
+:class:`Segmentation`. Both are re-exported at the top level (``cxkit.EventLog``, ``cxkit.Segmentation``)."""
+from ._eventlog import CATEGORICALS, MEASURES, EventLog, InputError
+from ._segments import Segmentation
+
+__all__ = ["EventLog", "Segmentation", "InputError", "CATEGORICALS", "MEASURES"]
+
+
+def __dir__() -> list[str]:
+    return __all__
