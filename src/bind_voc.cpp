@@ -2,7 +2,6 @@
 // Retention is in bind_retention.cpp.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
-#include <pybind11/stl.h>
 
 #include <algorithm>
 #include <cmath>
@@ -15,7 +14,6 @@
 #include <type_traits>
 #include <vector>
 
-#include "array_out.hpp"
 #include "cxkit/voc/lexicon.hpp"
 #include "cxkit/voc/vader.hpp"
 #include "interruptible.hpp"
@@ -24,8 +22,6 @@ namespace py = pybind11;
 using namespace cxkit;
 
 namespace {
-
-using cxkit::bind::to_array;
 
 // A borrowed text: trivially constructible, so the array of a million of them is not zero-filled first.
 struct TextRef {

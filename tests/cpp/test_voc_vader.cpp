@@ -19,8 +19,14 @@ using cxkit::voc::Lexicon;
 using cxkit::voc::SentimentScores;
 using cxkit::voc::Vader;
 
+// The shipped lexicons: CXKIT_DATA_DIR (defined by the cxkit::cxkit CMake target) is absolute; __FILE__ may be
+// relative to the build folder (ccache's base dir), so it is only the fallback.
+#ifdef CXKIT_DATA_DIR
+const std::filesystem::path data_dir = CXKIT_DATA_DIR;
+#else
 const std::filesystem::path data_dir =
     std::filesystem::path(__FILE__).parent_path() / ".." / ".." / "python" / "cxkit" / "voc" / "data";
+#endif
 
 const Vader& vader() {
     static const Vader v(Lexicon::from_files(data_dir / "vader_lexicon.txt", data_dir / "emoji_utf8_lexicon.txt"));
