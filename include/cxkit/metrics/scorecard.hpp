@@ -35,6 +35,7 @@
 #include "cxkit/core/time.hpp"
 #include "cxkit/metrics/activity.hpp"
 #include "cxkit/metrics/kpi_state.hpp"
+#include "cxkit/metrics/measure_rules.hpp"
 #include "cxkit/metrics/simple_clv.hpp"
 #include "cxkit/metrics/stats.hpp"
 
