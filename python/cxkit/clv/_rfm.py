@@ -122,7 +122,7 @@ def rfm_summary(transactions: Any, customer: str = "customer_id", time: str = "t
     1                  1.0      2.0  4.0            20.0
     2                  0.0      0.0  3.0             0.0
     """
-    from .._eventlog import EventLog
+    from ..core import EventLog
 
     if freq not in FREQS:
         raise ValueError(f"freq: must be one of {', '.join(FREQS)}, got {freq!r}")

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 
 from .._core import metrics as _m
-from .._eventlog import EventLog
-from .._segments import Segmentation
+from ..core import EventLog
+from ..core import Segmentation
 
 _PERIODS = {None: "", "D": "D", "W": "W", "M": "M", "Q": "Q", "Y": "Y"}
 

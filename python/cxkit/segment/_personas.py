@@ -8,7 +8,7 @@ from typing import Any, Iterator
 import numpy as np
 import pandas as pd
 
-from .._eventlog import EventLog
+from ..core import EventLog
 
 
 @dataclass
@@ -180,8 +180,8 @@ def personas(features: pd.DataFrame, labels: Any, log: EventLog | None = None, *
     if log is not None:
         if not isinstance(log, EventLog):
             raise TypeError(f"log must be a cxkit.EventLog, got {type(log).__name__}")
-        from .._scorecard import scorecard as _scorecard
-        from .._segments import Segmentation
+        from ..metrics import scorecard as _scorecard
+        from ..core import Segmentation
 
         ids = log._customer_labels()
         by_cust = pd.Series(seg, index=features.index)

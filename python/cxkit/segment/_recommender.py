@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _core
-from .._eventlog import EventLog
+from ..core import EventLog
 
 if TYPE_CHECKING:
     from scipy import sparse

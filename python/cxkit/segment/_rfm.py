@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _core
-from .._eventlog import EventLog
+from ..core import EventLog
 
 _seg = _core.segment
 _RULE_COLUMNS = ["name", "r_lo", "r_hi", "f_lo", "f_hi", "m_lo", "m_hi"]

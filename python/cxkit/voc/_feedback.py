@@ -167,7 +167,7 @@ def feedback_summary(feedback: pd.DataFrame, *, customer: str = "customer_id", t
 
 
 def _log_frame(log: Any) -> pd.DataFrame:
-    from .._eventlog import EventLog
+    from ..core import EventLog
 
     if isinstance(log, EventLog):
         return log.to_pandas()
@@ -274,7 +274,7 @@ def _demo_section() -> str:
     """The voice-of-the-customer section of ``python -m cxkit demo``: sentiment and negative-ticket rate of the
     support tickets by channel, and the monthly retention cohorts of CDNOW."""
     from .. import datasets
-    from .._eventlog import EventLog
+    from ..core import EventLog
     from ..retention import cohorts
 
     ev = datasets.load_support_tickets(as_events=True)

@@ -195,7 +195,7 @@ def score_log(log: Any, lexicon: Lexicon | str | os.PathLike | None = None, *, r
     >>> cxkit.voc.score_log(cxkit.EventLog.from_pandas(df)).to_pandas()["sentiment"].tolist()
     [0.8748, -0.4767]
     """
-    from .._eventlog import CATEGORICALS, MEASURES, EventLog
+    from ..core import CATEGORICALS, MEASURES, EventLog
 
     if not isinstance(log, EventLog):
         raise TypeError(f"score_log expects a cxkit.EventLog, got {type(log).__name__}")

@@ -1,4 +1,0 @@
-"""Transitional: Segmentation moved to :mod:`cxkit.core` (import it as ``cxkit.Segmentation``)."""
-from .core._segments import Segmentation
-
-__all__ = ["Segmentation"]
