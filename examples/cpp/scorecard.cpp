@@ -19,7 +19,7 @@ std::string fmt(double v, const char* format = "%.1f") {
     return buf;
 }
 
-std::string row_label(const cxkit::ScorecardTable& t, std::size_t row) {
+std::string row_label(const cxkit::metrics::ScorecardTable& t, std::size_t row) {
     if (t.period != cxkit::Period::none) {
         const auto idx = t.period_index[row];  // months are year * 12 + month - 1
         char buf[48];
@@ -31,7 +31,7 @@ std::string row_label(const cxkit::ScorecardTable& t, std::size_t row) {
     return label ? *label : "(none)";
 }
 
-void print(const char* title, const cxkit::ScorecardTable& t) {
+void print(const char* title, const cxkit::metrics::ScorecardTable& t) {
     std::printf("%s\n", title);
     std::printf("  %-9s %6s  %-15s %6s %9s %9s\n", "", "NPS", "95% interval", "CSAT", "customers", "retention");
     for (std::size_t i = 0; i < t.rows(); ++i) {
@@ -48,7 +48,7 @@ void print(const char* title, const cxkit::ScorecardTable& t) {
 
 int main() {
     using cxkit::timestamp;
-    cxkit::EventLogBuilder b;
+    cxkit::core::EventLogBuilder b(cxkit::metrics::measure_rule);  // the standard measures checked on the way in
     b.event("ana", timestamp(2024, 1, 4)).set("channel", "web").set("nps", 10).set("csat", 5);
     b.event("ana", timestamp(2024, 1, 20)).set("channel", "web").set("kind", "purchase").set("value", 120.0);
     b.event("ana", timestamp(2024, 2, 9)).set("channel", "web").set("response_time", 45.0).set("csat", 4);
@@ -61,15 +61,15 @@ int main() {
     b.event("dev", timestamp(2024, 3, 22)).set("channel", "phone").set("response_time", 30.0).set("nps", 7);
     b.event("eli", timestamp(2024, 3, 5)).set("channel", "web").set("nps", 9).set("csat", 4).set("value", 60.0);
     b.event("eli", timestamp(2024, 3, 28)).set("channel", "store").set("kind", "purchase").set("value", 35.0);
-    const cxkit::EventLog log = std::move(b).build();
+    const cxkit::core::EventLog log = std::move(b).build();
 
-    cxkit::ScorecardOptions by_channel;
+    cxkit::metrics::ScorecardOptions by_channel;
     by_channel.by = {"channel"};
-    print("By channel (retention pooled over months)", cxkit::scorecard(log, by_channel));
+    print("By channel (retention pooled over months)", cxkit::metrics::scorecard(log, by_channel));
 
-    cxkit::ScorecardOptions by_month;
+    cxkit::metrics::ScorecardOptions by_month;
     by_month.period = cxkit::Period::month;
-    print("By month", cxkit::scorecard(log, by_month));
+    print("By month", cxkit::metrics::scorecard(log, by_month));
 
     std::printf("%zu events, %zu customers\n", log.size(), log.n_customers());
     return 0;
