@@ -254,10 +254,11 @@ def _categorical(series: pd.Series, name: str, conv: _Conversion) -> tuple[np.nd
     if invalid:
         rows = np.flatnonzero(np.isin(codes, invalid))
         conv.bad(name, "not valid UTF-8 text", rows, repr(uniques[invalid[0]]))
-    codes = remap[codes]
+    if len(labels) != len(uniques):  # labels that collide as text (1 and "1") share one code
+        codes = remap[codes]
     if invalid:
-        codes[np.isin(np.arange(len(codes)), rows)] = -1
-    return codes.astype(np.int32, copy=False), labels
+        codes[rows] = -1
+    return codes, labels
 
 
 def _customer_ids(series: pd.Series, name: str, conv: _Conversion) -> tuple[np.ndarray, np.ndarray | list[str]]:
