@@ -1,8 +1,12 @@
-// Bindings of the KPI states, the stand-alone KPI functions over arrays, and the scorecard.
+// Bindings of the KPI states, the stand-alone KPI functions over arrays, and the scorecard: cxkit._core.metrics.
+// Thread safety follows the rule in state_binding.hpp: mutations (fill, add, +=) keep the GIL; long reads
+// (table, by_period) copy the state with the GIL held and release it over the copy.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,11 +16,14 @@
 #include "cxkit/metrics/scorecard.hpp"
 #include "cxkit/metrics/simple_clv.hpp"
 #include "cxkit/metrics/stats.hpp"
+#include "interruptible.hpp"
 #include "state_binding.hpp"
 
 namespace py = pybind11;
 using namespace cxkit;
+using namespace cxkit::metrics;
 using cxkit::bind::bind_state;
+using cxkit::bind::read_released;
 
 namespace {
 
@@ -47,7 +54,12 @@ py::dict table_to_dict(const ScorecardTable& t) {
     d["labels"] = labels;
     d["period"] = std::string(period_code(t.period));
     std::vector<std::int64_t> starts;
-    for (auto p : t.period_index) starts.push_back(t.period == Period::none ? 0 : period_start(p, t.period));
+    // Clamped to pandas' Timestamp.min: the first period of a log starting there begins before the int64 range.
+    for (auto p : t.period_index)
+        starts.push_back(t.period == Period::none
+                             ? 0
+                             : std::max(cxkit::detail::period_start_clamped(p, t.period),
+                                        std::numeric_limits<std::int64_t>::min() + 1));
     d["period_start"] = py::array_t<std::int64_t>(static_cast<py::ssize_t>(starts.size()), starts.data());
     py::dict cols;
     for (std::size_t i = 0; i < t.column_names.size(); ++i)
@@ -141,12 +153,15 @@ void bind_metrics(py::module_& m) {
             for (py::ssize_t i = 0; i < keys.size(); ++i) s.add(keys.at(i), periods.at(i));
             s.normalize();
         })
-        .def("by_period", [](const ActivityState& s) {
+        .def("by_period", [](const ActivityState& s, std::uint64_t max_rows) {
+            const auto rows = read_released(s, [max_rows](const ActivityState& c) { return c.by_period(max_rows); });
             py::list out;
-            for (auto& r : s.by_period())
+            for (auto& r : rows)
                 out.append(py::make_tuple(r.period, r.start, r.end, r.new_customers, r.lost, r.retention_rate, r.churn_rate));
             return out;
-        });
+        }, py::arg("max_rows") = 0,
+           "One row per period from the first to the last active one: (period, start, end, new, lost, retention, "
+           "churn). Refuses more than max(65536, 64 per pair) rows unless max_rows allows more.");
 
     bind_state<KpiState>(m, "KpiState", "Every KPI of one scorecard cell (mergeable).");
 
@@ -154,14 +169,22 @@ void bind_metrics(py::module_& m) {
         .def_readonly("group_columns", &ScorecardState::group_columns)
         .def_property_readonly("period", [](const ScorecardState& s) { return std::string(period_code(s.period)); })
         .def("__len__", [](const ScorecardState& s) { return s.cells.size(); })
-        .def("table", [](const ScorecardState& s, double confidence, double discount, std::uint64_t min_change_n) {
-            ScorecardTable t;
-            {
-                py::gil_scoped_release release;
-                t = scorecard_table(s, {confidence, discount, min_change_n});
-            }
-            return table_to_dict(t);
-        }, py::arg("confidence") = 0.95, py::arg("discount_rate") = 0.10, py::arg("min_change_n") = 30);
+        .def("table", [](const ScorecardState& s, double confidence, double discount, std::uint64_t min_change_n,
+                         std::uint64_t max_activity_rows, unsigned threads) {
+            ScorecardTableOptions o;
+            o.confidence = confidence;
+            o.annual_discount_rate = discount;
+            o.min_change_n = min_change_n;
+            o.max_activity_rows = max_activity_rows;
+            o.threads = threads;
+            // A copy taken with the GIL held: another thread may += into s meanwhile (issue 12's double free).
+            return table_to_dict(read_released(s, [&o](const ScorecardState& c) { return scorecard_table(c, o); }));
+        }, py::arg("confidence") = 0.95, py::arg("discount_rate") = 0.10, py::arg("min_change_n") = 30,
+           py::arg("max_activity_rows") = 0, py::arg("threads") = 0);
+
+    py::list columns;
+    for (const auto& c : scorecard_columns) columns.append(py::make_tuple(c.name, c.count, c.periods_only));
+    m.attr("SCORECARD_COLUMNS") = columns;
 
     m.def(
         "fill_scorecard",
@@ -176,8 +199,14 @@ void bind_metrics(py::module_& m) {
                 throw invalid_input("retention_period", invalid_input::no_row, "must be a period such as \"M\"");
             o.complaint_kind = complaint_kind;
             o.threads = threads;
-            py::gil_scoped_release release;
-            return fill_scorecard(log, o);
+            // The log is immutable from Python; the state is a local until it is returned (nothing half-built
+            // when Ctrl-C interrupts the fill).
+            std::optional<ScorecardState> st;
+            {
+                cxkit::bind::released_interruptible scope;
+                st.emplace(fill_scorecard(log, o));
+            }
+            return std::move(*st);
         },
         py::arg("log"), py::arg("by"), py::arg("segment"), py::arg("period"), py::arg("retention_period") = "M",
         py::arg("complaint_kind") = "complaint", py::arg("threads") = 0);

@@ -1,31 +1,24 @@
-// Bindings of voice of the customer (VADER sentiment, lexicons) and retention (Kaplan-Meier, log-rank, cohorts).
+// Bindings of voice of the customer (VADER sentiment, lexicons): one register_<concept> function per bound concept.
+// Retention is in bind_retention.cpp.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
-#include <condition_variable>
-#include <exception>
 #include <cstdint>
 #include <limits>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <type_traits>
 #include <vector>
 
 #include "array_out.hpp"
-#include "cxkit/core/event_log.hpp"
-#include "cxkit/retention/cohorts.hpp"
-#include "cxkit/retention/kaplan_meier.hpp"
 #include "cxkit/voc/lexicon.hpp"
 #include "cxkit/voc/vader.hpp"
-#include "state_binding.hpp"
+#include "interruptible.hpp"
 
 namespace py = pybind11;
 using namespace cxkit;
@@ -34,60 +27,7 @@ namespace {
 
 using cxkit::bind::to_array;
 
-using Doubles = py::array_t<double, py::array::c_style | py::array::forcecast>;
-using Int64s = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>;
-
-std::span<const double> span_of(const Doubles& a, const char* column) {
-    if (a.ndim() != 1) throw invalid_input(column, invalid_input::no_row, "must be one-dimensional");
-    return {a.data(), static_cast<std::size_t>(a.shape(0))};
-}
-
-// The chunks of rows gathered so far, handed from the thread that gathers the texts (holding the GIL) to the
-// threads that score them, so that scoring starts with the first chunk rather than after the last row is gathered.
-// Chunks are taken in order; next() waits for one to be published, and says false once all are taken after
-// finish(), or at once after abort().
-class ChunkFeed {
-public:
-    void publish(std::size_t end) {
-        {
-            std::lock_guard lock(mutex_);
-            ends_.push_back(end);
-        }
-        ready_.notify_one();
-    }
-    void finish() {
-        {
-            std::lock_guard lock(mutex_);
-            done_ = true;
-        }
-        ready_.notify_all();
-    }
-    void abort() {
-        {
-            std::lock_guard lock(mutex_);
-            abort_ = true;
-        }
-        ready_.notify_all();
-    }
-    bool next(std::size_t& begin, std::size_t& end) {
-        std::unique_lock lock(mutex_);
-        ready_.wait(lock, [&] { return abort_ || done_ || taken_ < ends_.size(); });
-        if (abort_ || taken_ == ends_.size()) return false;
-        begin = taken_ == 0 ? 0 : ends_[taken_ - 1];
-        end = ends_[taken_++];
-        return true;
-    }
-
-private:
-    std::mutex mutex_;
-    std::condition_variable ready_;
-    std::vector<std::size_t> ends_;
-    std::size_t taken_ = 0;
-    bool done_ = false, abort_ = false;
-};
-
-// A borrowed text: trivially constructible, so the array of a million of them is not zero-filled first (it is
-// allocated before the scoring threads start, so any time spent there is serial).
+// A borrowed text: trivially constructible, so the array of a million of them is not zero-filled first.
 struct TextRef {
     const char* data;
     std::size_t size;
@@ -95,51 +35,18 @@ struct TextRef {
 };
 
 // Scores a list of str/bytes (None or float NaN: a missing text, NaN scores) into an (n, 4) array
-// neg, neu, pos, compound. The UTF-8 of each str is borrowed (CPython caches it in the object). The calling thread
-// gathers the texts under the GIL in chunks (about 256 kB of text, at most 4096 rows: short enough to answer Ctrl-C
-// within milliseconds); the other threads score each chunk as soon as it is gathered, and the calling thread joins
-// them without the GIL once all rows are gathered, taking the GIL back between its chunks (at most every 20 ms) to
-// let Python run its signal handlers.
+// neg, neu, pos, compound. The texts are gathered with the GIL held (the UTF-8 of each str is borrowed: CPython
+// caches it in the object; a tuple copy of the list keeps every text alive, whatever another thread does to the
+// list), then validated (bytes only: a str's UTF-8 is valid by construction) and scored in
+// bind::released_interruptible on core::parallel_for, so Ctrl-C stops it between chunks with no result.
 py::array_t<double> score_texts(const voc::Vader& vader, const py::list& texts, unsigned threads) {
-    const auto n = static_cast<std::size_t>(PyList_GET_SIZE(texts.ptr()));
-    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-    // The (n, 4) result is written in place: SentimentScores is four doubles in column order.
-    static_assert(sizeof(voc::SentimentScores) == 4 * sizeof(double) &&
-                  std::is_standard_layout_v<voc::SentimentScores>);
-    py::array_t<double> out({static_cast<py::ssize_t>(n), py::ssize_t{4}});
-    auto* scores = reinterpret_cast<voc::SentimentScores*>(out.mutable_data());
+    const auto keep = py::reinterpret_steal<py::tuple>(PyList_AsTuple(texts.ptr()));
+    if (!keep) throw py::error_already_set();
+    const auto n = static_cast<std::size_t>(PyTuple_GET_SIZE(keep.ptr()));
     const auto views = std::make_unique_for_overwrite<TextRef[]>(n);
-    std::vector<std::size_t> missing;
-
-    ChunkFeed feed;
-    std::exception_ptr error;
-    std::mutex error_mutex;
-    auto score_chunk = [&](std::size_t b, std::size_t e) {
-        vader.score_many_valid(std::span<const TextRef>(views.get() + b, e - b), scores + b, 1,
-                               [] { return true; }, e - b);
-    };
-    auto fail = [&] {
-        {
-            std::lock_guard lock(error_mutex);
-            if (!error) error = std::current_exception();
-        }
-        feed.abort();
-    };
-    std::vector<std::jthread> pool;
-    // however this function is left, the scoring threads stop (after their current chunk) and are joined first
-    struct Stop {
-        ChunkFeed& feed;
-        std::vector<std::jthread>& pool;
-        ~Stop() {
-            feed.abort();
-            pool.clear();
-        }
-    } stop{feed, pool};
-
-    constexpr std::size_t chunk_rows = 4096, chunk_bytes = std::size_t{1} << 18;
-    std::size_t chunk_begin = 0, bytes = 0;
+    std::vector<std::size_t> missing, raw;  // rows of None/NaN, rows of bytes
     for (std::size_t i = 0; i < n; ++i) {
-        PyObject* o = PyList_GET_ITEM(texts.ptr(), static_cast<py::ssize_t>(i));
+        PyObject* o = PyTuple_GET_ITEM(keep.ptr(), static_cast<py::ssize_t>(i));
         if (PyUnicode_Check(o)) {
             if (PyUnicode_IS_COMPACT_ASCII(o)) {  // the usual case: the characters are the UTF-8, no call needed
                 views[i] = {static_cast<const char*>(PyUnicode_DATA(o)),
@@ -156,10 +63,7 @@ py::array_t<double> score_texts(const voc::Vader& vader, const py::list& texts, 
             }
         } else if (PyBytes_Check(o)) {
             views[i] = {PyBytes_AS_STRING(o), static_cast<std::size_t>(PyBytes_GET_SIZE(o))};
-            // a str's UTF-8 is valid by construction; bytes are checked here, so the scorer skips its own pass
-            const std::size_t bad = voc::utf8::find_invalid(views[i]);
-            if (bad != std::string_view::npos)
-                throw invalid_input("text", static_cast<std::int64_t>(i), "invalid UTF-8 at byte " + std::to_string(bad));
+            raw.push_back(i);
         } else if (o == Py_None || (PyFloat_Check(o) && std::isnan(PyFloat_AS_DOUBLE(o)))) {
             views[i] = {"", 0};
             missing.push_back(i);
@@ -167,93 +71,48 @@ py::array_t<double> score_texts(const voc::Vader& vader, const py::list& texts, 
             throw py::type_error("texts row " + std::to_string(i) + ": expected str, bytes or None, got " +
                                  std::string(Py_TYPE(o)->tp_name));
         }
-        bytes += views[i].size;
-        if (i + 1 - chunk_begin == chunk_rows || bytes >= chunk_bytes || i + 1 == n) {
-            feed.publish(i + 1);
-            // more than one chunk: start the other threads (a short list is scored by the calling thread alone)
-            if (chunk_begin == 0 && i + 1 < n) {
-                // no more threads than (about) chunks, counting rows per chunk as in the first one
-                const std::size_t nt = std::min<std::size_t>(threads, (n + i) / (i + 1));
-                pool.reserve(nt - 1);
-                for (std::size_t t = 1; t < nt; ++t)
-                    pool.emplace_back([&] {
-                        try {
-                            std::size_t b = 0, e = 0;
-                            while (feed.next(b, e)) score_chunk(b, e);
-                        } catch (...) {
-                            fail();
-                        }
-                    });
-            }
-            chunk_begin = i + 1;
-            bytes = 0;
-        }
     }
-    feed.finish();
-
-    bool interrupted = false;
+    // The (n, 4) result is written in place: SentimentScores is four doubles in column order. It is a local until
+    // returned, so it is written without the GIL.
+    static_assert(sizeof(voc::SentimentScores) == 4 * sizeof(double) &&
+                  std::is_standard_layout_v<voc::SentimentScores>);
+    py::array_t<double> out({static_cast<py::ssize_t>(n), py::ssize_t{4}});
+    auto* scores = reinterpret_cast<voc::SentimentScores*>(out.mutable_data());
     {
-        py::gil_scoped_release release;
-        try {
-            auto last_check = std::chrono::steady_clock::now();
-            std::size_t b = 0, e = 0;
-            while (true) {
-                const auto now = std::chrono::steady_clock::now();
-                if (now - last_check >= std::chrono::milliseconds(20)) {
-                    last_check = now;
-                    py::gil_scoped_acquire acquire;
-                    if (PyErr_CheckSignals() != 0) {  // the KeyboardInterrupt (or the handler's exception)
-                        interrupted = true;
-                        feed.abort();
-                        break;
+        bind::released_interruptible scope;
+        // bytes must be valid UTF-8: the first bad row (lowest, on any thread count) is the error
+        struct Bad {
+            std::size_t row, byte;
+        };
+        const Bad none{n, 0};
+        const Bad bad = core::parallel_reduce(
+            raw.size(), 1024, threads, none,
+            [&](Bad& acc, std::size_t b, std::size_t e) {
+                for (std::size_t k = b; k < e; ++k) {
+                    const std::size_t pos = voc::utf8::find_invalid(views[raw[k]]);
+                    if (pos != std::string_view::npos) {
+                        acc = {raw[k], pos};
+                        return;
                     }
                 }
-                if (!feed.next(b, e)) break;
-                score_chunk(b, e);
-            }
-        } catch (...) {
-            fail();
-        }
-        feed.abort();  // all chunks are taken (or none is to be): the others finish theirs and stop
-        pool.clear();
+            },
+            [](Bad& into, const Bad& from) {
+                if (from.row < into.row) into = from;
+            });
+        if (bad.row < n)
+            throw invalid_input("text", static_cast<std::int64_t>(bad.row), "invalid UTF-8 at byte " + std::to_string(bad.byte));
+        vader.score_many_valid(std::span<const TextRef>(views.get(), n), scores, threads);
     }
-    if (interrupted) throw py::error_already_set();  // no result
-    if (error) std::rethrow_exception(error);
     const double nan = std::numeric_limits<double>::quiet_NaN();
     for (std::size_t i : missing) scores[i] = {nan, nan, nan, nan};
     return out;
 }
 
-py::dict km_to_dict(const retention::KaplanMeier& km) {
-    py::dict d;
-    d["timeline"] = to_array(km.time);
-    d["at_risk"] = to_array(km.at_risk);
-    d["observed"] = to_array(km.observed);
-    d["censored"] = to_array(km.censored);
-    d["survival"] = to_array(km.survival);
-    d["variance_sum"] = to_array(km.variance_sum);
-    d["lower"] = to_array(km.lower);
-    d["upper"] = to_array(km.upper);
-    d["median"] = km.median;
-    d["confidence"] = km.confidence;
-    return d;
-}
-
-py::dict logrank_to_dict(const retention::LogRankResult& r) {
-    py::dict d;
-    d["statistic"] = r.statistic;
-    d["p_value"] = r.p_value;
-    d["degrees_of_freedom"] = r.degrees_of_freedom;
-    d["groups"] = to_array(r.groups);
-    d["observed"] = to_array(r.observed);
-    d["expected"] = to_array(r.expected);
-    return d;
-}
-
-}  // namespace
-
-void bind_voc(py::module_& m) {
+// ---------------------------------------------------------------------------------------------------- lexicon
+void register_lexicon(py::module_& m) {
     py::class_<voc::Lexicon>(m, "Lexicon", "VADER lexicon: token valences and emoji descriptions.")
+        .def_static("default", &voc::default_lexicon,
+                    "The VADER lexicon cxkit ships (from $CXKIT_DATA_DIR or the installed data folder).")
         .def(py::init<>())
         .def_static("from_files", [](const std::string& words, const std::string& emoji) {
             return voc::Lexicon::from_files(words, emoji);
@@ -280,7 +139,10 @@ void bind_voc(py::module_& m) {
         .def("__len__", &voc::Lexicon::size)
         .def_property_readonly("emoji_count", &voc::Lexicon::emoji_count)
         .def("__copy__", [](const voc::Lexicon& l) { return voc::Lexicon(l); });
+}
 
+// ------------------------------------------------------------------------------------------------------ VADER
+void register_vader(py::module_& m) {
     py::class_<voc::Vader, std::shared_ptr<voc::Vader>>(m, "Vader", "VADER sentiment scorer over a lexicon (a copy).")
         .def(py::init<voc::Lexicon>(), py::arg("lexicon"))
         .def("score", [](const voc::Vader& v, std::string_view text) {
@@ -290,65 +152,14 @@ void bind_voc(py::module_& m) {
         .def("score_many", [](const voc::Vader& v, const py::list& texts, unsigned threads) {
             return score_texts(v, texts, threads);
         }, py::arg("texts"), py::arg("threads") = 0u,
-           "Scores a list of str/bytes into an (n, 4) array neg, neu, pos, compound (None/NaN rows: NaN).");
+           "Scores a list of str/bytes into an (n, 4) array neg, neu, pos, compound (None/NaN rows: NaN). Runs "
+           "without the GIL; Ctrl-C stops it (KeyboardInterrupt, no result).");
+}
 
-    m.def("kaplan_meier", [](const Doubles& durations, const py::object& observed, double confidence) {
-        const auto d = span_of(durations, "durations");
-        retention::KaplanMeier km;
-        if (observed.is_none()) {
-            py::gil_scoped_release release;
-            km = retention::kaplan_meier(d, confidence);
-        } else {
-            const Doubles e_arr = Doubles::ensure(observed);
-            if (!e_arr) throw invalid_input("observed", invalid_input::no_row, "must be numeric");
-            const auto e = span_of(e_arr, "observed");
-            py::gil_scoped_release release;
-            km = retention::kaplan_meier(d, e, confidence);
-        }
-        return km_to_dict(km);
-    }, py::arg("durations"), py::arg("observed") = py::none(), py::arg("confidence") = 0.95);
+}  // namespace
 
-    m.def("logrank_test", [](const Doubles& durations, const Int64s& groups, const Doubles& observed) {
-        const auto d = span_of(durations, "durations");
-        const auto e = span_of(observed, "observed");
-        if (groups.ndim() != 1) throw invalid_input("groups", invalid_input::no_row, "must be one-dimensional");
-        const std::span<const std::int64_t> g(groups.data(), static_cast<std::size_t>(groups.shape(0)));
-        retention::LogRankResult r;
-        {
-            py::gil_scoped_release release;
-            r = retention::logrank_test(d, g, e);
-        }
-        return logrank_to_dict(r);
-    }, py::arg("durations"), py::arg("groups"), py::arg("observed"));
-
-    bind::bind_state<retention::CohortState>(m, "CohortState",
-        "Active customers by acquisition cohort and age (mergeable over customer-disjoint logs).")
-        .def(py::init([](const std::string& period) { return retention::CohortState(parse_period(period)); }),
-             py::arg("period"))
-        .def("fill", [](retention::CohortState& s, const EventLog& log) -> retention::CohortState& {
-            py::gil_scoped_release release;
-            return s.fill(log);
-        }, py::arg("log"), py::return_value_policy::reference_internal)
-        .def_property_readonly("period", [](const retention::CohortState& s) { return std::string(period_code(s.period)); })
-        .def("table", [](const retention::CohortState& s) {
-            // cohort period starts (ns), and the (cohorts x ages) matrix of active customers
-            const auto rows = static_cast<py::ssize_t>(s.active.size());
-            const auto cols = static_cast<py::ssize_t>(s.max_age());
-            py::array_t<std::int64_t> starts(rows);
-            py::array_t<std::uint64_t> counts({rows, cols});
-            auto st = starts.mutable_unchecked<1>();
-            auto c = counts.mutable_unchecked<2>();
-            py::ssize_t i = 0;
-            for (const auto& [cohort, v] : s.active) {
-                st(i) = period_start(cohort, s.period);
-                for (py::ssize_t k = 0; k < cols; ++k)
-                    c(i, k) = static_cast<std::size_t>(k) < v.size() ? v[static_cast<std::size_t>(k)] : 0;
-                ++i;
-            }
-            return py::make_tuple(starts, counts);
-        })
-        .def("__repr__", [](const retention::CohortState& s) {
-            return "CohortState(period='" + std::string(period_code(s.period)) + "', cohorts=" +
-                   std::to_string(s.active.size()) + ")";
-        });
+// cxkit._core.voc (m is that submodule, made by module.cpp).
+void bind_voc(py::module_& m) {
+    register_lexicon(m);
+    register_vader(m);
 }

@@ -12,27 +12,14 @@ void bind_metrics(py::module_& m);
 void bind_journey(py::module_& m);
 void bind_clv(py::module_& m);
 void bind_voc(py::module_& m);
+void bind_retention(py::module_& m);
 void bind_segment(py::module_& m);
-void bind_clv_timing(py::module_& m);
 
 namespace {
-// Registers area `name` as the submodule cxkit._core.<name>. Transitional: its names are also copied to the top
-// of _core until every Python module reads them from the submodule (then this copy goes).
+// Registers area `name` as the submodule cxkit._core.<name>, filled by that area's bind_<name>.
 void area(py::module_& m, const char* name, void (*bind)(py::module_&)) {
     py::module_ sub = m.def_submodule(name);
     bind(sub);
-    auto copy_names = [](py::module_ from, py::module_ to) {
-        py::dict names = from.attr("__dict__");
-        for (auto item : names) {
-            const std::string key = py::str(item.first);
-            if (key.rfind("__", 0) == 0) continue;
-            if (!py::hasattr(to, key.c_str())) to.attr(key.c_str()) = item.second;
-        }
-    };
-    // Transitional: binders that still make their own cxkit._core.<name>.<name> get it flattened into <name>.
-    if (py::hasattr(sub, name) && py::isinstance<py::module_>(sub.attr(name)))
-        copy_names(sub.attr(name).cast<py::module_>(), sub);
-    copy_names(sub, m);
 }
 }  // namespace
 
@@ -53,6 +40,6 @@ PYBIND11_MODULE(_core, m) {
     area(m, "journey", bind_journey);
     area(m, "clv", bind_clv);
     area(m, "voc", bind_voc);
+    area(m, "retention", bind_retention);
     area(m, "segment", bind_segment);
-    bind_clv_timing(m);  // folded into bind_clv by the CLV work
 }

@@ -17,34 +17,37 @@ except ImportError as e:  # pragma: no cover - only when the extension was not b
         "(or run ./scripts/setup), not by putting python/ on sys.path"
     ) from e
 
-from . import clv, core, datasets, journey, retention, segment, voc
-from . import attribution, drivers
-from ._prioritise import PRIORITY_QUADRANTS, STAKEHOLDER_QUADRANTS, prioritise
-from .core import EventLog, InputError
-from ._kpis import CesResult, CsatResult, NpsResult, TestResult, ces, csat, csat_test, nps, nps_test
-from ._scorecard import Scorecard, scorecard, scorecard_state
-from .core import Segmentation
+from . import clv, core, datasets, journey, metrics, retention, segment, voc
+from .core import EventLog, InputError, Segmentation
+from .journey import PRIORITY_QUADRANTS, STAKEHOLDER_QUADRANTS, prioritise
+from .metrics import (ActivityState, CesResult, CesState, ComplaintState, CsatResult, CsatState, FcrState,
+                      MeanState, NpsResult, NpsState, ResponseTimeState, Scorecard, TestResult, ces, csat, csat_test,
+                      nps, nps_test, scorecard, scorecard_state, simple_clv)
 
 __version__ = _core.__version__
-
-NpsState = _core.NpsState
-CsatState = _core.CsatState
-CesState = _core.CesState
-FcrState = _core.FcrState
-ResponseTimeState = _core.ResponseTimeState
-MeanState = _core.MeanState
-ComplaintState = _core.ComplaintState
-ActivityState = _core.ActivityState
-simple_clv = _core.simple_clv
 
 __all__ = [
     "EventLog", "Segmentation", "InputError", "Scorecard", "scorecard", "scorecard_state",
     "nps", "csat", "ces", "nps_test", "csat_test", "NpsResult", "CsatResult", "CesResult", "TestResult",
     "NpsState", "CsatState", "CesState", "FcrState", "ResponseTimeState", "MeanState", "ComplaintState",
-    "ActivityState", "simple_clv", "datasets", "core", "clv", "retention", "segment", "voc", "journey", "attribution", "drivers", "prioritise",
+    "ActivityState", "simple_clv", "datasets", "core", "metrics", "clv", "retention", "segment", "voc", "journey",
+    "prioritise",
     "PRIORITY_QUADRANTS", "STAKEHOLDER_QUADRANTS", "__version__",
 ]
 
 
 def __dir__() -> list[str]:
     return __all__
+
+
+_DEPRECATED_MODULES = {"attribution": "cxkit.journey.attribution", "drivers": "cxkit.journey.drivers"}
+
+
+def __getattr__(name: str) -> object:
+    # cxkit.attribution and cxkit.drivers moved under cxkit.journey; the old names work for one more release,
+    # imported on first use so that `import cxkit` itself warns about nothing.
+    if name in _DEPRECATED_MODULES:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'cxkit' has no attribute {name!r}")

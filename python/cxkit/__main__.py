@@ -75,12 +75,12 @@ def demo(args: argparse.Namespace) -> int:
     written += _journey_section(sim, out)
 
     print("\n== Customer lifetime value (CDNOW)")
-    print(cxkit.clv.demo_section())
+    print(cxkit.clv._demo_section())
     print("\n== Segments and personas")
-    print(cxkit.segment.demo_section())
+    print(cxkit.segment._demo_section())
 
     print("\n== Voice of the customer and retention")
-    print(cxkit.voc.demo_section())
+    print(cxkit.voc._demo_section())
 
     print("\nWrote:")
     for p in written:
@@ -105,10 +105,11 @@ def _journey_section(sim, out: Path) -> list:
         print(f"    {tp:<16} {r['share']:5.1f}%  effect {r['effect']:+.2f} NPS points  (bad for {r['bad_rate']:.0%})")
     print(f"  planted moment of truth: {truth['moment_of_truth']}")
     paths = cxkit.journey.paths(sim, by="channel")
-    credits = cxkit.attribution.heuristic(paths, half_life="7D")[["first_touch", "last_touch", "linear", "time_decay"]]
-    credits["markov"] = cxkit.attribution.markov(paths).credits["conversions"]
-    credits["markov_2"] = cxkit.attribution.markov(paths, order=2).credits["conversions"]
-    credits["shapley"] = cxkit.attribution.shapley(paths)["conversions"]
+    credits = cxkit.journey.attribution.heuristic(paths, half_life="7D")[
+        ["first_touch", "last_touch", "linear", "time_decay"]]
+    credits["markov"] = cxkit.journey.attribution.markov(paths).credits["conversions"]
+    credits["markov_2"] = cxkit.journey.attribution.markov(paths, order=2).credits["conversions"]
+    credits["shapley"] = cxkit.journey.attribution.shapley(paths)["conversions"]
     print(f"\n  attribution of {paths._core.conversions.sum():,.0f} conversions by channel "
           f"(planted conversion driver: {truth['conversion_channel']}):")
     print(credits.round(1).sort_values("markov", ascending=False).to_string())

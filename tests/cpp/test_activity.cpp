@@ -7,7 +7,7 @@
 
 #include "cxkit/metrics/activity.hpp"
 
-using cxkit::ActivityState;
+using cxkit::metrics::ActivityState;
 using cxkit::invalid_input;
 
 namespace {

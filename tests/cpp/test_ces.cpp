@@ -5,7 +5,7 @@
 
 #include "cxkit/metrics/ces.hpp"
 
-using cxkit::CesState;
+using cxkit::metrics::CesState;
 using cxkit::invalid_input;
 
 namespace {
@@ -45,15 +45,15 @@ TEST_CASE("CesState: merge of two different samples equals one fill of their uni
 }
 
 TEST_CASE("validate_ces: every kind of bad value names the column and row") {
-    CHECK_NOTHROW(cxkit::validate_ces(1, 0));
-    CHECK_NOTHROW(cxkit::validate_ces(7, 0));
-    CHECK_NOTHROW(cxkit::validate_ces(NAN, 0));
-    CHECK_THROWS_WITH_AS(cxkit::validate_ces(0, 5), "column 'ces', row 5: CES must be a whole number from 1 to 7, got 0",
+    CHECK_NOTHROW(cxkit::metrics::validate_ces(1, 0));
+    CHECK_NOTHROW(cxkit::metrics::validate_ces(7, 0));
+    CHECK_NOTHROW(cxkit::metrics::validate_ces(NAN, 0));
+    CHECK_THROWS_WITH_AS(cxkit::metrics::validate_ces(0, 5), "column 'ces', row 5: CES must be a whole number from 1 to 7, got 0",
                          invalid_input);
-    CHECK_THROWS_WITH_AS(cxkit::validate_ces(8, 6, "effort"),
+    CHECK_THROWS_WITH_AS(cxkit::metrics::validate_ces(8, 6, "effort"),
                          "column 'effort', row 6: CES must be a whole number from 1 to 7, got 8", invalid_input);
-    CHECK_THROWS_WITH_AS(cxkit::validate_ces(2.25, 7), "column 'ces', row 7: CES must be a whole number from 1 to 7, got 2.25",
+    CHECK_THROWS_WITH_AS(cxkit::metrics::validate_ces(2.25, 7), "column 'ces', row 7: CES must be a whole number from 1 to 7, got 2.25",
                          invalid_input);
-    CHECK_THROWS_WITH_AS(cxkit::validate_ces(INFINITY, 8),
+    CHECK_THROWS_WITH_AS(cxkit::metrics::validate_ces(INFINITY, 8),
                          "column 'ces', row 8: CES must be a whole number from 1 to 7, got inf", invalid_input);
 }

@@ -5,7 +5,7 @@
 
 #include "cxkit/metrics/complaints.hpp"
 
-using cxkit::ComplaintState;
+using cxkit::metrics::ComplaintState;
 
 namespace {
 ComplaintState fill(int complaints, int others) {

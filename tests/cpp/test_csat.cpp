@@ -5,7 +5,7 @@
 
 #include "cxkit/metrics/csat.hpp"
 
-using cxkit::CsatState;
+using cxkit::metrics::CsatState;
 using cxkit::invalid_input;
 
 namespace {
@@ -56,15 +56,15 @@ TEST_CASE("CsatState: merge of two different samples equals one fill of their un
 }
 
 TEST_CASE("validate_csat: every kind of bad value names the column and row") {
-    CHECK_NOTHROW(cxkit::validate_csat(1, 0));
-    CHECK_NOTHROW(cxkit::validate_csat(5, 0));
-    CHECK_NOTHROW(cxkit::validate_csat(NAN, 0));
-    CHECK_THROWS_WITH_AS(cxkit::validate_csat(0, 1), "column 'csat', row 1: CSAT must be a whole number from 1 to 5, got 0",
+    CHECK_NOTHROW(cxkit::metrics::validate_csat(1, 0));
+    CHECK_NOTHROW(cxkit::metrics::validate_csat(5, 0));
+    CHECK_NOTHROW(cxkit::metrics::validate_csat(NAN, 0));
+    CHECK_THROWS_WITH_AS(cxkit::metrics::validate_csat(0, 1), "column 'csat', row 1: CSAT must be a whole number from 1 to 5, got 0",
                          invalid_input);
-    CHECK_THROWS_WITH_AS(cxkit::validate_csat(6, 2, "satisfaction"),
+    CHECK_THROWS_WITH_AS(cxkit::metrics::validate_csat(6, 2, "satisfaction"),
                          "column 'satisfaction', row 2: CSAT must be a whole number from 1 to 5, got 6", invalid_input);
-    CHECK_THROWS_WITH_AS(cxkit::validate_csat(4.5, 3), "column 'csat', row 3: CSAT must be a whole number from 1 to 5, got 4.5",
+    CHECK_THROWS_WITH_AS(cxkit::metrics::validate_csat(4.5, 3), "column 'csat', row 3: CSAT must be a whole number from 1 to 5, got 4.5",
                          invalid_input);
-    CHECK_THROWS_WITH_AS(cxkit::validate_csat(-INFINITY, 4),
+    CHECK_THROWS_WITH_AS(cxkit::metrics::validate_csat(-INFINITY, 4),
                          "column 'csat', row 4: CSAT must be a whole number from 1 to 5, got -inf", invalid_input);
 }

@@ -5,7 +5,7 @@
 
 #include "cxkit/metrics/customer_set.hpp"
 
-using cxkit::CustomerSet;
+using cxkit::metrics::CustomerSet;
 
 namespace {
 CustomerSet fill(const std::vector<std::uint64_t>& keys) {

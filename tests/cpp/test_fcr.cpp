@@ -5,7 +5,7 @@
 
 #include "cxkit/metrics/fcr.hpp"
 
-using cxkit::FcrState;
+using cxkit::metrics::FcrState;
 
 namespace {
 FcrState fill(const std::vector<bool>& tickets) {

@@ -18,6 +18,7 @@
 #include "cxkit/journey/shapley_attribution.hpp"
 
 using namespace cxkit;
+using namespace cxkit::journey;
 
 namespace {
 

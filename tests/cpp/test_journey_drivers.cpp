@@ -12,6 +12,7 @@
 #include "cxkit/journey/drivers.hpp"
 
 using namespace cxkit;
+using namespace cxkit::journey;
 
 namespace {
 

@@ -13,6 +13,7 @@
 #include "cxkit/journey/paths.hpp"
 
 using namespace cxkit;
+using namespace cxkit::journey;
 
 namespace {
 

@@ -11,6 +11,7 @@
 #include "cxkit/journey/paths.hpp"
 
 using namespace cxkit;
+using namespace cxkit::journey;
 
 namespace {
 

@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "cxkit/core/event_log_builder.hpp"
@@ -12,6 +14,7 @@
 #include "cxkit/journey/transition_times.hpp"
 
 using namespace cxkit;
+using namespace cxkit::journey;
 
 namespace {
 
@@ -103,4 +106,40 @@ TEST_CASE("selecting journeys re-merges and re-counts the rows") {
     REQUIRE(r.size() == 1);
     CHECK(r.to_string(0) == "b > a");
     CHECK_THROWS_AS(rows.select({1}), invalid_input);
+}
+
+TEST_CASE("times between steps are exact across the whole int64 range (issue 12: signed overflow)") {
+    // One journey a > b > (conversion) with steps near both ends of int64: the signed differences would overflow.
+    Paths p;
+    p.states = {"a", "b"};
+    p.add({0, 1}, 1, 0, 0);
+    const std::int64_t t0 = std::numeric_limits<std::int64_t>::min() + 1, t1 = std::numeric_limits<std::int64_t>::max() - 1;
+    p.journey_customer = {0};
+    p.journey_row = {0};
+    p.step_time = {t0, t1};
+    p.journey_offsets = {0, 2};
+    p.conversion_time = {std::numeric_limits<std::int64_t>::max()};
+    p.journey_value = {0};
+    const double span = static_cast<double>(std::numeric_limits<std::uint64_t>::max() - 2);
+    const TransitionTimes t = transition_times(p);
+    REQUIRE(t.median.size() == 2);
+    CHECK(t.median[0] == doctest::Approx(span));  // a -> b
+    CHECK(t.median[1] == 1.0);                    // b -> (conversion)
+    const Funnel f = funnel(p, {0, 1});
+    CHECK(f.median_time_to_next[0] == doctest::Approx(span));
+    const TimeDecayAttribution d = time_decay_attribution(p, 1e18);
+    CHECK(d.conversions[0] > 0);
+    CHECK(d.conversions[0] + d.conversions[1] == doctest::Approx(1.0));
+}
+
+TEST_CASE("counts whose totals overflow a double are refused, not turned into inf credits") {
+    const double big = 1e308;
+    CHECK_THROWS_WITH_AS(Paths::from_strings({"a > b", "b"}, {big, big}, {0, 0}), doctest::Contains("add up"), invalid_input);
+    CHECK_THROWS_WITH_AS(Paths::from_strings({"a", "b"}, {1, 1}, {0, 0}, {big, -big}), doctest::Contains("values add up"),
+                         invalid_input);
+    Paths p;  // built row by row: each row finite, the attribution refuses the total
+    p.states = {"a", "b"};
+    p.add({0}, big, 0);
+    p.add({1}, big, 0);
+    CHECK_THROWS_AS(heuristic_attribution(p), invalid_input);
 }

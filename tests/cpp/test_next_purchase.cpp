@@ -69,7 +69,7 @@ TEST_CASE("next purchase: Pareto/NBD pmf, limit and median") {
     //   = s/(r+s) 2F1(1, r; r+s+1; 1-beta/alpha)            (alpha >= beta)
     //   = s/(r+s) (alpha/beta) 2F1(1, s+1; r+s+1; 1-alpha/beta)   (alpha < beta)
     for (auto [x, t_x, T] : {std::tuple{0.0, 0.0, 38.0}, {7.0, 35.0, 38.0}, {3.0, 1.0, 2.0}}) {
-        const auto& f = next_purchase_detail::alive_future(m, x, T).params();
+        const auto f = detail::alive_future(m, x, T).params();  // a copy: the model is a temporary
         const double never = f.alpha >= f.beta
                                  ? f.s / (f.r + f.s) * detail::hyp2f1(1, f.r, f.r + f.s + 1, 1 - f.beta / f.alpha)
                                  : f.s / (f.r + f.s) * f.alpha / f.beta *

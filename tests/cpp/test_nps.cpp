@@ -6,7 +6,7 @@
 #include "cxkit/metrics/nps.hpp"
 
 using cxkit::invalid_input;
-using cxkit::NpsState;
+using cxkit::metrics::NpsState;
 
 namespace {
 NpsState fill(const std::vector<double>& scores) {
@@ -76,19 +76,19 @@ TEST_CASE("NpsState: merge of two different samples equals one fill of their uni
 }
 
 TEST_CASE("validate_nps: every kind of bad value names the column and row") {
-    CHECK_NOTHROW(cxkit::validate_nps(0, 0));
-    CHECK_NOTHROW(cxkit::validate_nps(10, 0));
-    CHECK_NOTHROW(cxkit::validate_nps(NAN, 0));  // missing is allowed
-    CHECK_THROWS_WITH_AS(cxkit::validate_nps(11, 4), "column 'nps', row 4: NPS must be a whole number from 0 to 10, got 11",
+    CHECK_NOTHROW(cxkit::metrics::validate_nps(0, 0));
+    CHECK_NOTHROW(cxkit::metrics::validate_nps(10, 0));
+    CHECK_NOTHROW(cxkit::metrics::validate_nps(NAN, 0));  // missing is allowed
+    CHECK_THROWS_WITH_AS(cxkit::metrics::validate_nps(11, 4), "column 'nps', row 4: NPS must be a whole number from 0 to 10, got 11",
                          invalid_input);
-    CHECK_THROWS_WITH_AS(cxkit::validate_nps(-1, 2, "likelihood"),
+    CHECK_THROWS_WITH_AS(cxkit::metrics::validate_nps(-1, 2, "likelihood"),
                          "column 'likelihood', row 2: NPS must be a whole number from 0 to 10, got -1", invalid_input);
-    CHECK_THROWS_WITH_AS(cxkit::validate_nps(7.5, 9), "column 'nps', row 9: NPS must be a whole number from 0 to 10, got 7.5",
+    CHECK_THROWS_WITH_AS(cxkit::metrics::validate_nps(7.5, 9), "column 'nps', row 9: NPS must be a whole number from 0 to 10, got 7.5",
                          invalid_input);
-    CHECK_THROWS_WITH_AS(cxkit::validate_nps(INFINITY, 3),
+    CHECK_THROWS_WITH_AS(cxkit::metrics::validate_nps(INFINITY, 3),
                          "column 'nps', row 3: NPS must be a whole number from 0 to 10, got inf", invalid_input);
     try {
-        cxkit::validate_nps(10.5, 17, "q1");
+        cxkit::metrics::validate_nps(10.5, 17, "q1");
         FAIL("expected invalid_input");
     } catch (const invalid_input& e) {
         CHECK(e.column() == "q1");

@@ -6,7 +6,7 @@
 #include "cxkit/metrics/response_time.hpp"
 
 using cxkit::invalid_input;
-using cxkit::ResponseTimeState;
+using cxkit::metrics::ResponseTimeState;
 
 namespace {
 ResponseTimeState fill(const std::vector<double>& v) {
@@ -55,12 +55,12 @@ TEST_CASE("ResponseTimeState: merge of two different samples equals one fill of 
 }
 
 TEST_CASE("validate_duration: negative and infinite durations name the column and row") {
-    CHECK_NOTHROW(cxkit::validate_duration(0.0, 0));
-    CHECK_NOTHROW(cxkit::validate_duration(NAN, 0));
-    CHECK_THROWS_WITH_AS(cxkit::validate_duration(-5.0, 12),
+    CHECK_NOTHROW(cxkit::metrics::validate_duration(0.0, 0));
+    CHECK_NOTHROW(cxkit::metrics::validate_duration(NAN, 0));
+    CHECK_THROWS_WITH_AS(cxkit::metrics::validate_duration(-5.0, 12),
                          "column 'response_time', row 12: duration must be a finite number of seconds >= 0, got -5",
                          invalid_input);
-    CHECK_THROWS_WITH_AS(cxkit::validate_duration(INFINITY, 13, "first_response"),
+    CHECK_THROWS_WITH_AS(cxkit::metrics::validate_duration(INFINITY, 13, "first_response"),
                          "column 'first_response', row 13: duration must be a finite number of seconds >= 0, got inf",
                          invalid_input);
 }

@@ -17,12 +17,12 @@
 
 using cxkit::EventLog;
 using cxkit::EventLogBuilder;
-using cxkit::GroupLabels;
+using cxkit::metrics::GroupLabels;
 using cxkit::invalid_input;
 using cxkit::Period;
-using cxkit::ScorecardOptions;
-using cxkit::ScorecardState;
-using cxkit::ScorecardTable;
+using cxkit::metrics::ScorecardOptions;
+using cxkit::metrics::ScorecardState;
+using cxkit::metrics::ScorecardTable;
 using cxkit::timestamp;
 using doctest::Approx;
 
@@ -149,7 +149,7 @@ EventLog log_of(const std::vector<RandomEvent>& events) {
 TEST_CASE("scorecard by hand: the overall row") {
     const auto log = small_log();
     REQUIRE(log.size() == 13);
-    const auto t = cxkit::scorecard(log);
+    const auto t = cxkit::metrics::scorecard(log);
     REQUIRE(t.rows() == 1);
     CHECK(t.group_columns.empty());
     CHECK(t.period == Period::none);
@@ -215,7 +215,7 @@ TEST_CASE("scorecard by hand: the overall row") {
 TEST_CASE("scorecard by hand: by channel") {
     ScorecardOptions opt;
     opt.by = {"channel"};
-    const auto t = cxkit::scorecard(small_log(), opt);
+    const auto t = cxkit::metrics::scorecard(small_log(), opt);
     // rows sorted by label: phone, store, web (every event has a channel, so no missing row)
     REQUIRE(t.rows() == 3);
     CHECK(t.group_columns == std::vector<std::string>{"channel"});
@@ -316,7 +316,7 @@ TEST_CASE("scorecard by hand: by channel") {
 TEST_CASE("scorecard by hand: by month") {
     ScorecardOptions opt;
     opt.period = Period::month;
-    const auto t = cxkit::scorecard(small_log(), opt);
+    const auto t = cxkit::metrics::scorecard(small_log(), opt);
     REQUIRE(t.rows() == 3);
     CHECK(t.period == Period::month);
     const std::int64_t jan = 2024 * 12, feb = jan + 1, mar = jan + 2;
@@ -387,26 +387,26 @@ TEST_CASE("scorecard by hand: by month") {
 }
 
 TEST_CASE("scorecard: a different confidence level and discount rate") {
-    cxkit::ScorecardTableOptions o;
+    cxkit::metrics::ScorecardTableOptions o;
     o.confidence = 0.90;
     o.annual_discount_rate = 0.0;
-    const auto t = cxkit::scorecard(small_log(), {}, o);
+    const auto t = cxkit::metrics::scorecard(small_log(), {}, o);
     // d = 0: CLV = 65 .8 / .2 = 260
     CHECK(at(t, 0, "clv") == Approx(260.0));
-    const auto t95 = cxkit::scorecard(small_log());
+    const auto t95 = cxkit::metrics::scorecard(small_log());
     CHECK(at(t, 0, "nps_low") > at(t95, 0, "nps_low"));
     CHECK(at(t, 0, "nps") == at(t95, 0, "nps"));
     o.confidence = 1.0;
-    CHECK_THROWS_AS(cxkit::scorecard(small_log(), {}, o), invalid_input);
+    CHECK_THROWS_AS(cxkit::metrics::scorecard(small_log(), {}, o), invalid_input);
     o.confidence = 0.95;
     o.annual_discount_rate = -0.1;
-    CHECK_THROWS_AS(cxkit::scorecard(small_log(), {}, o), invalid_input);
+    CHECK_THROWS_AS(cxkit::metrics::scorecard(small_log(), {}, o), invalid_input);
 }
 
 TEST_CASE("scorecard: group by two columns") {
     ScorecardOptions opt;
     opt.by = {"channel", "kind"};
-    const auto t = cxkit::scorecard(small_log(), opt);
+    const auto t = cxkit::metrics::scorecard(small_log(), opt);
     CHECK(t.group_columns == std::vector<std::string>{"channel", "kind"});
     // combinations present: phone/-, phone/complaint, store/-, web/-, web/complaint, web/purchase
     REQUIRE(t.rows() == 6);
@@ -431,7 +431,7 @@ TEST_CASE("scorecard: group by two columns") {
 
     // two columns and months: web/- in February = events 3 and 8
     opt.period = Period::month;
-    const auto tm = cxkit::scorecard(small_log(), opt);
+    const auto tm = cxkit::metrics::scorecard(small_log(), opt);
     const auto r = row_of(tm, labels({"web", std::nullopt}), 2024 * 12 + 1);
     CHECK(at(tm, r, "events") == 2);
     CHECK(at(tm, r, "revenue") == Approx(250.0));
@@ -442,7 +442,7 @@ TEST_CASE("scorecard: grouping by a missing column names it") {
     ScorecardOptions opt;
     opt.by = {"channel", "region"};
     try {
-        (void)cxkit::scorecard(small_log(), opt);
+        (void)cxkit::metrics::scorecard(small_log(), opt);
         FAIL("no exception");
     } catch (const invalid_input& e) {
         CHECK(e.column() == "region");
@@ -452,7 +452,7 @@ TEST_CASE("scorecard: grouping by a missing column names it") {
         CHECK(what.find("channel, kind") != std::string::npos);  // what the log has
     }
     opt.by = {"nps"};  // a measure is not a grouping column
-    CHECK_THROWS_AS(cxkit::fill_scorecard(small_log(), opt), invalid_input);
+    CHECK_THROWS_AS(cxkit::metrics::fill_scorecard(small_log(), opt), invalid_input);
 }
 
 TEST_CASE("scorecard by segment: from_labels, from_members, from_predicates") {
@@ -467,11 +467,11 @@ TEST_CASE("scorecard by segment: from_labels, from_members, from_predicates") {
 
     ScorecardOptions opt;
     opt.segment = &by_labels;
-    const auto state = cxkit::fill_scorecard(log, opt);
+    const auto state = cxkit::metrics::fill_scorecard(log, opt);
     opt.segment = &by_members;
-    CHECK(cxkit::fill_scorecard(log, opt) == state);
+    CHECK(cxkit::metrics::fill_scorecard(log, opt) == state);
 
-    const auto t = cxkit::scorecard_table(state);
+    const auto t = cxkit::metrics::scorecard_table(state);
     CHECK(t.group_columns == std::vector<std::string>{"tier"});
     REQUIRE(t.rows() == 3);  // none (D), regular (B), vip (A, C)
     const auto none = row_of(t, labels({std::nullopt}));
@@ -493,7 +493,7 @@ TEST_CASE("scorecard by segment: from_labels, from_members, from_predicates") {
     // channel and segment together
     opt.by = {"channel"};
     opt.segment = &by_labels;
-    const auto t2 = cxkit::scorecard(log, opt);
+    const auto t2 = cxkit::metrics::scorecard(log, opt);
     CHECK(t2.group_columns == std::vector<std::string>{"channel", "tier"});
     const auto wv = row_of(t2, labels({"web", "vip"}));
     CHECK(at(t2, wv, "events") == 4);  // 1, 3, 4, 8
@@ -511,7 +511,7 @@ TEST_CASE("scorecard by segment: from_labels, from_members, from_predicates") {
     CHECK(rules.of_customer == std::vector<std::int32_t>{0, 1, 0, 1});
     ScorecardOptions ro;
     ro.segment = &rules;
-    const auto t3 = cxkit::scorecard(log, ro);
+    const auto t3 = cxkit::metrics::scorecard(log, ro);
     REQUIRE(t3.rows() == 2);  // an empty segment gives no row
     CHECK(at(t3, row_of(t3, labels({"big"})), "events") == 7);
     CHECK(at(t3, row_of(t3, labels({"frequent"})), "events") == 6);
@@ -523,7 +523,7 @@ TEST_CASE("scorecard by segment: from_labels, from_members, from_predicates") {
     CHECK_THROWS_AS(cxkit::Segmentation::from_members(log, "tier", {{"vip", {"Z"}}}), invalid_input);
     cxkit::Segmentation wrong{"tier", {"x"}, {0, 0}};  // made for a 2-customer log
     ro.segment = &wrong;
-    CHECK_THROWS_AS(cxkit::fill_scorecard(log, ro), invalid_input);
+    CHECK_THROWS_AS(cxkit::metrics::fill_scorecard(log, ro), invalid_input);
 }
 
 TEST_CASE("ScorecardState merge: fill(A) += fill(B) equals fill(A u B), different customers and distributions") {
@@ -541,15 +541,15 @@ TEST_CASE("ScorecardState merge: fill(A) += fill(B) equals fill(A u B), differen
             ScorecardOptions opt;
             opt.period = p;
             if (by_channel) opt.by = {"channel", "kind"};
-            auto merged = cxkit::fill_scorecard(la, opt);
-            const auto fb = cxkit::fill_scorecard(lb, opt);
+            auto merged = cxkit::metrics::fill_scorecard(la, opt);
+            const auto fb = cxkit::metrics::fill_scorecard(lb, opt);
             CHECK_FALSE(merged == fb);
             merged += fb;
-            const auto whole = cxkit::fill_scorecard(lall, opt);
+            const auto whole = cxkit::metrics::fill_scorecard(lall, opt);
             CHECK(merged == whole);
-            CHECK(cxkit::merged(fb, cxkit::fill_scorecard(la, opt)) == whole);  // either order
+            CHECK(cxkit::merged(fb, cxkit::metrics::fill_scorecard(la, opt)) == whole);  // either order
             // the finished tables agree too
-            const auto tm = cxkit::scorecard_table(merged), tw = cxkit::scorecard_table(whole);
+            const auto tm = cxkit::metrics::scorecard_table(merged), tw = cxkit::metrics::scorecard_table(whole);
             REQUIRE(tm.rows() == tw.rows());
             CHECK(tm.labels == tw.labels);
             CHECK(tm.period_index == tw.period_index);
@@ -564,7 +564,7 @@ TEST_CASE("ScorecardState merge: fill(A) += fill(B) equals fill(A u B), differen
         }
     }
     // the two halves really are different: B's NPS is far below A's
-    const auto ta = cxkit::scorecard(la), tb = cxkit::scorecard(lb);
+    const auto ta = cxkit::metrics::scorecard(la), tb = cxkit::metrics::scorecard(lb);
     CHECK(at(ta, 0, "nps") > at(tb, 0, "nps") + 50);
 }
 
@@ -589,13 +589,13 @@ TEST_CASE("ScorecardState merge: the same customers in both parts count once (se
         ScorecardOptions opt;
         opt.by = {"channel"};
         opt.period = p;
-        const auto fa = cxkit::fill_scorecard(la, opt), fb = cxkit::fill_scorecard(lb, opt);
+        const auto fa = cxkit::metrics::fill_scorecard(la, opt), fb = cxkit::metrics::fill_scorecard(lb, opt);
         const auto merged = cxkit::merged(fa, fb);
-        const auto whole = cxkit::fill_scorecard(lall, opt);
+        const auto whole = cxkit::metrics::fill_scorecard(lall, opt);
         CHECK(merged == whole);
-        const auto tm = cxkit::scorecard_table(merged), tw = cxkit::scorecard_table(whole);
+        const auto tm = cxkit::metrics::scorecard_table(merged), tw = cxkit::metrics::scorecard_table(whole);
         CHECK(tm.column("customers") == tw.column("customers"));
-        const auto ta = cxkit::scorecard_table(fa), tb = cxkit::scorecard_table(fb);
+        const auto ta = cxkit::metrics::scorecard_table(fa), tb = cxkit::metrics::scorecard_table(fb);
         // the distinct counts are not the sum of the parts
         double sum_parts = 0, sum_merged = 0;
         for (double x : ta.column("customers")) sum_parts += x;
@@ -608,7 +608,7 @@ TEST_CASE("ScorecardState merge: the same customers in both parts count once (se
         for (std::size_t i = 0; i < rm.size(); ++i) CHECK(((std::isnan(rm[i]) && std::isnan(rw[i])) || rm[i] == Approx(rw[i])));
     }
     // merging a state with itself changes counts but not the sets
-    const auto f = cxkit::fill_scorecard(lall);
+    const auto f = cxkit::metrics::fill_scorecard(lall);
     auto twice = f;
     twice += f;
     CHECK_FALSE(twice == f);
@@ -645,13 +645,13 @@ TEST_CASE("ScorecardState: the same answer on 1 and 2 threads (> 200,000 events)
         opt.by = {"channel"};
         opt.period = p;
         opt.threads = 1;
-        const auto one = cxkit::fill_scorecard(log, opt);
+        const auto one = cxkit::metrics::fill_scorecard(log, opt);
         opt.threads = 2;
-        const auto two = cxkit::fill_scorecard(log, opt);
-        const auto two_again = cxkit::fill_scorecard(log, opt);
+        const auto two = cxkit::metrics::fill_scorecard(log, opt);
+        const auto two_again = cxkit::metrics::fill_scorecard(log, opt);
         CHECK(one == two);
         CHECK(two.serialize() == two_again.serialize());  // same thread count: bit for bit
-        const auto t1 = cxkit::scorecard_table(one), t2 = cxkit::scorecard_table(two);
+        const auto t1 = cxkit::metrics::scorecard_table(one), t2 = cxkit::metrics::scorecard_table(two);
         REQUIRE(t1.rows() == t2.rows());
         CHECK(t1.labels == t2.labels);
         for (std::size_t c = 0; c < t1.column_names.size(); ++c) {
@@ -675,14 +675,14 @@ TEST_CASE("ScorecardState: serialize and deserialize") {
     ScorecardOptions opt;
     opt.by = {"channel", "kind"};
     opt.period = Period::month;
-    const auto s = cxkit::fill_scorecard(small_log(), opt);
+    const auto s = cxkit::metrics::fill_scorecard(small_log(), opt);
     const auto bytes = s.serialize();
     const auto back = ScorecardState::deserialize(bytes);
     CHECK(back == s);
     CHECK(back.serialize() == bytes);
     CHECK(back.group_columns == s.group_columns);
     CHECK(back.period == Period::month);
-    const auto tb = cxkit::scorecard_table(back), ts = cxkit::scorecard_table(s);
+    const auto tb = cxkit::metrics::scorecard_table(back), ts = cxkit::metrics::scorecard_table(s);
     for (std::size_t c = 0; c < ts.columns.size(); ++c) {
         CAPTURE(ts.column_names[c]);
         CHECK(same_values(tb.columns[c], ts.columns[c]));
@@ -726,14 +726,14 @@ TEST_CASE("ScorecardState: states grouped differently do not merge") {
     by_channel_monthly.period = Period::month;
     by_channel_weekly_retention.by = {"channel"};
     by_channel_weekly_retention.retention_period = Period::week;
-    auto s = cxkit::fill_scorecard(log, by_channel);
+    auto s = cxkit::metrics::fill_scorecard(log, by_channel);
     const auto before = s;
-    CHECK_THROWS_AS(s += cxkit::fill_scorecard(log, by_kind), invalid_input);
-    CHECK_THROWS_AS(s += cxkit::fill_scorecard(log, by_channel_monthly), invalid_input);
-    CHECK_THROWS_AS(s += cxkit::fill_scorecard(log, by_channel_weekly_retention), invalid_input);
+    CHECK_THROWS_AS(s += cxkit::metrics::fill_scorecard(log, by_kind), invalid_input);
+    CHECK_THROWS_AS(s += cxkit::metrics::fill_scorecard(log, by_channel_monthly), invalid_input);
+    CHECK_THROWS_AS(s += cxkit::metrics::fill_scorecard(log, by_channel_weekly_retention), invalid_input);
     CHECK(s == before);  // a refused merge leaves the state as it was
     try {
-        s += cxkit::fill_scorecard(log, by_kind);
+        s += cxkit::metrics::fill_scorecard(log, by_kind);
     } catch (const invalid_input& e) {
         CHECK(std::string(e.what()).find("cannot merge scorecards grouped by different columns or periods") !=
               std::string::npos);
@@ -752,15 +752,15 @@ TEST_CASE("scorecard of an empty log is an empty table") {
     for (Period p : {Period::none, Period::month, Period::day}) {
         ScorecardOptions opt;
         opt.period = p;
-        const auto st = cxkit::fill_scorecard(empty, opt);
+        const auto st = cxkit::metrics::fill_scorecard(empty, opt);
         CHECK(st.cells.empty());
         CHECK(st.activity.empty());
-        const auto t = cxkit::scorecard_table(st);
+        const auto t = cxkit::metrics::scorecard_table(st);
         CHECK(t.rows() == 0);
         CHECK(t.columns.size() == t.column_names.size());
         CHECK(t.column("nps").empty());
         // merging an empty log's state into a real one changes nothing
-        auto real = cxkit::fill_scorecard(small_log(), opt);
+        auto real = cxkit::metrics::fill_scorecard(small_log(), opt);
         const auto copy = real;
         real += st;
         CHECK(real == copy);
@@ -773,13 +773,13 @@ TEST_CASE("scorecard of an empty log is an empty table") {
     ScorecardOptions opt;
     opt.by = {"channel"};
     opt.period = Period::week;
-    CHECK(cxkit::scorecard(log, opt).rows() == 0);
-    CHECK_THROWS_AS(cxkit::scorecard(empty, opt), invalid_input);  // no such column, even when empty
+    CHECK(cxkit::metrics::scorecard(log, opt).rows() == 0);
+    CHECK_THROWS_AS(cxkit::metrics::scorecard(empty, opt), invalid_input);  // no such column, even when empty
     // and a log whose every row was dropped
     EventLogBuilder b(cxkit::metrics::measure_rule);  // the scorecard's rules come from metrics now
     b.event("A", 1).set("nps", 11);
     const auto dropped = std::move(b).build(cxkit::OnError::drop);
-    CHECK(cxkit::scorecard(dropped).rows() == 0);
+    CHECK(cxkit::metrics::scorecard(dropped).rows() == 0);
 }
 
 TEST_CASE("scorecard: an NPS change is flagged only with min_change_n answers in both periods") {
@@ -793,14 +793,14 @@ TEST_CASE("scorecard: an NPS change is flagged only with min_change_n answers in
     };
     ScorecardOptions opt;
     opt.period = Period::month;
-    const auto tiny = cxkit::scorecard_table(cxkit::fill_scorecard(log_of(1, 1), opt));
+    const auto tiny = cxkit::metrics::scorecard_table(cxkit::metrics::fill_scorecard(log_of(1, 1), opt));
     REQUIRE(tiny.rows() == 2);
     CHECK(std::isinf(tiny.column("nps_change_z")[1]));
     CHECK(tiny.column("nps_change_p")[1] == 0.0);
     CHECK(tiny.nps_change_significant[1] == 0);
-    const auto state = cxkit::fill_scorecard(log_of(30, 30), opt);
-    CHECK(cxkit::scorecard_table(state).nps_change_significant[1] == 1);
-    cxkit::ScorecardTableOptions strict;
+    const auto state = cxkit::metrics::fill_scorecard(log_of(30, 30), opt);
+    CHECK(cxkit::metrics::scorecard_table(state).nps_change_significant[1] == 1);
+    cxkit::metrics::ScorecardTableOptions strict;
     strict.min_change_n = 31;
-    CHECK(cxkit::scorecard_table(state, strict).nps_change_significant[1] == 0);
+    CHECK(cxkit::metrics::scorecard_table(state, strict).nps_change_significant[1] == 0);
 }

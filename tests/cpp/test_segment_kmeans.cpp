@@ -1,9 +1,11 @@
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <random>
+#include <thread>
 #include <vector>
 
 #include "cxkit/segment/kmeans.hpp"
@@ -336,4 +338,22 @@ TEST_CASE("kmeans: from_row_major copies a C-order array into the column-major m
         const Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> want(a.data(), n, d);
         CHECK(M == want);
     }
+}
+
+TEST_CASE("kmeans: stops with core::cancelled when the thread's interrupt check asks (Ctrl-C in Python)") {
+    const auto X = noisy(20000, 4, 3);
+    KMeansOptions o;
+    o.n_clusters = 8;
+    o.seed = 1;
+    for (auto algo : {KMeansOptions::lloyd, KMeansOptions::elkan}) {
+        o.algorithm = algo;
+        for (unsigned threads : {1u, 2u}) {
+            o.threads = threads;
+            cxkit::core::interrupt_scope stop([](void*) { return false; }, nullptr);
+            std::this_thread::sleep_for(std::chrono::milliseconds(25));  // the check is asked at most every 20 ms
+            CHECK_THROWS_AS((void)kmeans(X, o), cxkit::core::cancelled);
+        }
+    }
+    // no check installed: runs to the end
+    CHECK(kmeans(X, o).labels.size() == 20000);
 }

@@ -1,8 +1,11 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <random>
+#include <thread>
 #include <vector>
 
 #include <Eigen/Dense>
@@ -119,4 +122,72 @@ TEST_CASE("Recommender: similarity equals Eigen's own sparse X^T X, normalised, 
             if (X(0, j) == 0 && scores(0, j) > 0 && (best < 0 || scores(0, j) > scores(0, best) + 1e-12)) best = j;
         if (best >= 0) CHECK(t.item[0] == best);
     }
+}
+
+namespace {
+// Random baskets large enough for many chunks: 20,000 customers, 3,000 items (94 chunks of 32 item columns).
+void random_baskets(std::vector<std::int32_t>& cust, std::vector<std::int32_t>& item, int nc, int ni, int n,
+                    unsigned seed) {
+    std::mt19937 rng(seed);
+    for (int r = 0; r < n; ++r) {
+        cust.push_back(static_cast<std::int32_t>(rng() % static_cast<unsigned>(nc)));
+        item.push_back(static_cast<std::int32_t>(std::min(rng() % static_cast<unsigned>(ni), rng() % static_cast<unsigned>(ni))));
+    }
+}
+}  // namespace
+
+TEST_CASE("Recommender: fit and recommend are bit-identical on 1, 2 and 3 threads") {
+    const int nc = 20000, ni = 3000;
+    std::vector<std::int32_t> cust, item;
+    random_baskets(cust, item, nc, ni, 120000, 11);
+    std::vector<std::int32_t> all(nc);
+    for (int u = 0; u < nc; ++u) all[static_cast<std::size_t>(u)] = u;
+    RecommendationTable first;
+    Eigen::SparseMatrix<double> S1;
+    for (unsigned threads : {1u, 2u, 3u}) {
+        Recommender rec(RecommenderOptions{Similarity::lift, threads});
+        rec.fit(cust, item, nc, ni);
+        const auto t = rec.recommend(all, 7, true);
+        if (threads == 1) {
+            first = t;
+            S1 = rec.similarity();
+            continue;
+        }
+        CHECK(t.request == first.request);
+        CHECK(t.item == first.item);
+        CHECK(t.score == first.score);  // bitwise
+        const Eigen::SparseMatrix<double> S = rec.similarity();
+        CHECK(S.nonZeros() == S1.nonZeros());
+        CHECK(std::equal(S.valuePtr(), S.valuePtr() + S.nonZeros(), S1.valuePtr()));
+        CHECK(std::equal(S.innerIndexPtr(), S.innerIndexPtr() + S.nonZeros(), S1.innerIndexPtr()));
+    }
+}
+
+TEST_CASE("Recommender: an interrupted fit leaves the previous fit; an interrupted recommend returns nothing") {
+    // issue 11: "a failed call leaves nothing half-built" (the fit used to write its members as it went)
+    std::vector<std::int32_t> cust, item;
+    random_baskets(cust, item, 20000, 3000, 120000, 12);
+    Recommender rec(RecommenderOptions{Similarity::cosine, 2});
+    const std::vector<std::int32_t> c0{0, 0, 1, 1, 2}, i0{0, 1, 0, 2, 1};
+    rec.fit(c0, i0, 3, 3);
+    const auto before = rec.recommend(std::vector<std::int32_t>{0, 1, 2}, 2, true);
+    {
+        cxkit::core::interrupt_scope stop([](void*) { return false; }, nullptr);
+        std::this_thread::sleep_for(std::chrono::milliseconds(25));  // the check is asked at most every 20 ms
+        CHECK_THROWS_AS(rec.fit(cust, item, 20000, 3000), cxkit::core::cancelled);
+    }
+    CHECK(rec.fitted());
+    CHECK(rec.n_customers() == 3);
+    CHECK(rec.n_items() == 3);
+    const auto after = rec.recommend(std::vector<std::int32_t>{0, 1, 2}, 2, true);
+    CHECK(after.item == before.item);
+    CHECK(after.score == before.score);
+    {
+        cxkit::core::interrupt_scope stop([](void*) { return false; }, nullptr);
+        std::this_thread::sleep_for(std::chrono::milliseconds(25));
+        CHECK_THROWS_AS((void)rec.recommend(std::vector<std::int32_t>{0, 1, 2}, 2, true), cxkit::core::cancelled);
+    }
+    // the next calls work
+    rec.fit(cust, item, 20000, 3000);
+    CHECK(rec.n_items() == 3000);
 }

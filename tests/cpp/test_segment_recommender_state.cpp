@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <cstring>
+#include <string>
 #include <random>
 #include <vector>
 
@@ -69,4 +71,39 @@ TEST_CASE("RecommenderState: serialize round trip and bad bytes") {
     CHECK_THROWS_AS(RecommenderState::deserialize(bytes + "x"), cxkit::invalid_input);
     Recommender r;
     CHECK_THROWS_AS(r.fit(s, 29, 12), cxkit::invalid_input);  // customer 29 is out of range
+}
+
+namespace {
+// The bytes of a RecommenderState with these pairs as they are (no normalize): what a hostile file can hold.
+std::string raw_state(const std::vector<std::int64_t>& customer, const std::vector<std::int64_t>& item) {
+    cxkit::ByteWriter w;
+    w.header("RecommenderState", 1);
+    w.put_vector(customer);
+    w.put_vector(item);
+    return std::move(w).bytes();
+}
+std::string refusal(const std::string& bytes) {
+    try {
+        (void)RecommenderState::deserialize(bytes);
+    } catch (const cxkit::invalid_input& e) {
+        return e.what();
+    }
+    return "accepted";
+}
+}  // namespace
+
+TEST_CASE("RecommenderState: hostile bytes are refused with a clear error (issue 12: negative recommender keys)") {
+    // issue 12 defect: a state with negative keys loaded, and Python then indexed its id lists from the end
+    CHECK(refusal(raw_state({-1, 0}, {0, 1})).find("negative customer key (-1)") != std::string::npos);
+    CHECK(refusal(raw_state({0, 1}, {2, -7})).find("negative item key (-7)") != std::string::npos);
+    CHECK(refusal(raw_state({1, 0}, {0, 0})).find("not sorted and unique") != std::string::npos);
+    CHECK(refusal(raw_state({0, 0}, {3, 3})).find("not sorted and unique") != std::string::npos);
+    CHECK(refusal(raw_state({0, 1}, {0})).find("different lengths") != std::string::npos);
+    // a length field claiming 2^60 pairs: refused before any allocation (bounded by the byte count)
+    std::string huge = raw_state({}, {});
+    const std::size_t at = huge.size() - 16;  // the customer vector's length field
+    const std::uint64_t n = std::uint64_t{1} << 60;
+    std::memcpy(huge.data() + at, &n, sizeof n);
+    CHECK(refusal(huge).find("exceeds the data") != std::string::npos);
+    CHECK(refusal(raw_state({0, 1}, {0, 0})) == "accepted");
 }

@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <limits>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -105,4 +107,31 @@ TEST_CASE("C++ API without Python: cluster RFM features and score them") {
         CHECK((km.labels[static_cast<std::size_t>(i)] == km.labels[0]) == active);
         CHECK((s.segment_name(static_cast<std::size_t>(i)) == "Champions" || s.segment_name(static_cast<std::size_t>(i)) == "Loyal") == active);
     }
+}
+
+TEST_CASE("RFM scores: the same on 1, 2 and 3 threads (50,000+ rows take the parallel path)") {
+    std::mt19937_64 g(8);
+    const std::size_t n = 60000;
+    std::vector<double> r(n), f(n), m(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        r[i] = static_cast<double>(g() % 365);
+        f[i] = static_cast<double>(1 + g() % 20);
+        m[i] = static_cast<double>(g() % 100000) / 100.0;
+    }
+    cxkit::segment::RfmOptions o;
+    o.threads = 1;
+    const auto one = cxkit::segment::rfm_scores(r, f, m, o);
+    for (unsigned t : {2u, 3u}) {
+        o.threads = t;
+        const auto many = cxkit::segment::rfm_scores(r, f, m, o);
+        CHECK(many.r == one.r);
+        CHECK(many.f == one.f);
+        CHECK(many.m == one.m);
+        CHECK(many.segment == one.segment);
+    }
+    // the first bad measure in r, f, m order is the one reported, whatever thread finds it first
+    f[10] = std::nan("");
+    m[5] = std::numeric_limits<double>::infinity();
+    o.threads = 3;
+    CHECK_THROWS_WITH_AS(cxkit::segment::rfm_scores(r, f, m, o), doctest::Contains("frequency"), cxkit::invalid_input);
 }

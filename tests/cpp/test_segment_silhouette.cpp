@@ -91,3 +91,15 @@ TEST_CASE("choose_k suggests the planted number of clusters") {
     o.k_min = 1;
     CHECK_THROWS_AS(choose_k(X, o), invalid_input);
 }
+
+TEST_CASE("silhouette: bit-identical per-sample values on 1, 2 and 3 threads (several parallel tasks)") {
+    // 5,000 rows: 79 blocks of 64 samples, 5 tasks of 16 blocks for core::parallel_for
+    Eigen::MatrixXd X = Eigen::MatrixXd::Random(5000, 3);
+    std::vector<int> lab(5000);
+    for (int i = 0; i < 5000; ++i) lab[static_cast<std::size_t>(i)] = (X(i, 0) > 0) + 2 * (X(i, 2) > 0.3);
+    const Eigen::VectorXd one = silhouette_samples(X, lab, 1);
+    for (unsigned t : {2u, 3u}) {
+        const Eigen::VectorXd many = silhouette_samples(X, lab, t);
+        CHECK((many.array() == one.array()).all());
+    }
+}

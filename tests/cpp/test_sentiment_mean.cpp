@@ -6,7 +6,7 @@
 #include "cxkit/metrics/mean.hpp"
 
 using cxkit::invalid_input;
-using cxkit::MeanState;
+using cxkit::metrics::MeanState;
 
 namespace {
 MeanState fill(const std::vector<double>& v) {
@@ -44,13 +44,13 @@ TEST_CASE("MeanState: merge of two different samples equals one fill of their un
 }
 
 TEST_CASE("validate_sentiment: values outside [-1, 1] name the column and row") {
-    CHECK_NOTHROW(cxkit::validate_sentiment(-1.0, 0));
-    CHECK_NOTHROW(cxkit::validate_sentiment(1.0, 0));
-    CHECK_NOTHROW(cxkit::validate_sentiment(NAN, 0));
-    CHECK_THROWS_WITH_AS(cxkit::validate_sentiment(1.5, 3), "column 'sentiment', row 3: sentiment must be in [-1, 1], got 1.5",
+    CHECK_NOTHROW(cxkit::metrics::validate_sentiment(-1.0, 0));
+    CHECK_NOTHROW(cxkit::metrics::validate_sentiment(1.0, 0));
+    CHECK_NOTHROW(cxkit::metrics::validate_sentiment(NAN, 0));
+    CHECK_THROWS_WITH_AS(cxkit::metrics::validate_sentiment(1.5, 3), "column 'sentiment', row 3: sentiment must be in [-1, 1], got 1.5",
                          invalid_input);
-    CHECK_THROWS_WITH_AS(cxkit::validate_sentiment(-1.25, 4, "compound"),
+    CHECK_THROWS_WITH_AS(cxkit::metrics::validate_sentiment(-1.25, 4, "compound"),
                          "column 'compound', row 4: sentiment must be in [-1, 1], got -1.25", invalid_input);
-    CHECK_THROWS_WITH_AS(cxkit::validate_sentiment(INFINITY, 5), "column 'sentiment', row 5: sentiment must be in [-1, 1], got inf",
+    CHECK_THROWS_WITH_AS(cxkit::metrics::validate_sentiment(INFINITY, 5), "column 'sentiment', row 5: sentiment must be in [-1, 1], got inf",
                          invalid_input);
 }

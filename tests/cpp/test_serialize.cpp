@@ -16,6 +16,7 @@
 #include "cxkit/metrics/response_time.hpp"
 
 using namespace cxkit;
+using namespace cxkit::metrics;
 
 namespace {
 

@@ -63,7 +63,7 @@ TEST_CASE("nps_adjusted_wald: 5 promoters, 3 detractors of 10, by hand") {
     // P' = 5.75, D' = 3.75, n' = 13: pP = 0.442308, pD = 0.288462, adj = 2/13 = 0.153846
     // var = 0.730769 - 0.153846^2 = 0.707101; half = 1.959964 * sqrt(0.707101/13) = 0.457106
     // -> [-30.326, 61.095] points (not centred on the raw NPS of 20)
-    auto ci = cxkit::nps_adjusted_wald(5, 3, 10, 0.95);
+    auto ci = cxkit::metrics::nps_adjusted_wald(5, 3, 10, 0.95);
     CHECK(ci.low == doctest::Approx(-30.32599443550416).epsilon(1e-10));
     CHECK(ci.high == doctest::Approx(61.09522520473494).epsilon(1e-10));
 }
@@ -71,17 +71,17 @@ TEST_CASE("nps_adjusted_wald: 5 promoters, 3 detractors of 10, by hand") {
 TEST_CASE("nps_adjusted_wald: clipped to [-100, 100]; n == 0 is NaN; bad counts refused") {
     // 5 of 5 promoters: P' = 5.75, D' = 0.75, n' = 8: adj = 0.625, var = 0.8125 - 0.390625 = 0.421875,
     // half = 1.959964 * sqrt(0.421875/8) = 0.450085 -> [17.491, 107.5] -> high clipped to 100
-    auto ci = cxkit::nps_adjusted_wald(5, 0, 5, 0.95);
+    auto ci = cxkit::metrics::nps_adjusted_wald(5, 0, 5, 0.95);
     CHECK(ci.low == doctest::Approx(17.49145303416897).epsilon(1e-10));
     CHECK(ci.high == 100.0);
-    ci = cxkit::nps_adjusted_wald(0, 5, 5, 0.95);  // mirror image
+    ci = cxkit::metrics::nps_adjusted_wald(0, 5, 5, 0.95);  // mirror image
     CHECK(ci.low == -100.0);
     CHECK(ci.high == doctest::Approx(-17.49145303416897).epsilon(1e-10));
-    ci = cxkit::nps_adjusted_wald(0, 0, 0, 0.95);
+    ci = cxkit::metrics::nps_adjusted_wald(0, 0, 0, 0.95);
     CHECK(std::isnan(ci.low));
     CHECK(std::isnan(ci.high));
-    CHECK_THROWS_AS(cxkit::nps_adjusted_wald(6, 5, 10, 0.95), invalid_input);
-    CHECK_THROWS_AS(cxkit::nps_adjusted_wald(1, 1, 10, 0.0), invalid_input);
+    CHECK_THROWS_AS(cxkit::metrics::nps_adjusted_wald(6, 5, 10, 0.95), invalid_input);
+    CHECK_THROWS_AS(cxkit::metrics::nps_adjusted_wald(1, 1, 10, 0.0), invalid_input);
 }
 
 TEST_CASE("two_sample_z and the NPS / proportion tests, by hand") {
@@ -98,12 +98,12 @@ TEST_CASE("two_sample_z and the NPS / proportion tests, by hand") {
 
     // NPS 40 (var 0.64, n 100) vs NPS 20 (var 0.76, n 200): se = sqrt(0.0064 + 0.0038) = 0.100995,
     // z = 0.2/0.100995 = 1.980295, p = 0.047670
-    t = cxkit::nps_z_test(40, 0.64, 100, 20, 0.76, 200);
+    t = cxkit::metrics::nps_z_test(40, 0.64, 100, 20, 0.76, 200);
     CHECK(t.z == doctest::Approx(1.9802950859533488).epsilon(1e-10));
     CHECK(t.p == doctest::Approx(0.04767038065616141).epsilon(1e-10));
 
     // NPS 30 (var 0.5, n 50) vs benchmark 20: se = sqrt(0.5/50) = 0.1, z = 0.1/0.1 = 1, p = 0.317311
-    t = cxkit::nps_vs_benchmark(30, 0.5, 50, 20);
+    t = cxkit::metrics::nps_vs_benchmark(30, 0.5, 50, 20);
     CHECK(t.z == doctest::Approx(1.0));
     CHECK(t.p == doctest::Approx(0.31731050786291415).epsilon(1e-10));
 

@@ -7,6 +7,7 @@
 #include <cxkit/voc/vader.hpp>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <random>
 #include <string>
@@ -253,4 +254,61 @@ TEST_CASE("vader: the ASCII fast path equals the general tokeniser on random tex
         const SentimentScores a = vader().score(s), b = general.score(s);
         REQUIRE(a == b);
     }
+}
+
+TEST_CASE("vader: score_many over many chunks is the same on 1, 2 and 3 threads") {
+    // 20,000 short texts: five chunks of 4,096 rows, so the threads really share the work
+    std::vector<std::string> texts;
+    std::mt19937 g(7);
+    const char* words[] = {"good", "bad", "NOT", "very", "awful", "great", "but", "meh", "!", "love", ":)"};
+    for (int k = 0; k < 20000; ++k) {
+        std::string t;
+        for (int w = 0; w < 6; ++w) t += std::string(words[g() % 11]) + " ";
+        texts.push_back(t);
+    }
+    std::vector<SentimentScores> one(texts.size()), two(texts.size()), three(texts.size());
+    vader().score_many(texts, one.data(), 1);
+    vader().score_many(texts, two.data(), 2);
+    vader().score_many(texts, three.data(), 3);
+    CHECK(one == two);
+    CHECK(one == three);
+    CHECK(one[19999] == vader().score(texts[19999]));
+}
+
+TEST_CASE("vader: score_many stops between chunks when asked (keep_going or the thread's interrupt check)") {
+    // the check is asked at most every 20 ms: enough texts (~0.3 s of work) that the loop is still running then
+    std::vector<std::string> texts(300000, "good service but a slow reply");
+    std::vector<SentimentScores> out(texts.size());
+    int asked = 0;
+    CHECK_THROWS_AS(vader().score_many(texts, out.data(), 2, [&] { return ++asked < 1; }), cxkit::core::cancelled);
+    CHECK(asked >= 1);
+    // the old name still catches it
+    cxkit::core::interrupt_scope stop([](void*) { return false; }, nullptr);
+    CHECK_THROWS_AS(vader().score_many(texts, out.data(), 1), cxkit::voc::cancelled);
+}
+
+TEST_CASE("vader: default_lexicon() finds the shipped lexicon through CXKIT_DATA_DIR, with a clear error if absent") {
+    // the environment variable overrides the compile definition (the lead's CMake sets that one)
+    ::setenv("CXKIT_DATA_DIR", data_dir.string().c_str(), 1);
+    const Vader v = Vader::from_default_lexicon();
+    CHECK(v.lexicon().size() == vader().lexicon().size());
+    CHECK(v.score("The service was great :)") == vader().score("The service was great :)"));
+
+    const auto missing = std::filesystem::temp_directory_path() / "cxkit-no-such-data-dir";
+    ::setenv("CXKIT_DATA_DIR", missing.string().c_str(), 1);
+    try {
+        (void)cxkit::voc::default_lexicon();
+        FAIL("expected invalid_input");
+    } catch (const cxkit::invalid_input& e) {
+        const std::string what = e.what();
+        CHECK(what.find("vader_lexicon.txt") != std::string::npos);
+        CHECK(what.find("CXKIT_DATA_DIR") != std::string::npos);
+        CHECK(what.find(missing.string()) != std::string::npos);
+    }
+    ::unsetenv("CXKIT_DATA_DIR");
+#ifdef CXKIT_DATA_DIR
+    CHECK(Vader::from_default_lexicon().lexicon().size() == vader().lexicon().size());
+#else
+    CHECK_THROWS_WITH_AS((void)cxkit::voc::data_dir(), doctest::Contains("CXKIT_DATA_DIR"), cxkit::invalid_input);
+#endif
 }

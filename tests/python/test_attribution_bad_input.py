@@ -20,17 +20,17 @@ def test_empty_paths_are_an_error_for_every_model():
     empty = table([], [], [])
     assert len(empty) == 0
     with pytest.raises(ValueError, match="no paths"):
-        cxkit.attribution.heuristic(empty)
+        cxkit.journey.attribution.heuristic(empty)
     with pytest.raises(ValueError, match="no paths"):
-        cxkit.attribution.markov(empty)
+        cxkit.journey.attribution.markov(empty)
     with pytest.raises(ValueError, match="no paths"):
-        cxkit.attribution.shapley(empty)
+        cxkit.journey.attribution.shapley(empty)
     with pytest.raises(ValueError, match="row 1: empty state"):
         table(["a", ""], [1, 1], [0, 0])
     with pytest.raises(ValueError, match="row 1"):
         table(["a", None], [1, 1], [0, 0])
     with pytest.raises(TypeError, match="Paths"):
-        cxkit.attribution.markov(pd.DataFrame({"path": ["a"]}))
+        cxkit.journey.attribution.markov(pd.DataFrame({"path": ["a"]}))
 
 
 def test_a_path_of_only_conversions():
@@ -49,7 +49,7 @@ def test_a_path_of_only_conversions():
     only = cxkit.journey.paths(cxkit.EventLog.from_pandas(df[df["customer_id"] == 1]), by="channel")
     assert len(only) == 0
     with pytest.raises(ValueError, match="no paths"):
-        cxkit.attribution.markov(only)
+        cxkit.journey.attribution.markov(only)
 
 
 @pytest.mark.parametrize("name", ["(start)", "(conversion)", "(null)"])
@@ -65,31 +65,31 @@ def test_channels_named_like_reserved_states(name):
 def test_zero_conversions_overall():
     p = table(["a > b", "b"], [0, 0], [3, 2])
     with pytest.raises(ValueError, match="no conversions"):
-        cxkit.attribution.markov(p)
+        cxkit.journey.attribution.markov(p)
     for order in (2, 3):
         with pytest.raises(ValueError, match="no conversions"):
-            cxkit.attribution.markov(p, order=order)
+            cxkit.journey.attribution.markov(p, order=order)
     # documented: rule-based and Shapley credits are all 0, nothing to split
-    h = cxkit.attribution.heuristic(p)
+    h = cxkit.journey.attribution.heuristic(p)
     assert (h.to_numpy() == 0).all() and list(h.index) == ["a", "b"]
-    s = cxkit.attribution.shapley(p)
+    s = cxkit.journey.attribution.shapley(p)
     assert (s.to_numpy() == 0).all()
     # time decay on a log where nobody converts: 0 too
     df = pd.DataFrame({"customer_id": [1, 1], "time": pd.to_datetime(["2024-01-01", "2024-01-02"]),
                        "channel": ["web", "email"], "kind": ["interaction", "interaction"]})
-    td = cxkit.attribution.heuristic(cxkit.journey.paths(cxkit.EventLog.from_pandas(df), by="channel"),
+    td = cxkit.journey.attribution.heuristic(cxkit.journey.paths(cxkit.EventLog.from_pandas(df), by="channel"),
                                      half_life="7D")
     assert (td["time_decay"] == 0).all()
 
 
 def test_more_channels_than_shapleys_exact_limit():
-    limit = cxkit._core.shapley_exact_limit
+    limit = cxkit._core.journey.shapley_exact_limit
     assert limit == 20
     n = 25
     paths = [f"c{i} > c{(i + 1) % n} > c{i}" for i in range(n)]
     conv = np.arange(1, n + 1, dtype=float)
     p = table(paths, conv, np.ones(n), value=10 * conv)
-    s = cxkit.attribution.shapley(p)
+    s = cxkit.journey.attribution.shapley(p)
     assert s.attrs["exact"] is False
     # simplified form by hand: each path's conversions split over its 2 distinct channels; channel i is in
     # path i and path i - 1
@@ -98,9 +98,9 @@ def test_more_channels_than_shapleys_exact_limit():
     np.testing.assert_allclose(s.loc[expect.index, "value"], 10 * expect, rtol=1e-12)
     # at or under the limit: exact, and equal to the simplified form for this value function
     small = table(["a > b", "b > c > a", "c"], [3, 2, 1], [1, 1, 1])
-    exact = cxkit.attribution.shapley(small)
+    exact = cxkit.journey.attribution.shapley(small)
     assert exact.attrs["exact"] is True
-    pd.testing.assert_frame_equal(exact, cxkit.attribution.shapley(small, simplified=True), check_exact=False)
+    pd.testing.assert_frame_equal(exact, cxkit.journey.attribution.shapley(small, simplified=True), check_exact=False)
 
 
 def test_bad_counts_weights_and_columns():
@@ -116,9 +116,9 @@ def test_bad_counts_weights_and_columns():
         Paths.from_pandas(pd.DataFrame({"path": ["a"], "total_conversions": [1], "total_null": [0]}), nulls="nope")
     p = table(["a > b"], [1], [0])
     with pytest.raises(ValueError, match="position weights"):
-        cxkit.attribution.heuristic(p, first=0.7, last=0.5)
+        cxkit.journey.attribution.heuristic(p, first=0.7, last=0.5)
     with pytest.raises(ValueError, match="position weights"):
-        cxkit.attribution.heuristic(p, first=-0.1)
+        cxkit.journey.attribution.heuristic(p, first=-0.1)
 
 
 def test_step_tables_refuse_bad_sizes():
@@ -132,3 +132,33 @@ def test_step_tables_refuse_bad_sizes():
         p.funnel([])
     with pytest.raises(ValueError, match="values"):
         p.step_matrix(3, values="pct")
+
+
+def test_counts_whose_totals_overflow_are_refused():
+    """Issue 12 ("silently wrong"): rows of 1e308 conversions each are finite, their total is not; credits came
+    back inf/NaN. Now a ValueError when the paths are built."""
+    df = pd.DataFrame({"path": ["a > b", "b"], "total_conversions": [1e308, 1e308], "total_null": [0.0, 0.0]})
+    with pytest.raises(ValueError, match="add up"):
+        Paths.from_pandas(df)
+    df = pd.DataFrame({"path": ["a", "b"], "total_conversions": [1.0, 1.0], "total_null": [0.0, 0.0],
+                       "v": [1e308, -1e308]})
+    with pytest.raises(ValueError, match="values add up"):
+        Paths.from_pandas(df, value="v")
+
+
+def test_step_times_across_the_whole_timestamp_range_are_not_wrapped():
+    """Issue 12 (signed overflow): a journey from pd.Timestamp.min to near pd.Timestamp.max has steps ~584 years
+    apart; the signed difference wrapped to a negative time. Now the time is exact in C++ and NaT in pandas (past
+    the Timedelta range), and the next step's time is right."""
+    df = pd.DataFrame({"customer_id": [1, 1, 1],
+                       "time": [pd.Timestamp.min, pd.Timestamp.max - pd.Timedelta(1, "D"), pd.Timestamp.max],
+                       "channel": ["a", "b", None], "kind": ["touch", "touch", "purchase"]})
+    p = cxkit.journey.paths(cxkit.EventLog.from_pandas(df), by="channel")
+    t = p.transitions().set_index(["from", "to"])["median_time"]
+    assert pd.isna(t[("a", "b")])
+    assert t[("b", "(conversion)")] == pd.Timedelta(1, "D")
+    assert pd.isna(p.funnel(["a", "b"])["median_time_to_next"].iloc[0])
+    td = cxkit.journey.attribution.heuristic(p, half_life="7D")["time_decay"]
+    assert td["b"] == pytest.approx(1.0) and td["a"] == pytest.approx(0.0)
+    raw = cxkit._core.journey.transition_times(p._core)
+    assert (raw["median"] >= 0).all() and raw["median"].max() > 1.8e19

@@ -67,9 +67,9 @@ def test_weighted_fit_has_the_standard_errors_of_the_repeated_rows(cdnow):
 
 def test_pickling_resolves_deferred_standard_errors(cdnow):
     m = clv.ParetoNBDModel().fit(cdnow)
-    assert "_deferred" in m.__dict__
+    assert m._model.standard_errors_deferred
     m2 = pickle.loads(pickle.dumps(m))
-    assert "_deferred" not in m2.__dict__ and "_deferred" not in m.__dict__
+    assert not m2._model.standard_errors_deferred and not m._model.standard_errors_deferred
     assert m2.standard_errors_ == m.standard_errors_ and all(np.isfinite(list(m2.standard_errors_.values())))
     assert m2.summary.equals(m.summary)
 
@@ -78,10 +78,10 @@ def test_a_hessian_that_is_not_negative_definite_says_so_on_first_use(cdnow):
     import cxkit._core as core
 
     f, r, T = (cdnow[c].to_numpy(np.float64) for c in ("frequency", "recency", "T"))
-    res = core.clv.fit_beta_geo(f, r, T, None, defer_standard_errors=True)
-    assert res["data"] is not None and len(res["data"]) < len(f)
-    # parameters far from the maximum, where the log-likelihood is not concave
-    res = dict(res, params=dict(r=5.0, alpha=0.1, a=50.0, b=0.01))
+    fitted = core.clv.BetaGeoModel.fit(f, r, T, None, defer_standard_errors=True)
+    assert fitted.standard_errors_deferred
+    # parameters far from the maximum, where the log-likelihood is not concave (the fit's data kept)
+    res = fitted.at_params([5.0, 0.1, 50.0, 0.01])
     m = clv.BetaGeoModel()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -105,10 +105,11 @@ def test_a_fit_that_did_not_converge_warns_at_once_with_its_standard_errors(cdno
     import cxkit._core as core
 
     f, r, T = (cdnow[c].to_numpy(np.float64) for c in ("frequency", "recency", "T"))
-    res = core.clv.fit_beta_geo(f, r, T, None, defer_standard_errors=True)
-    res = dict(res, converged=False, message="maximum number of iterations reached")
+    res = core.clv.BetaGeoModel.fit(f, r, T, None, defer_standard_errors=True, max_iterations=2)
+    assert not res.result["converged"]
     m = clv.BetaGeoModel()
-    with pytest.warns(clv.ConvergenceWarning, match="did not converge: maximum number of iterations"):
+    with pytest.warns(clv.ConvergenceWarning, match="did not converge: the gradient did not vanish"):
         m._set_result(res, len(f))
-    assert m.converged_ is False and "_deferred" not in m.__dict__
-    assert all(np.isfinite(list(m.standard_errors_.values())))  # the Hessian at these parameters is fine
+    # resolved at once (not deferred), from the Hessian at the fit's point
+    assert m.converged_ is False and not m._model.standard_errors_deferred
+    assert list(m.standard_errors_) == ["r", "alpha", "a", "b"] and isinstance(m.covariance_, pd.DataFrame)

@@ -49,7 +49,7 @@ def numpy_markov(df: pd.DataFrame) -> pd.Series:
 
 def test_markov_equals_numpy_dense_solve_on_channelattribution_format():
     paths = Paths.from_pandas(CA_SAMPLE, value="total_conversion_value")
-    res = cxkit.attribution.markov(paths)
+    res = cxkit.journey.attribution.markov(paths)
     expect = numpy_markov(CA_SAMPLE)
     got = res.credits["removal_effect"]
     for ch in expect.index:
@@ -65,7 +65,7 @@ def test_markov_equals_numpy_on_generated_paths():
     ch = np.array(["web", "email", "social", "search", "tv", "app", "sms"])
     df = pd.DataFrame({"path": [" > ".join(rng.choice(ch, rng.integers(1, 7))) for _ in range(500)],
                        "total_conversions": rng.integers(0, 5, 500), "total_null": rng.integers(0, 9, 500)})
-    res = cxkit.attribution.markov(Paths.from_pandas(df))
+    res = cxkit.journey.attribution.markov(Paths.from_pandas(df))
     expect = numpy_markov(df)
     np.testing.assert_allclose(res.credits.loc[expect.index, "removal_effect"], expect, rtol=0, atol=1e-9)
 
@@ -73,19 +73,19 @@ def test_markov_equals_numpy_on_generated_paths():
 def test_paths_from_log_and_planted_conversion_channel():
     log = cxkit.datasets.simulate(4000, seed=2, as_log=True)
     p = cxkit.journey.paths(log, by="channel")
-    credits = cxkit.attribution.markov(p).credits
+    credits = cxkit.journey.attribution.markov(p).credits
     truth = cxkit.datasets.SIMULATOR_TRUTH["conversion_channel"]
     assert credits["conversions"].idxmax() == truth
     # every customer with a touch is in exactly one path row
     tbl = p.to_pandas()
     assert tbl["total_conversions"].sum() + tbl["total_null"].sum() <= log.n_customers
-    assert cxkit.attribution.shapley(p)["conversions"].idxmax() == truth
+    assert cxkit.journey.attribution.shapley(p)["conversions"].idxmax() == truth
 
 
 def test_heuristics_by_hand():
     df = pd.DataFrame({"path": ["a > b > c", "b > a", "c"], "total_conversions": [3, 2, 1], "total_null": [1, 1, 1],
                        "v": [30.0, 20.0, 10.0]})
-    h = cxkit.attribution.heuristic(Paths.from_pandas(df, value="v"))
+    h = cxkit.journey.attribution.heuristic(Paths.from_pandas(df, value="v"))
     assert h.loc["a", "first_touch"] == 3 and h.loc["b", "first_touch"] == 2 and h.loc["c", "first_touch"] == 1
     assert h.loc["c", "last_touch"] == 4 and h.loc["a", "last_touch"] == 2
     # linear: a = 3/3 + 2/2, b = 3/3 + 2/2, c = 3/3 + 1
@@ -120,7 +120,7 @@ def test_transitions_top_paths_and_funnel_by_hand():
 
 def test_attribution_bad_input():
     with pytest.raises(ValueError, match="no conversions"):
-        cxkit.attribution.markov(Paths.from_pandas(pd.DataFrame({"path": ["a > b"], "total_conversions": [0],
+        cxkit.journey.attribution.markov(Paths.from_pandas(pd.DataFrame({"path": ["a > b"], "total_conversions": [0],
                                                                  "total_null": [4]})))
     with pytest.raises(ValueError, match="reserved"):
         Paths.from_pandas(pd.DataFrame({"path": ["a > (conversion)"], "total_conversions": [1], "total_null": [0]}))
@@ -132,7 +132,7 @@ def test_attribution_bad_input():
     with pytest.raises(ValueError, match="separator"):
         Paths.from_pandas(pd.DataFrame({"path": ["a"], "total_conversions": [1], "total_null": [0]}), sep="")
     with pytest.raises(ValueError, match="order must be an integer from 1 to 4"):
-        cxkit.attribution.markov(Paths.from_pandas(CA_SAMPLE), order=5)
+        cxkit.journey.attribution.markov(Paths.from_pandas(CA_SAMPLE), order=5)
 
 
 def numpy_relative_weights(X, y):
@@ -149,7 +149,7 @@ def test_relative_weights_equal_numpy_and_sum_to_r2():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(3000, 6)) + 0.5 * rng.normal(size=(3000, 1))
     y = X @ np.array([0.5, -0.3, 0.2, 0.0, 0.1, 0.4]) + rng.normal(size=3000)
-    d = cxkit.drivers.relative_importance(pd.DataFrame(X, columns=list("abcdef")), y, n_boot=50)
+    d = cxkit.journey.drivers.relative_importance(pd.DataFrame(X, columns=list("abcdef")), y, n_boot=50)
     expect = numpy_relative_weights(X, y)
     np.testing.assert_allclose(d.loc[list("abcdef"), "weight"], expect, atol=1e-12)
     A = np.column_stack([np.ones(len(y)), X])
@@ -159,7 +159,7 @@ def test_relative_weights_equal_numpy_and_sum_to_r2():
     assert d["share"].sum() == pytest.approx(100)
     assert d.loc["b", "sign"] == -1
     assert (d["low"] <= d["weight"] + 1e-12).all() and (d["weight"] <= d["high"] + 1e-12).all()
-    s = cxkit.drivers.relative_importance(X[:, :4], y, method="shapley", n_boot=0)
+    s = cxkit.journey.drivers.relative_importance(X[:, :4], y, method="shapley", n_boot=0)
     assert s["weight"].sum() == pytest.approx(s.attrs["r_squared"])
 
 

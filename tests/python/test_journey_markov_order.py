@@ -63,7 +63,7 @@ def numpy_markov_k(df: pd.DataFrame, k: int) -> tuple[float, pd.Series]:
 
 @pytest.mark.parametrize("order", [2, 3, 4])
 def test_higher_order_equals_numpy_dense_solve_on_channelattribution_format(order):
-    res = cxkit.attribution.markov(Paths.from_pandas(CA_SAMPLE, value="total_conversion_value"), order=order)
+    res = cxkit.journey.attribution.markov(Paths.from_pandas(CA_SAMPLE, value="total_conversion_value"), order=order)
     base, expect = numpy_markov_k(CA_SAMPLE, order)
     assert res.order == order and res.transition_matrix is None
     assert res.conversion_probability == pytest.approx(base, abs=1e-12)
@@ -84,7 +84,7 @@ def test_higher_order_equals_numpy_on_generated_paths(order):
     ch = np.array(["web", "email", "social", "search", "tv", "app"])
     df = pd.DataFrame({"path": [" > ".join(rng.choice(ch, rng.integers(1, 8))) for _ in range(400)],
                        "total_conversions": rng.integers(0, 5, 400), "total_null": rng.integers(0, 9, 400)})
-    res = cxkit.attribution.markov(Paths.from_pandas(df), order=order)
+    res = cxkit.journey.attribution.markov(Paths.from_pandas(df), order=order)
     _, expect = numpy_markov_k(df, order)
     np.testing.assert_allclose(res.credits.loc[expect.index, "removal_effect"], expect, rtol=0, atol=1e-9)
 
@@ -95,7 +95,7 @@ def test_large_chain_solved_by_bounded_sweeps_equals_numpy():
     ch = np.array(["web", "email", "social", "search", "tv", "app"])
     df = pd.DataFrame({"path": [" > ".join(rng.choice(ch, rng.integers(4, 9))) for _ in range(2500)],
                        "total_conversions": rng.integers(0, 4, 2500), "total_null": rng.integers(0, 6, 2500)})
-    res = cxkit.attribution.markov(Paths.from_pandas(df), order=4)
+    res = cxkit.journey.attribution.markov(Paths.from_pandas(df), order=4)
     assert res.transitions["from"].nunique() > 1000
     base, expect = numpy_markov_k(df, 4)
     assert res.conversion_probability == pytest.approx(base, abs=1e-12)
@@ -104,14 +104,14 @@ def test_large_chain_solved_by_bounded_sweeps_equals_numpy():
 
 def test_order_one_unchanged_and_order_validated():
     p = Paths.from_pandas(CA_SAMPLE)
-    one = cxkit.attribution.markov(p, order=1)
+    one = cxkit.journey.attribution.markov(p, order=1)
     assert one.transition_matrix is not None and one.order == 1
     tm = one.transition_matrix
     for _, row in one.transitions.iterrows():
         assert tm.loc[row["from"], row["to"]] == pytest.approx(row["probability"])
     for bad in (0, 5, 2.0, True):
         with pytest.raises(ValueError, match="order must be"):
-            cxkit.attribution.markov(p, order=bad)
+            cxkit.journey.attribution.markov(p, order=bad)
 
 
 CA_PYTHON = os.environ.get("CXKIT_CA_PYTHON", "/tmp/ca-venv/bin/python")
@@ -143,7 +143,7 @@ def test_order_two_within_channelattribution_simulation_noise(tmp_path):
     script.write_text(CA_ORDER2)
     out = subprocess.run([CA_PYTHON, str(script), str(data)], capture_output=True, text=True, check=True)
     runs = pd.DataFrame(json.loads(out.stdout.strip().splitlines()[-1])).T  # seeds x channels
-    res = cxkit.attribution.markov(Paths.from_pandas(df), order=2).credits["removal_effect"]
+    res = cxkit.journey.attribution.markov(Paths.from_pandas(df), order=2).credits["removal_effect"]
     mean, sd = runs.mean(), runs.std(ddof=1)
     # CA's estimate is a mean over 1e5+ simulated journeys: cxkit's exact value within 4 of its seed-to-seed sds
     # (each about 0.006 here) of the mean of 5 seeds

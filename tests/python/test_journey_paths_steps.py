@@ -175,19 +175,19 @@ def test_time_decay_by_hand():
     p = cxkit.journey.paths(cxkit.EventLog.from_pandas(df), by="channel")
     # customer 1, half-life 7 days: email 14 days old weighs 1/4, web 7 days old 1/2: shares 1/3, 2/3 of 1 and 30.
     # customer 2: web takes all of 1 and 10. Customer 3 did not convert.
-    h = cxkit.attribution.heuristic(p, half_life="7D")
+    h = cxkit.journey.attribution.heuristic(p, half_life="7D")
     assert h.loc["web", "time_decay"] == pytest.approx(2 / 3 + 1)
     assert h.loc["email", "time_decay"] == pytest.approx(1 / 3)
     assert h.loc["web", "time_decay_value"] == pytest.approx(20 + 10)
     assert h.loc["email", "time_decay_value"] == pytest.approx(10)
     # a number is days; a longer half-life flattens toward linear: 2^(-14/70), 2^(-7/70)
-    h70 = cxkit.attribution.heuristic(p, half_life=70)
+    h70 = cxkit.journey.attribution.heuristic(p, half_life=70)
     a, b = 2 ** (-14 / 70), 2 ** (-7 / 70)
     assert h70.loc["email", "time_decay"] == pytest.approx(a / (a + b))
     with pytest.raises(ValueError, match="positive duration"):
-        cxkit.attribution.heuristic(p, half_life="-1D")
+        cxkit.journey.attribution.heuristic(p, half_life="-1D")
     with pytest.raises(ValueError, match="a duration"):
-        cxkit.attribution.heuristic(p, half_life="soon")
+        cxkit.journey.attribution.heuristic(p, half_life="soon")
     table = Paths.from_pandas(pd.DataFrame({"path": ["a"], "total_conversions": [1], "total_null": [0]}))
     with pytest.raises(ValueError, match="needs the touches' times"):
-        cxkit.attribution.heuristic(table, half_life="7D")
+        cxkit.journey.attribution.heuristic(table, half_life="7D")

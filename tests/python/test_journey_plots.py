@@ -21,8 +21,8 @@ def test_every_journey_plot_returns_axes(sim, tmp_path):
 
     log, p = sim
     mot = cxkit.journey.moments_of_truth(log, n_boot=10)
-    h = cxkit.attribution.heuristic(p)[["first_touch", "last_touch"]]
-    h["markov"] = cxkit.attribution.markov(p).credits["conversions"]
+    h = cxkit.journey.attribution.heuristic(p)[["first_touch", "last_touch"]]
+    h["markov"] = cxkit.journey.attribution.markov(p).credits["conversions"]
     items = pd.DataFrame({"fix": mot.index[:4], "impact": mot["share"].head(4).to_numpy(),
                           "feasibility": [0.2, 0.9, 0.5, 0.7]})
     axes = [P.plot_sankey(p), P.plot_transition_heatmap(p), P.plot_funnel(p.funnel(["social", "web"], mode="open")),

@@ -22,7 +22,7 @@ def test_adjusted_rand_index_equals_sklearn():
 
 
 def test_demo_section():
-    text = cxkit.segment.demo_section()
+    text = cxkit.segment._demo_section()
     # RFM of every CDNOW customer: the per-segment counts add up and equal a pandas count of the same scores
     tx = cxkit.datasets.load_cdnow()
     g = tx.groupby("customer_id")

@@ -80,5 +80,5 @@ def test_plots(fb, tmp_path):
 
 
 def test_demo_section():
-    s = cxkit.voc.demo_section()
+    s = cxkit.voc._demo_section()
     assert "support tickets by channel" in s and "CDNOW" in s and "1997-01" in s

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "cxkit/clv/fit.hpp"
+#include "cxkit/clv/model.hpp"
 #include "cxkit/clv/rfm.hpp"
 #include "cxkit/clv/row_index.hpp"
 #include "cxkit/clv/simulate.hpp"
@@ -43,6 +44,55 @@ namespace detail {
 // (1 - z)^(c - a - b) * 2F1(c - a, c - b; c; z) = 2F1(a, b; c; z) (Euler), used where 2F1 alone would overflow.
 inline double hyp2f1(double a, double b, double c, double z) {
     return boost::math::hypergeometric_pFq({a, b}, {c}, z);
+}
+
+// a + b above this: Beta(a, b) is a point mass at a/(a+b) up to ~1/(a+b) relative, and the 2F1 of the exact
+// predictions overflows (Boost) for a, b ~ 1e9. A fit that runs there found no drop-out heterogeneity (typically
+// no drop-out signal at all: customers who keep buying to the end); the predictions then use the limit model.
+inline constexpr double point_mass_concentration = 1e7;
+
+inline std::string point_mass_note(const BetaGeoParams& p) {
+    if (!(p.a + p.b > point_mass_concentration)) return {};
+    return "no drop-out signal: the fit ran to a + b = " + describe_value(p.a + p.b) +
+           ", a drop-out probability without heterogeneity (a point mass at a/(a+b) = " +
+           describe_value(p.a / (p.a + p.b)) + "); predictions use that limit model";
+}
+
+// E[purchases in t | alive] when the drop-out probability after each purchase is the point q and the purchase
+// rate is Gamma(k, A): E[(1 - e^(-lambda q t)) / q] = (1 - (A/(A + q t))^k) / q  (k t / A as q -> 0).
+inline double expected_with_point_dropout(double q, double k, double A, double t) {
+    if (!(q > 0)) return k * t / A;
+    return -std::expm1(-k * std::log1p(q * t / A)) / q;
+}
+
+// ln[B(a, b + n) / B(a, b)] for a whole n >= 0: the product of (b+k)/(a+b+k) for small n (exact also for a, b ~
+// 1e11, where lgamma differences lose their digits), lgamma differences otherwise.
+inline double log_beta_shift(double a, double b, double n) {
+    if (n <= 64) {
+        double s = 0;
+        for (double k = 0; k < n; ++k) s += std::log1p(-a / (a + b + k));
+        return s;
+    }
+    using boost::math::lgamma;
+    return lgamma(b + n) - lgamma(b) + lgamma(a + b) - lgamma(a + b + n);
+}
+
+// 1 - (1 - z)^e 2F1(A, B; C; z), the factor of the BG/NBD family's expected purchases, without cancellation:
+// for small z (old customers: z = t/(alpha+T+t)) 2F1 - 1 is summed from its first term and the result is
+// -expm1(e log1p(-z) + log1p(2F1 - 1)); subtracting 2F1 from 1 there lost every digit (negative expected
+// purchases at T ~ 4e11).
+inline double one_minus_euler_2f1(double e, double A, double B, double C, double z) {
+    if (z < 1e-3) {
+        double term = A * B / C * z, h = term;
+        bool done = false;
+        for (int k = 1; k < 200 && !done; ++k) {
+            term *= (A + k) * (B + k) / ((C + k) * (k + 1)) * z;
+            h += term;
+            done = std::abs(term) <= 1e-17 * std::abs(h);
+        }
+        if (done || h == 0) return -std::expm1(e * std::log1p(-z) + std::log1p(h));
+    }
+    return 1 - std::pow(1 - z, e) * hyp2f1(A, B, C, z);
 }
 
 // Total BG/NBD (mbg = false) or MBG/NBD (mbg = true) log-likelihood over the unique rows, with the gradient.
@@ -169,39 +219,20 @@ struct BetaGeoFamilyLL {
 
 }  // namespace detail
 
-class BetaGeoModel {
+class BetaGeoModel : public FittedModel<BetaGeoModel, BetaGeoParams, RfmData> {
 public:
-    using Params = BetaGeoParams;
+    using FittedModel::FittedModel;
+    using FittedModel::log_likelihood;
 
-    BetaGeoModel() = default;
-    explicit BetaGeoModel(const Params& p) : p_(p) { detail::require_positive_params(p.vector(), Params::names()); }
-
-    // Maximum likelihood on the unique rows; sets params() and result(). Throws invalid_input for data that
-    // cannot be fitted; a fit that does not converge returns result().converged == false.
-    const FitResult& fit(const RfmData& data, const FitOptions& opt = {}) {
-        data.require_fittable();
-        auto make = [&](const RfmData& dd) { return detail::BetaGeoFamilyLL<false>(dd, opt.threads); };
-        res_ = fit_with_warm_start(data, make, Params::names(), detail::rate_start(data), opt);
-        p_ = Params::from(res_.params);
-        return res_;
-    }
-
-    const Params& params() const noexcept { return p_; }
-    const FitResult& result() const noexcept { return res_; }
-
-    // The total log-likelihood of `d` as the functor fit() maximises (e.g. for set_standard_errors).
     static detail::BetaGeoFamilyLL<false> log_likelihood_function(const RfmData& d, unsigned threads = 0) {
         return detail::BetaGeoFamilyLL<false>(d, threads);
     }
+    static Eigen::VectorXd start(const RfmData& d) { return detail::rate_start(d); }
+    static std::string boundary_note(const Params& p) { return detail::point_mass_note(p); }
 
     // ln L of one customer (note 027 form).
     static double log_likelihood(const Params& p, double x, double t_x, double T) {
         return detail::BetaGeoFamilyLL<false>(RfmData::one(x, t_x, T), 1, false)(p.vector(), nullptr);
-    }
-    // Total (weighted) log-likelihood, optionally with its gradient in the natural parameters.
-    static double log_likelihood(const Params& p, const RfmData& d, Eigen::VectorXd* grad = nullptr,
-                                 unsigned threads = 0) {
-        return detail::BetaGeoFamilyLL<false>(d, threads)(p.vector(), grad);
     }
 
     // P(alive | x, t_x, T) = 1 / (1 + [x > 0] a / (b + x - 1) ((alpha + T) / (alpha + t_x))^(r + x)).
@@ -223,16 +254,20 @@ public:
     double expected_purchases_if_alive(double t, double x, double T) const {
         const auto& p = p_;
         const double z = t / (p.alpha + T + t);
-        const double f = std::pow(1 - z, p.a - 1) * detail::hyp2f1(p.a + p.b - 1 - p.r, p.a - 1, p.a + p.b + x - 1, z);
-        return (p.a + p.b + x - 1) / (p.a - 1) * (1 - f);
+        if (p.a + p.b > detail::point_mass_concentration)  // p | alive, x ~ Beta(a, b + x)
+            return detail::expected_with_point_dropout(p.a / (p.a + p.b + x), p.r + x, p.alpha + T, t);
+        return (p.a + p.b + x - 1) / (p.a - 1) *
+               detail::one_minus_euler_2f1(p.a - 1, p.a + p.b - 1 - p.r, p.a - 1, p.a + p.b + x - 1, z);
     }
 
     // E[X(t)] for a new customer (FHL 2005 eq. 9).
     double expected_purchases(double t) const {
         const auto& p = p_;
         const double z = t / (p.alpha + t);
-        const double f = std::pow(1 - z, p.a - 1) * detail::hyp2f1(p.a + p.b - 1 - p.r, p.a - 1, p.a + p.b - 1, z);
-        return (p.a + p.b - 1) / (p.a - 1) * (1 - f);
+        if (p.a + p.b > detail::point_mass_concentration)
+            return detail::expected_with_point_dropout(p.a / (p.a + p.b), p.r, p.alpha, t);
+        return (p.a + p.b - 1) / (p.a - 1) *
+               detail::one_minus_euler_2f1(p.a - 1, p.a + p.b - 1 - p.r, p.a - 1, p.a + p.b - 1, z);
     }
 
     // P(X(t) = n) for a new customer (FHL 2005 eq. 8), the NBD tail by the incomplete beta function.
@@ -241,12 +276,11 @@ public:
         using boost::math::lgamma;
         const auto& p = p_;
         const double q = p.alpha / (p.alpha + t);
-        const double lbab = std::log(boost::math::beta(p.a, p.b));
         const double nbd = std::exp(lgamma(p.r + n) - lgamma(p.r) - lgamma(n + 1.0) + p.r * std::log(q) +
                                     (n > 0 ? n * std::log1p(-q) : 0.0));
-        double v = std::exp(std::log(boost::math::beta(p.a, p.b + n)) - lbab) * nbd;
-        if (n > 0)
-            v += std::exp(std::log(boost::math::beta(p.a + 1, p.b + n - 1)) - lbab) *
+        double v = std::exp(detail::log_beta_shift(p.a, p.b, n)) * nbd;
+        if (n > 0)  // B(a+1, b+n-1)/B(a,b) = a/(a+b) B(a+1, b+n-1)/B(a+1, b)
+            v += p.a / (p.a + p.b) * std::exp(detail::log_beta_shift(p.a + 1, p.b, n - 1)) *
                  boost::math::ibetac(p.r, static_cast<double>(n), q);
         return v;
     }
@@ -276,9 +310,6 @@ public:
             threads);
     }
 
-private:
-    Params p_{};
-    FitResult res_{};
 };
 
 }  // namespace cxkit::clv

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "cxkit/clv/fit.hpp"
+#include "cxkit/clv/model.hpp"
 #include "cxkit/clv/rfm.hpp"
 #include "cxkit/clv/simulate.hpp"
 #include "cxkit/core/error.hpp"
@@ -108,14 +109,10 @@ struct BetaGeoBetaBinomLL {
 
 }  // namespace detail
 
-class BetaGeoBetaBinomModel {
+class BetaGeoBetaBinomModel : public FittedModel<BetaGeoBetaBinomModel, BetaGeoBetaBinomParams, RfmData> {
 public:
-    using Params = BetaGeoBetaBinomParams;
-
-    BetaGeoBetaBinomModel() = default;
-    explicit BetaGeoBetaBinomModel(const Params& p) : p_(p) {
-        detail::require_positive_params(p.vector(), Params::names());
-    }
+    using FittedModel::FittedModel;
+    using FittedModel::log_likelihood;
 
     // Data: frequency x, recency t_x and periods n per customer (or per pattern, with weights).
     static RfmData data(std::span<const double> frequency, std::span<const double> recency,
@@ -125,33 +122,22 @@ public:
         return RfmData::from_customers(frequency, recency, periods, weights, names, /*discrete=*/true);
     }
 
-    const FitResult& fit(const RfmData& data, const FitOptions& opt = {}) {
-        data.require_fittable();
-        for (std::size_t i = 0; i < data.size(); ++i)
-            if (data.T[i] != std::floor(data.T[i]) || data.t_x[i] != std::floor(data.t_x[i]) || data.x[i] > data.t_x[i])
-                throw invalid_input("periods", invalid_input::no_row,
-                                    "BG/BB data must be whole numbers of periods with frequency <= recency "
-                                    "(build it with BetaGeoBetaBinomModel::data)");
-        auto make = [&](const RfmData& dd) { return detail::BetaGeoBetaBinomLL{dd, opt.threads}; };
-        res_ = fit_with_warm_start(data, make, Params::names(), Eigen::Vector4d(1, 1, 1, 1), opt);
-        p_ = Params::from(res_.params);
-        return res_;
-    }
-
-    const Params& params() const noexcept { return p_; }
-    const FitResult& result() const noexcept { return res_; }
-
-    // The total log-likelihood of `d` as the functor fit() maximises (e.g. for set_standard_errors).
     static detail::BetaGeoBetaBinomLL log_likelihood_function(const RfmData& d, unsigned threads = 0) {
         return detail::BetaGeoBetaBinomLL{d, threads};
+    }
+    static Eigen::VectorXd start(const RfmData&) { return Eigen::Vector4d(1, 1, 1, 1); }
+    static void check_fittable(const RfmData& data) {
+        data.require_fittable();
+        for (std::size_t i = 0; i < data.size(); ++i)
+            if (data.T[i] != std::floor(data.T[i]) || data.t_x[i] != std::floor(data.t_x[i]) ||
+                data.x[i] > data.t_x[i] || data.T[i] > RfmData::max_periods)
+                throw invalid_input("periods", invalid_input::no_row,
+                                    "BG/BB data must be whole numbers of periods (at most 10^7) with frequency <= "
+                                    "recency (build it with BetaGeoBetaBinomModel::data)");
     }
 
     static double log_likelihood(const Params& p, double x, double t_x, double n) {
         return detail::bgbb_row(p.vector(), x, t_x, n, nullptr);
-    }
-    static double log_likelihood(const Params& p, const RfmData& d, Eigen::VectorXd* grad = nullptr,
-                                 unsigned threads = 0) {
-        return detail::BetaGeoBetaBinomLL{d, threads}(p.vector(), grad);
     }
 
     // P(alive at opportunity n + 1 | x, t_x, n) (FHS 2010 eq. 11).
@@ -191,6 +177,31 @@ public:
         return p.alpha / (p.alpha + p.beta) * p.delta / (p.gamma - 1) * (1 - r);
     }
 
+    // P(X(t) = n) for a new customer over t purchase opportunities (FHS 2010 eq. 7): she is alive for all t
+    // (B(gamma, delta+t)/B(gamma, delta)) and buys n of them, or dies at the start of opportunity i+1 (i >= n) after
+    // buying n of the first i:
+    //     P = C(t,n) B(alpha+n, beta+t-n)/B(alpha,beta) B(gamma, delta+t)/B(gamma,delta)
+    //       + sum_{i=n}^{t-1} C(i,n) B(alpha+n, beta+i-n)/B(alpha,beta) B(gamma+1, delta+i)/B(gamma,delta).
+    // t must be a whole number of opportunities (at most 10^7: one term each); n > t gives 0.
+    double probability_of_n_purchases(double t, int n) const {
+        if (n < 0) throw invalid_input("n", invalid_input::no_row, "must be >= 0, got " + std::to_string(n));
+        if (!std::isfinite(t) || t < 0 || t != std::floor(t) || t > RfmData::max_periods)
+            throw invalid_input("t", invalid_input::no_row,
+                                "must be a whole number of periods >= 0, at most 10^7, got " + describe_value(t));
+        using boost::math::lgamma;
+        const auto& p = p_;
+        const double k = n;
+        if (k > t) return 0.0;
+        const double base = detail::lbeta(p.alpha, p.beta) + detail::lbeta(p.gamma, p.delta);
+        auto lcomb = [](double a, double b) { return lgamma(a + 1) - lgamma(b + 1) - lgamma(a - b + 1); };
+        double v = std::exp(lcomb(t, k) + detail::lbeta(p.alpha + k, p.beta + t - k) +
+                            detail::lbeta(p.gamma, p.delta + t) - base);
+        for (double i = k; i < t; ++i)
+            v += std::exp(lcomb(i, k) + detail::lbeta(p.alpha + k, p.beta + i - k) +
+                          detail::lbeta(p.gamma + 1, p.delta + i) - base);
+        return v;
+    }
+
     // n_customers observed over n_periods opportunities: (x, t_x, T = n_periods).
     static CustomerSummary simulate(const Params& p, std::size_t n_customers, int n_periods, std::uint64_t seed,
                                     unsigned threads = 0) {
@@ -216,9 +227,6 @@ public:
             threads);
     }
 
-private:
-    Params p_{};
-    FitResult res_{};
 };
 
 }  // namespace cxkit::clv

@@ -17,11 +17,17 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "cxkit/clv/rfm.hpp"
 #include "cxkit/core/error.hpp"
+#include "cxkit/core/parallel.hpp"
+
+// The old CLV switch for the portable scalar loops, kept as an alias of the project-wide one.
+#if defined(CXKIT_CLV_NO_SIMD) && !defined(CXKIT_NO_SIMD)
+#define CXKIT_NO_SIMD
+#endif
+#include "cxkit/core/cpu_dispatch.hpp"
 
 namespace cxkit::clv {
 
@@ -46,6 +52,7 @@ struct FitResult {
     int iterations = 0;               // L-BFGS iterations (those of attempts that ended normally)
     int evaluations = 0;              // log-likelihood evaluations by the optimiser
     std::string message;              // why it did not converge (empty when it did)
+    std::string boundary;             // why the optimum lies on a boundary of the parameter space (else empty)
 
     double param(const std::string& name) const {
         for (std::size_t i = 0; i < names.size(); ++i)
@@ -75,36 +82,19 @@ inline Eigen::VectorXd rate_start(const RfmData& d) {
 }
 
 
-inline unsigned resolve_threads(unsigned threads) {
-    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-    return threads;
-}
-
-// Sums body(begin, end, value, grad) over rows [0, n) in fixed chunks, each chunk accumulating into its own slot,
-// the slots reduced in chunk order: the result is bit-identical for any thread count.
+// Sums body(begin, end, value, grad) over rows [0, n) in fixed chunks (core::parallel_for_chunks), each chunk
+// accumulating into its own slot, the slots reduced in chunk order: the result is bit-identical for any thread
+// count.
 template <class Body>
 double reduce_rows(std::size_t n, int nparams, double* grad, unsigned threads, Body&& body) {
     constexpr std::size_t chunk = 1u << 15;
-    const std::size_t nchunks = std::max<std::size_t>(1, (n + chunk - 1) / chunk);
+    const std::size_t nchunks = std::max<std::size_t>(1, core::chunk_count(n, chunk));
     const std::size_t stride = static_cast<std::size_t>(nparams) + 1;
     std::vector<double> slots(nchunks * stride, 0.0);
-    auto run = [&](std::size_t c) {
+    core::parallel_for_chunks(n, chunk, threads, [&](std::size_t c, std::size_t b, std::size_t e) {
         double* s = &slots[c * stride];
-        const std::size_t b = c * chunk, e = std::min(n, b + chunk);
         body(b, e, s[0], grad ? s + 1 : nullptr);
-    };
-    threads = std::min<unsigned>(resolve_threads(threads), static_cast<unsigned>(nchunks));
-    if (threads <= 1) {
-        for (std::size_t c = 0; c < nchunks; ++c) run(c);
-    } else {
-        std::vector<std::thread> pool;
-        for (unsigned t = 1; t < threads; ++t)
-            pool.emplace_back([&, t] {
-                for (std::size_t c = t; c < nchunks; c += threads) run(c);
-            });
-        for (std::size_t c = 0; c < nchunks; c += threads) run(c);
-        for (auto& th : pool) th.join();
-    }
+    });
     double v = 0;
     if (grad) std::fill(grad, grad + nparams, 0.0);
     for (std::size_t c = 0; c < nchunks; ++c) {
@@ -138,8 +128,8 @@ T* scratch(std::size_t n) {
 // AVX-512 through it; these are written with GCC vector extensions and compiled three times (SSE2, AVX2+FMA,
 // AVX-512), the widest the CPU supports chosen once at run time. The lanes are always eight wide and reduced in a
 // fixed order, so the result does not depend on the path beyond FMA contraction (last-bit differences).
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(CXKIT_CLV_NO_SIMD)
-#define CXKIT_CLV_SIMD 1  // define CXKIT_CLV_NO_SIMD for the portable scalar loops (same results to rounding)
+#if CXKIT_CPU_DISPATCH
+#define CXKIT_CLV_SIMD 1  // off with CXKIT_NO_CPU_DISPATCH / CXKIT_NO_SIMD (or the old CXKIT_CLV_NO_SIMD)
 #endif
 namespace simd {
 #ifdef CXKIT_CLV_SIMD
@@ -253,10 +243,8 @@ __attribute__((target("avx2,fma"))) inline void softplus_rows_avx2(const Softplu
 inline void softplus_rows_sse2(const SoftplusRows& R, bool want, double* out) { softplus_rows_body(R, want, out); }
 // 2 = AVX-512, 1 = AVX2 with FMA, 0 = the SSE2 baseline; checked once.
 inline int simd_level() {
-    static const int level = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") ? 2
-                             : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")      ? 1
-                                                                                                     : 0;
-    return level;
+    const auto& f = core::cpu();
+    return f.avx512f && f.avx512dq ? 2 : f.avx2 && f.fma ? 1 : 0;
 }
 inline void softplus_rows(const SoftplusRows& R, bool want, double* out) {
     const int level = simd_level();
@@ -333,6 +321,7 @@ inline void softplus_rows(const SoftplusRows& R, bool want, double* out) {
 
 template <class LL>
 struct LogObjective {
+    LogObjective(const LL& l, double penalizer_, double weight_) : ll(l), penalizer(penalizer_), weight(weight_) {}
     const LL& ll;
     double penalizer;
     double weight;
@@ -342,6 +331,7 @@ struct LogObjective {
     double best_ll = std::numeric_limits<double>::quiet_NaN();
 
     double operator()(const Eigen::VectorXd& phi, Eigen::VectorXd& grad) {
+        core::check_interrupt();  // Ctrl-C between evaluations (throws core::cancelled: the fit leaves nothing)
         ++evaluations;
         const Eigen::Index k = phi.size();
         // Far outside any sensible range: refuse the step rather than evaluate special functions at 1e-40 or 1e40.
@@ -448,6 +438,8 @@ FitResult fit_log_params(const LL& ll, std::vector<std::string> names, const Eig
         try {
             iterations += solver.minimize(obj, phi, fx);
             problem.clear();
+        } catch (const core::cancelled&) {
+            throw;
         } catch (const std::exception& e) {
             problem = e.what();
         }
@@ -530,18 +522,20 @@ Eigen::VectorXd newton_polish(const LL& ll, const Eigen::VectorXd& init, const F
 template <class Data, class MakeLL>
 FitResult fit_with_warm_start(const Data& data, MakeLL&& make_ll, std::vector<std::string> names,
                               Eigen::VectorXd init, FitOptions opt, std::size_t subsample_rows = 200000) {
-    if (data.size() > 4 * subsample_rows && opt.initial.empty()) {
-        const Data sub = data.stride_subsample(subsample_rows);
-        FitOptions o = opt;
-        o.standard_errors = false;
-        const FitResult pre = fit_log_params(make_ll(sub), names, init, o);
-        if (pre.params.allFinite() && (pre.params.array() > 0).all()) init = pre.params;
-        opt.central_hessian = false;  // big data: the Hessian is well determined, forward differences suffice
-        const auto ll = make_ll(data);
-        init = newton_polish(ll, init, opt);
-        FitResult res = fit_log_params(ll, names, init, opt);
-        res.iterations += pre.iterations;
-        return res;
+    if constexpr (requires { data.stride_subsample(subsample_rows); }) {  // RfmData; not SpendData
+        if (data.size() > 4 * subsample_rows && opt.initial.empty()) {
+            const Data sub = data.stride_subsample(subsample_rows);
+            FitOptions o = opt;
+            o.standard_errors = false;
+            const FitResult pre = fit_log_params(make_ll(sub), names, init, o);
+            if (pre.params.allFinite() && (pre.params.array() > 0).all()) init = pre.params;
+            opt.central_hessian = false;  // big data: the Hessian is well determined, forward differences suffice
+            const auto ll = make_ll(data);
+            init = newton_polish(ll, init, opt);
+            FitResult res = fit_log_params(ll, names, init, opt);
+            res.iterations += pre.iterations;
+            return res;
+        }
     }
     if (!opt.initial.empty()) {
         if (opt.initial.size() != static_cast<std::size_t>(init.size()))

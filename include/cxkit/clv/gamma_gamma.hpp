@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "cxkit/clv/fit.hpp"
+#include "cxkit/clv/model.hpp"
 #include "cxkit/core/error.hpp"
 #include "cxkit/core/rules.hpp"
 
@@ -141,38 +142,28 @@ struct GammaGammaLL {
 
 }  // namespace detail
 
-class GammaGammaModel {
+class GammaGammaModel : public FittedModel<GammaGammaModel, GammaGammaParams, SpendData> {
 public:
-    using Params = GammaGammaParams;
+    using FittedModel::FittedModel;
+    using FittedModel::log_likelihood;
 
-    GammaGammaModel() = default;
-    explicit GammaGammaModel(const Params& p) : p_(p) { detail::require_positive_params(p.vector(), Params::names()); }
-
-    const FitResult& fit(const SpendData& data, const FitOptions& opt = {}) {
+    static detail::GammaGammaLL log_likelihood_function(const SpendData& d, unsigned threads = 0) {
+        return detail::GammaGammaLL{d, threads};
+    }
+    static void check_fittable(const SpendData& data) {
         if (data.size() == 0 || !(data.total_weight > 0))
             throw invalid_input("frequency", invalid_input::no_row,
                                 "no customer with a repeat purchase (frequency > 0) to fit the spend model on");
-        Eigen::VectorXd init = Eigen::Vector3d(1.0, 2.0, 1.0);
-        if (!opt.initial.empty()) {
-            if (opt.initial.size() != 3)
-                throw invalid_input("initial", invalid_input::no_row, "needs 3 starting values");
-            init = Eigen::Map<const Eigen::Vector3d>(opt.initial.data());
-        } else {
-            // Mean spend m0: start at p = 1, q = 2, gamma = m0 (then E[M] = gamma p / (q - 1) = m0).
-            double sw = 0, sm = 0;
-            for (std::size_t i = 0; i < data.size(); ++i) {
-                sw += data.weight[i];
-                sm += data.weight[i] * data.mbar[i];
-            }
-            init[2] = sm / sw;
-        }
-        res_ = fit_log_params(detail::GammaGammaLL{data, opt.threads}, Params::names(), init, opt);
-        p_ = Params::from(res_.params);
-        return res_;
     }
-
-    const Params& params() const noexcept { return p_; }
-    const FitResult& result() const noexcept { return res_; }
+    // Mean spend m0: start at p = 1, q = 2, gamma = m0 (then E[M] = gamma p / (q - 1) = m0).
+    static Eigen::VectorXd start(const SpendData& data) {
+        double sw = 0, sm = 0;
+        for (std::size_t i = 0; i < data.size(); ++i) {
+            sw += data.weight[i];
+            sm += data.weight[i] * data.mbar[i];
+        }
+        return Eigen::Vector3d(1.0, 2.0, sm / sw);
+    }
 
     static double log_likelihood(const Params& p, double x, double mbar) {
         SpendData d;
@@ -181,10 +172,6 @@ public:
         d.weight = {1.0};
         d.total_weight = 1;
         return detail::GammaGammaLL{d, 1}(p.vector(), nullptr);
-    }
-    static double log_likelihood(const Params& p, const SpendData& d, Eigen::VectorXd* grad = nullptr,
-                                 unsigned threads = 0) {
-        return detail::GammaGammaLL{d, threads}(p.vector(), grad);
     }
 
     // E[M | x, mbar]: the weighted mean of the population mean gamma p / (q - 1) and the customer's mbar, with
@@ -223,9 +210,6 @@ public:
         return out;
     }
 
-private:
-    Params p_{};
-    FitResult res_{};
 };
 
 }  // namespace cxkit::clv

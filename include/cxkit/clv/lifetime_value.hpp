@@ -16,12 +16,12 @@
 #include <exception>
 #include <span>
 #include <string>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include "cxkit/clv/gamma_gamma.hpp"
 #include "cxkit/core/error.hpp"
+#include "cxkit/core/parallel.hpp"
 #include "cxkit/core/rules.hpp"
 
 namespace cxkit::clv {
@@ -141,15 +141,12 @@ void customer_lifetime_value(const PurchaseModel& purchases, const GammaGammaMod
         }
     };
 
-    unsigned threads = opt.threads ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
-    if (n < (std::size_t{1} << 14)) threads = 1;  // a thread costs more than a small table
-    threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(n, 1)));
-    std::vector<Failure> fails(threads);
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads; ++t)
-        pool.emplace_back([&, t] { run(n * t / threads, n * (t + 1) / threads, fails[t]); });
-    run(0, n / threads, fails[0]);
-    for (auto& th : pool) th.join();
+    // Chunks of a fixed size (each with its own cache of (x, T) sums): the result does not depend on the threads.
+    constexpr std::size_t chunk = std::size_t{1} << 14;
+    const unsigned threads = n < chunk ? 1u : opt.threads;  // a thread costs more than a small table
+    std::vector<Failure> fails(core::chunk_count(n, chunk));
+    core::parallel_for_chunks(n, chunk, threads,
+                              [&](std::size_t c, std::size_t b, std::size_t e) { run(b, e, fails[c]); });
     for (const Failure& f : fails) {  // contiguous ranges in order: the first failure is at the lowest row
         if (f.error) std::rethrow_exception(f.error);
         if (f.row != SIZE_MAX) throw invalid_input(f.field, static_cast<std::int64_t>(f.row), f.rule);

@@ -16,37 +16,19 @@ namespace cxkit::clv {
 
 using ModifiedBetaGeoParams = BetaGeoParams;
 
-class ModifiedBetaGeoModel {
+class ModifiedBetaGeoModel : public FittedModel<ModifiedBetaGeoModel, ModifiedBetaGeoParams, RfmData> {
 public:
-    using Params = ModifiedBetaGeoParams;
+    using FittedModel::FittedModel;
+    using FittedModel::log_likelihood;
 
-    ModifiedBetaGeoModel() = default;
-    explicit ModifiedBetaGeoModel(const Params& p) : p_(p) {
-        detail::require_positive_params(p.vector(), Params::names());
-    }
-
-    const FitResult& fit(const RfmData& data, const FitOptions& opt = {}) {
-        data.require_fittable();
-        auto make = [&](const RfmData& dd) { return detail::BetaGeoFamilyLL<true>(dd, opt.threads); };
-        res_ = fit_with_warm_start(data, make, Params::names(), detail::rate_start(data), opt);
-        p_ = Params::from(res_.params);
-        return res_;
-    }
-
-    const Params& params() const noexcept { return p_; }
-    const FitResult& result() const noexcept { return res_; }
-
-    // The total log-likelihood of `d` as the functor fit() maximises (e.g. for set_standard_errors).
     static detail::BetaGeoFamilyLL<true> log_likelihood_function(const RfmData& d, unsigned threads = 0) {
         return detail::BetaGeoFamilyLL<true>(d, threads);
     }
+    static Eigen::VectorXd start(const RfmData& d) { return detail::rate_start(d); }
+    static std::string boundary_note(const Params& p) { return detail::point_mass_note(p); }
 
     static double log_likelihood(const Params& p, double x, double t_x, double T) {
         return detail::BetaGeoFamilyLL<true>(RfmData::one(x, t_x, T), 1, false)(p.vector(), nullptr);
-    }
-    static double log_likelihood(const Params& p, const RfmData& d, Eigen::VectorXd* grad = nullptr,
-                                 unsigned threads = 0) {
-        return detail::BetaGeoFamilyLL<true>(d, threads)(p.vector(), grad);
     }
 
     // P(alive | x, t_x, T) = 1 / (1 + a / (b + x) ((alpha + T) / (alpha + t_x))^(r + x)).
@@ -66,16 +48,19 @@ public:
     double expected_purchases_if_alive(double t, double x, double T) const {
         const auto& p = p_;
         const double z = t / (p.alpha + T + t);
-        const double f = std::pow(1 - z, p.a - 1) * detail::hyp2f1(p.a + p.b - p.r, p.a - 1, p.a + p.b + x, z);
-        return (p.a + p.b + x) / (p.a - 1) * (1 - f);
+        if (p.a + p.b > detail::point_mass_concentration)  // p | alive, x ~ Beta(a, b + x + 1)
+            return detail::expected_with_point_dropout(p.a / (p.a + p.b + x + 1), p.r + x, p.alpha + T, t);
+        return (p.a + p.b + x) / (p.a - 1) *
+               detail::one_minus_euler_2f1(p.a - 1, p.a + p.b - p.r, p.a - 1, p.a + p.b + x, z);
     }
 
     // E[X(t)] = b/(a-1) [1 - (alpha/(alpha+t))^r 2F1(r, b+1; a+b; t/(alpha+t))].
     double expected_purchases(double t) const {
         const auto& p = p_;
         const double z = t / (p.alpha + t);
-        const double f = std::pow(1 - z, p.a - 1) * detail::hyp2f1(p.a + p.b - p.r, p.a - 1, p.a + p.b, z);
-        return p.b / (p.a - 1) * (1 - f);
+        if (p.a + p.b > detail::point_mass_concentration)  // alive after time 0 with P b/(a+b), then Beta(a, b+1)
+            return p.b / (p.a + p.b) * detail::expected_with_point_dropout(p.a / (p.a + p.b + 1), p.r, p.alpha, t);
+        return p.b / (p.a - 1) * detail::one_minus_euler_2f1(p.a - 1, p.a + p.b - p.r, p.a - 1, p.a + p.b, z);
     }
 
     // P(X(t) = n) = B(a, b+n+1)/B(a,b) NBD(n) + B(a+1, b+n)/B(a,b) P(NBD >= n).
@@ -84,12 +69,12 @@ public:
         using boost::math::lgamma;
         const auto& p = p_;
         const double q = p.alpha / (p.alpha + t);
-        const double lbab = std::log(boost::math::beta(p.a, p.b));
         const double nbd = std::exp(lgamma(p.r + n) - lgamma(p.r) - lgamma(n + 1.0) + p.r * std::log(q) +
                                     (n > 0 ? n * std::log1p(-q) : 0.0));
         const double tail = n > 0 ? boost::math::ibetac(p.r, static_cast<double>(n), q) : 1.0;
-        return std::exp(std::log(boost::math::beta(p.a, p.b + n + 1)) - lbab) * nbd +
-               std::exp(std::log(boost::math::beta(p.a + 1, p.b + n)) - lbab) * tail;
+        // B(a+1, b+n)/B(a,b) = a/(a+b) B(a+1, b+n)/B(a+1, b)
+        return std::exp(detail::log_beta_shift(p.a, p.b, n + 1.0)) * nbd +
+               p.a / (p.a + p.b) * std::exp(detail::log_beta_shift(p.a + 1, p.b, n)) * tail;
     }
 
     static CustomerSummary simulate(const Params& p, std::size_t n_customers, double T, std::uint64_t seed,
@@ -118,9 +103,6 @@ public:
             threads);
     }
 
-private:
-    Params p_{};
-    FitResult res_{};
 };
 
 }  // namespace cxkit::clv

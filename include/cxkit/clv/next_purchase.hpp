@@ -46,34 +46,16 @@
 
 namespace cxkit::clv {
 
-namespace next_purchase_detail {
+namespace detail {
 
 inline constexpr double inf = std::numeric_limits<double>::infinity();
-inline constexpr double max_opportunities = 1e7;  // BG/BB horizons (t and the median's walk)
+inline constexpr double max_opportunities = RfmData::max_periods;  // BG/BB horizons (t and the median's walk)
 
-// The rules of RfmData::from_customers for one customer (T named `T_name`: "T", or "periods" for the BG/BB).
+// The rules of RfmData::from_customers for one customer (T named "periods" for the BG/BB).
 inline void check_history(double x, double t_x, double T, bool discrete) {
-    const std::string T_name = discrete ? "periods" : "T";
-    if (!std::isfinite(x) || x < 0 || x != std::floor(x))
-        throw invalid_input("frequency", invalid_input::no_row,
-                            "must be a whole number of repeat purchases >= 0, got " + describe_value(x));
-    if (!std::isfinite(t_x) || t_x < 0)
-        throw invalid_input("recency", invalid_input::no_row, "must be a finite number >= 0, got " + describe_value(t_x));
-    if (!std::isfinite(T) || T < 0)
-        throw invalid_input(T_name, invalid_input::no_row, "must be a finite number >= 0, got " + describe_value(T));
-    if (discrete && t_x != std::floor(t_x))
-        throw invalid_input("recency", invalid_input::no_row, "must be a whole number of periods, got " + describe_value(t_x));
-    if (discrete && T != std::floor(T))
-        throw invalid_input(T_name, invalid_input::no_row, "must be a whole number of periods, got " + describe_value(T));
-    if (discrete && x > t_x)
-        throw invalid_input("frequency", invalid_input::no_row,
-                            "must be <= recency (" + describe_value(t_x) + ": one transaction per period at most), got " +
-                                describe_value(x));
-    if (t_x > T)
-        throw invalid_input("recency", invalid_input::no_row,
-                            "must be <= " + T_name + " (" + describe_value(T) + "), got " + describe_value(t_x));
-    if (x == 0 && t_x > 0)
-        throw invalid_input("recency", invalid_input::no_row, "must be 0 when frequency is 0, got " + describe_value(t_x));
+    RfmFieldNames names;
+    if (discrete) names.T = "periods";
+    RfmData::check_customer(x, t_x, T, invalid_input::no_row, names, discrete);
 }
 
 inline void check_t(double t, bool discrete, bool allow_inf = false) {
@@ -175,7 +157,7 @@ struct BgbbAlive {
     }
 };
 
-}  // namespace next_purchase_detail
+}  // namespace detail
 
 // P(n purchases in (T, T+t] | x purchases after the first, the last at t_x, age T). Throws invalid_input for a
 // negative t or n or a history that breaks the fitting rules (e.g. t_x > T).
@@ -183,26 +165,24 @@ template <class Model>
     requires std::same_as<Model, BetaGeoModel> || std::same_as<Model, ModifiedBetaGeoModel> ||
              std::same_as<Model, ParetoNbdModel>
 double conditional_probability_of_n_purchases(const Model& m, double t, int n, double x, double t_x, double T) {
-    namespace nd = next_purchase_detail;
-    nd::check_t(t, false);
-    nd::check_n(n);
-    nd::check_history(x, t_x, T, false);
+    detail::check_t(t, false);
+    detail::check_n(n);
+    detail::check_history(x, t_x, T, false);
     const double alive = m.probability_alive(x, t_x, T);
-    const auto future = nd::alive_future(m, x, T);
-    if (n == 0) return 1.0 - alive * nd::some_within(future, t);
+    const auto future = detail::alive_future(m, x, T);
+    if (n == 0) return 1.0 - alive * detail::some_within(future, t);
     return alive * future.probability_of_n_purchases(t, n);
 }
 
 // BG/BB: P(n purchases in the next t opportunities | x, t_x, n_periods); t a whole number.
 inline double conditional_probability_of_n_purchases(const BetaGeoBetaBinomModel& m, double t, int n, double x,
                                                      double t_x, double n_periods) {
-    namespace nd = next_purchase_detail;
-    nd::check_t(t, true);
-    nd::check_n(n);
-    nd::check_history(x, t_x, n_periods, true);
+    detail::check_t(t, true);
+    detail::check_n(n);
+    detail::check_history(x, t_x, n_periods, true);
     const double alive = m.probability_alive(x, t_x, n_periods);
     if (t == 0) return n == 0 ? 1.0 : 0.0;
-    const double p = nd::BgbbAlive(m, x, n_periods).pmf(t, n);
+    const double p = detail::BgbbAlive(m, x, n_periods).pmf(t, n);
     return n == 0 ? 1.0 - alive + alive * p : alive * p;
 }
 
@@ -212,19 +192,17 @@ template <class Model>
     requires std::same_as<Model, BetaGeoModel> || std::same_as<Model, ModifiedBetaGeoModel> ||
              std::same_as<Model, ParetoNbdModel>
 double probability_of_purchase_within(const Model& m, double t, double x, double t_x, double T) {
-    namespace nd = next_purchase_detail;
-    nd::check_t(t, false, true);
-    nd::check_history(x, t_x, T, false);
-    return m.probability_alive(x, t_x, T) * nd::some_within(nd::alive_future(m, x, T), t);
+    detail::check_t(t, false, true);
+    detail::check_history(x, t_x, T, false);
+    return m.probability_alive(x, t_x, T) * detail::some_within(detail::alive_future(m, x, T), t);
 }
 
 inline double probability_of_purchase_within(const BetaGeoBetaBinomModel& m, double t, double x, double t_x,
                                              double n_periods) {
-    namespace nd = next_purchase_detail;
-    nd::check_t(t, true);
-    nd::check_history(x, t_x, n_periods, true);
+    detail::check_t(t, true);
+    detail::check_history(x, t_x, n_periods, true);
     if (t == 0) return 0.0;
-    return m.probability_alive(x, t_x, n_periods) * (1.0 - nd::BgbbAlive(m, x, n_periods).pmf(t, 0));
+    return m.probability_alive(x, t_x, n_periods) * (1.0 - detail::BgbbAlive(m, x, n_periods).pmf(t, 0));
 }
 
 // The smallest t with P(a purchase in (T, T+t] | history) >= 1/2; +inf when that probability never reaches 1/2.
@@ -232,11 +210,11 @@ inline double probability_of_purchase_within(const BetaGeoBetaBinomModel& m, dou
 template <class Model>
     requires std::same_as<Model, BetaGeoModel> || std::same_as<Model, ModifiedBetaGeoModel>
 double median_time_to_next_purchase(const Model& m, double x, double t_x, double T) {
-    namespace nd = next_purchase_detail;
-    nd::check_history(x, t_x, T, false);
+    detail::check_history(x, t_x, T, false);
     const double alive = m.probability_alive(x, t_x, T);
-    if (!(alive > 0.5)) return nd::inf;
-    const auto& f = nd::alive_future(m, x, T).params();
+    if (!(alive > 0.5)) return detail::inf;
+    // a copy: alive_future returns a temporary model (a reference to its params() would dangle)
+    const auto f = detail::alive_future(m, x, T).params();
     const double c = 1.0 - 0.5 / alive;  // q^(r+x) at the median
     return f.alpha * std::expm1(-std::log(c) / f.r);
 }
@@ -245,13 +223,12 @@ double median_time_to_next_purchase(const Model& m, double x, double t_x, double
 // a doubling bracket): the derivative of P(some purchase within t | alive) is its integrand at t, in closed form,
 // so each step costs one quadrature, and it takes ~4 steps where TOMS 748 took ~12 (132 -> ~45 us per customer).
 inline double median_time_to_next_purchase(const ParetoNbdModel& m, double x, double t_x, double T) {
-    namespace nd = next_purchase_detail;
-    nd::check_history(x, t_x, T, false);
+    detail::check_history(x, t_x, T, false);
     const double alive = m.probability_alive(x, t_x, T);
-    const auto future = nd::alive_future(m, x, T);
-    if (!(alive * nd::some_within(future, nd::inf) > 0.5)) return nd::inf;
+    const auto future = detail::alive_future(m, x, T);
+    if (!(alive * detail::some_within(future, detail::inf) > 0.5)) return detail::inf;
     const auto& p = future.params();
-    auto h = [&](double t) { return alive * nd::some_within(future, t) - 0.5; };
+    auto h = [&](double t) { return alive * detail::some_within(future, t) - 0.5; };
     auto dh = [&](double t) {  // alive (r/alpha) (alpha/(alpha+t))^(r+1) (beta/(beta+t))^s
         return alive * p.r / p.alpha * std::exp(-(p.r + 1) * std::log1p(t / p.alpha) - p.s * std::log1p(t / p.beta));
     };
@@ -259,7 +236,7 @@ inline double median_time_to_next_purchase(const ParetoNbdModel& m, double x, do
     while (h(hi) < 0) {
         lo = hi;
         hi *= 2;
-        if (!std::isfinite(hi)) return nd::inf;  // the limit is 1/2 up to rounding
+        if (!std::isfinite(hi)) return detail::inf;  // the limit is 1/2 up to rounding
     }
     std::uintmax_t iters = 100;
     // 40 bits: the quadrature's own relative accuracy is 1e-12
@@ -272,20 +249,19 @@ inline double median_time_to_next_purchase(const ParetoNbdModel& m, double x, do
 // lim S; the walk stops at the median, or as soon as S alone shows the limit stays above the threshold (+inf).
 // After 10^7 opportunities without a decision it returns NaN.
 inline double median_time_to_next_purchase(const BetaGeoBetaBinomModel& m, double x, double t_x, double n_periods) {
-    namespace nd = next_purchase_detail;
-    nd::check_history(x, t_x, n_periods, true);
+    detail::check_history(x, t_x, n_periods, true);
     const double alive = m.probability_alive(x, t_x, n_periods);
-    if (!(alive > 0.5)) return nd::inf;
+    if (!(alive > 0.5)) return detail::inf;
     const double c = (alive - 0.5) / alive;  // the median is where P(0 | alive, t) <= c
-    const nd::BgbbAlive a(m, x, n_periods);
+    const detail::BgbbAlive a(m, x, n_periods);
     // A(l) = E[theta (1-theta)^(l-1)] E[(1-p)^l], R(t) = E[(1-theta)^(t-1)] E[(1-p)^t], by their ratios in l, t.
     double A = a.ga / (a.ga + a.de) * a.be / (a.al + a.be);
     double R = a.be / (a.al + a.be);
     double S = 0;
-    for (double t = 1; t <= nd::max_opportunities; ++t) {
+    for (double t = 1; t <= detail::max_opportunities; ++t) {
         if (S + R <= c) return t;
         S += A;
-        if (S > c) return nd::inf;
+        if (S > c) return detail::inf;
         A *= (a.de + t - 1) / (a.ga + a.de + t) * (a.be + t) / (a.al + a.be + t);
         R *= (a.de + t - 1) / (a.ga + a.de + t - 1) * (a.be + t) / (a.al + a.be + t);
     }

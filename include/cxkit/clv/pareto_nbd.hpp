@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "cxkit/clv/fit.hpp"
+#include "cxkit/clv/model.hpp"
 #include "cxkit/clv/rfm.hpp"
 #include "cxkit/clv/row_index.hpp"
 #include "cxkit/clv/simulate.hpp"
@@ -461,38 +462,23 @@ inline double pareto_tail_factor(double s, double b, double t) {
 
 }  // namespace detail
 
-class ParetoNbdModel {
+class ParetoNbdModel : public FittedModel<ParetoNbdModel, ParetoNbdParams, RfmData> {
 public:
-    using Params = ParetoNbdParams;
+    using FittedModel::FittedModel;
+    using FittedModel::log_likelihood;
 
-    ParetoNbdModel() = default;
-    explicit ParetoNbdModel(const Params& p) : p_(p) { detail::require_positive_params(p.vector(), Params::names()); }
-
-    const FitResult& fit(const RfmData& data, const FitOptions& opt = {}) {
-        data.require_fittable();
-        auto make = [&](const RfmData& dd) { return detail::ParetoNbdLL(dd, opt.threads); };
-        Eigen::VectorXd init = detail::rate_start(data);  // r, alpha as for BG/NBD; s = 1, beta = alpha
-        init[2] = 1.0;
-        init[3] = init[1];
-        res_ = fit_with_warm_start(data, make, Params::names(), init, opt);
-        p_ = Params::from(res_.params);
-        return res_;
-    }
-
-    const Params& params() const noexcept { return p_; }
-    const FitResult& result() const noexcept { return res_; }
-
-    // The total log-likelihood of `d` as the functor fit() maximises (e.g. for set_standard_errors).
     static detail::ParetoNbdLL log_likelihood_function(const RfmData& d, unsigned threads = 0) {
         return detail::ParetoNbdLL(d, threads);
+    }
+    static Eigen::VectorXd start(const RfmData& d) {
+        Eigen::VectorXd init = detail::rate_start(d);  // r, alpha as for BG/NBD; s = 1, beta = alpha
+        init[2] = 1.0;
+        init[3] = init[1];
+        return init;
     }
 
     static double log_likelihood(const Params& p, double x, double t_x, double T) {
         return detail::pareto_row(p.r, p.alpha, p.s, p.beta, x, t_x, T).ll;
-    }
-    static double log_likelihood(const Params& p, const RfmData& d, Eigen::VectorXd* grad = nullptr,
-                                 unsigned threads = 0) {
-        return detail::ParetoNbdLL(d, threads)(p.vector(), grad);
     }
 
     // P(alive at T | x, t_x, T): the "alive" part of the likelihood over the whole likelihood.
@@ -580,9 +566,9 @@ public:
             threads);
     }
 
-private:
-    Params p_{};
-    FitResult res_{};
 };
+
+// The spelling of the Python class (cxkit.clv.ParetoNBDModel, lifetimes' ParetoNBDFitter).
+using ParetoNBDModel = ParetoNbdModel;
 
 }  // namespace cxkit::clv

@@ -14,10 +14,10 @@
 #include <cstdint>
 #include <span>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "cxkit/core/error.hpp"
+#include "cxkit/core/parallel.hpp"
 #include "cxkit/core/rules.hpp"
 
 namespace cxkit::clv {
@@ -58,6 +58,38 @@ struct RfmData {
     // True when some row has x > 0 (otherwise no model is identified).
     bool any_repeat() const noexcept { return !x.empty() && x.back() > 0; }
 
+    // BG/BB horizons: its likelihood and predictions sum one term per period.
+    static constexpr double max_periods = 1e7;
+
+    // The rules every customer's (x, t_x, T) follows, in a fit and in a prediction alike; `row` is named in the
+    // error (invalid_input::no_row for none). `discrete`: the BG/BB (whole periods, at most one purchase each).
+    static void check_customer(double xi, double ti, double Ti, std::int64_t row, const RfmFieldNames& names = {},
+                               bool discrete = false) {
+        if (!std::isfinite(xi) || xi < 0 || xi != std::floor(xi))
+            throw invalid_input(names.frequency, row,
+                                "must be a whole number of repeat purchases >= 0, got " + describe_value(xi));
+        if (!std::isfinite(ti) || ti < 0)
+            throw invalid_input(names.recency, row, "must be a finite number >= 0, got " + describe_value(ti));
+        if (!std::isfinite(Ti) || Ti < 0)
+            throw invalid_input(names.T, row, "must be a finite number >= 0, got " + describe_value(Ti));
+        if (discrete && ti != std::floor(ti))
+            throw invalid_input(names.recency, row, "must be a whole number of periods, got " + describe_value(ti));
+        if (discrete && Ti != std::floor(Ti))
+            throw invalid_input(names.T, row, "must be a whole number of periods, got " + describe_value(Ti));
+        if (discrete && Ti > max_periods)
+            throw invalid_input(names.T, row, "must be at most 10^7 periods, got " + describe_value(Ti));
+        if (discrete && xi > ti)
+            throw invalid_input(names.frequency, row,
+                                "must be <= " + names.recency + " (" + describe_value(ti) +
+                                    ": one transaction per period at most), got " + describe_value(xi));
+        if (ti > Ti)
+            throw invalid_input(names.recency, row,
+                                "must be <= " + names.T + " (" + describe_value(Ti) + "), got " + describe_value(ti));
+        if (xi == 0 && ti > 0)
+            throw invalid_input(names.recency, row,
+                                "must be 0 when " + names.frequency + " is 0, got " + describe_value(ti));
+    }
+
     // Builds from per-customer arrays; weights empty = 1 per customer. `discrete`: the BG/BB model, where t_x and
     // T count transaction opportunities (whole numbers) and at most one transaction fits in each (x <= t_x).
     static RfmData from_customers(std::span<const double> x, std::span<const double> t_x, std::span<const double> T,
@@ -78,28 +110,7 @@ struct RfmData {
                                     std::to_string(n));
         for (std::size_t i = 0; i < n; ++i) {
             const auto row = static_cast<std::int64_t>(i);
-            const double xi = x[i], ti = t_x[i], Ti = T[i];
-            if (!std::isfinite(xi) || xi < 0 || xi != std::floor(xi))
-                throw invalid_input(names.frequency, row,
-                                    "must be a whole number of repeat purchases >= 0, got " + describe_value(xi));
-            if (!std::isfinite(ti) || ti < 0)
-                throw invalid_input(names.recency, row, "must be a finite number >= 0, got " + describe_value(ti));
-            if (!std::isfinite(Ti) || Ti < 0)
-                throw invalid_input(names.T, row, "must be a finite number >= 0, got " + describe_value(Ti));
-            if (discrete && ti != std::floor(ti))
-                throw invalid_input(names.recency, row, "must be a whole number of periods, got " + describe_value(ti));
-            if (discrete && Ti != std::floor(Ti))
-                throw invalid_input(names.T, row, "must be a whole number of periods, got " + describe_value(Ti));
-            if (discrete && xi > ti)
-                throw invalid_input(names.frequency, row,
-                                    "must be <= " + names.recency + " (" + describe_value(ti) +
-                                        ": one transaction per period at most), got " + describe_value(xi));
-            if (ti > Ti)
-                throw invalid_input(names.recency, row,
-                                    "must be <= " + names.T + " (" + describe_value(Ti) + "), got " + describe_value(ti));
-            if (xi == 0 && ti > 0)
-                throw invalid_input(names.recency, row,
-                                    "must be 0 when " + names.frequency + " is 0, got " + describe_value(ti));
+            check_customer(x[i], t_x[i], T[i], row, names, discrete);
             if (!weights.empty() && (!std::isfinite(weights[i]) || weights[i] < 0))
                 throw invalid_input(names.weights, row,
                                     "must be a finite number >= 0, got " + describe_value(weights[i]));
@@ -121,11 +132,10 @@ struct RfmData {
         };
         // Sorting dominates for tens of millions of customers: two halves on two threads, then one merge. The
         // result is the same as one sort (weights of equal rows are summed below, in input order within a half).
-        if (rows.size() > (1u << 20) && std::thread::hardware_concurrency() > 1) {
+        if (rows.size() > (1u << 20)) {
             auto mid = rows.begin() + static_cast<std::ptrdiff_t>(rows.size() / 2);
-            std::thread th([&] { std::stable_sort(rows.begin(), mid, less); });
-            std::stable_sort(mid, rows.end(), less);
-            th.join();
+            core::parallel_invoke(0, [&] { std::stable_sort(rows.begin(), mid, less); },
+                                  [&] { std::stable_sort(mid, rows.end(), less); });
             std::inplace_merge(rows.begin(), mid, rows.end(), less);
         } else {
             std::stable_sort(rows.begin(), rows.end(), less);

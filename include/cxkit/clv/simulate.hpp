@@ -6,11 +6,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <random>
-#include <thread>
 #include <vector>
 
 #include "cxkit/clv/rfm.hpp"
 #include "cxkit/core/error.hpp"
+#include "cxkit/core/parallel.hpp"
 
 namespace cxkit::clv::detail {
 
@@ -37,15 +37,7 @@ CustomerSummary simulate_customers(std::size_t n, double T, std::uint64_t seed, 
         std::mt19937_64 g(ss);
         for (std::size_t i = bi * block, e = std::min(n, (bi + 1) * block); i < e; ++i) one(g, T, c.x[i], c.t_x[i]);
     };
-    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-    threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(nblocks, 1)));
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads; ++t)
-        pool.emplace_back([&, t] {
-            for (std::size_t b = t; b < nblocks; b += threads) run(b);
-        });
-    for (std::size_t b = 0; b < nblocks; b += threads) run(b);
-    for (auto& th : pool) th.join();
+    core::parallel_for_chunks(nblocks, 1, threads, [&](std::size_t b, std::size_t, std::size_t) { run(b); });
     return c;
 }
 

@@ -3,10 +3,11 @@
 // periods and the value outside the first period, from int64 customer ids and int64 nanosecond times.
 //
 // lifetimes' summary_data_from_transaction_data converts datetimes to periods, groups with pandas and sorts;
-// here the customers are counted into per-thread tables indexed by id (ids in a compact integer range, as
+// here the customers are counted into per-part tables indexed by id (ids in a compact integer range, as
 // customer numbers and factorised codes are; other ranges are ranked first), the rows are placed by customer in
-// one scatter pass, and each customer's handful of rows is sorted by period. Every pass runs on two threads; the
-// result does not depend on the thread count (rows keep their input order within a customer and a period).
+// one scatter pass, and each customer's handful of rows is sorted by period. Every pass runs through
+// core::parallel_for over parts fixed by the row count; the result does not depend on the thread count (rows keep
+// their input order within a customer and a period), and Ctrl-C stops it between parts.
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -17,10 +18,10 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include "cxkit/core/error.hpp"
+#include "cxkit/core/parallel.hpp"
 #include "cxkit/core/rules.hpp"
 #include "cxkit/core/time.hpp"
 
@@ -83,7 +84,7 @@ struct TransactionWindow {
     // Holdout rows (when holdout is true): end_ns < time <= holdout_end_ns.
     bool holdout = false;
     std::int64_t holdout_end_ns = std::numeric_limits<std::int64_t>::max();
-    unsigned threads = 0;  // 0 = all cores (at most 2 are used)
+    unsigned threads = 0;  // 0 = all cores; the result is the same for any count
     // Column names for error messages.
     std::string customer_name = "customer", time_name = "time", value_name = "value";
 };
@@ -137,12 +138,10 @@ void summarise_rows(Row* b, Row* e, std::int64_t& first, std::int64_t& last, std
     repeat = s;
 }
 
+// fn(c) for every part c in [0, parts), on up to `threads` threads (core::parallel_for_chunks: interruptible).
 template <class Fn>
-void run_split(unsigned threads, Fn&& fn) {  // fn(t) for t in [0, threads), on threads
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back([&fn, t] { fn(t); });
-    fn(0);
-    for (auto& th : pool) th.join();
+void run_parts(std::size_t parts, unsigned threads, Fn&& fn) {
+    core::parallel_for_chunks(parts, 1, threads, [&](std::size_t c, std::size_t, std::size_t) { fn(c); });
 }
 
 }  // namespace detail
@@ -165,10 +164,12 @@ inline TransactionSummary summarize_transactions(std::span<const std::int64_t> c
         throw invalid_input(w.customer_name, invalid_input::no_row, "more than 2^32 - 2 transactions in one call");
     TransactionSummary out;
     if (n == 0) return out;
-    unsigned threads = w.threads ? w.threads : std::max(1u, std::thread::hardware_concurrency());
-    threads = std::min(threads, 2u);
-    if (n < (std::size_t{1} << 16)) threads = 1;
-    auto lo_row = [&](unsigned t) { return n * t / threads; };
+    // The rows are cut into `parts` consecutive parts, a number that depends on n only (never on the thread
+    // count): each part has its own counters and bitmap, so at most 8 of them.
+    const unsigned threads = n < (std::size_t{1} << 16) ? 1u : w.threads;
+    const std::size_t part_rows = std::max<std::size_t>(std::size_t{1} << 16, (n + 7) / 8);
+    const std::size_t parts = (n + part_rows - 1) / part_rows;
+    auto lo_row = [&](std::size_t t) { return std::min(n, t * part_rows); };
 
     // 1. Range of ids and times; refuse NaT and non-finite values (first offending row).
     struct Scan {
@@ -176,8 +177,8 @@ inline TransactionSummary summarize_transactions(std::span<const std::int64_t> c
         std::int64_t t_lo = std::numeric_limits<std::int64_t>::max(), t_hi = std::numeric_limits<std::int64_t>::min();
         std::size_t bad_time = SIZE_MAX, bad_value = SIZE_MAX;
     };
-    std::vector<Scan> scan(threads);
-    detail::run_split(threads, [&](unsigned t) {
+    std::vector<Scan> scan(parts);
+    detail::run_parts(parts, threads, [&](std::size_t t) {
         Scan s;
         for (std::size_t i = lo_row(t), e = lo_row(t + 1); i < e; ++i) {
             const std::int64_t id = customer[i], ns = time_ns[i];
@@ -226,9 +227,11 @@ inline TransactionSummary summarize_transactions(std::span<const std::int64_t> c
         std::sort(ranked.begin(), ranked.end());
         ranked.erase(std::unique(ranked.begin(), ranked.end()), ranked.end());
         rank_of_row.resize(n);
-        for (std::size_t i = 0; i < n; ++i)
-            rank_of_row[i] = static_cast<std::uint32_t>(std::lower_bound(ranked.begin(), ranked.end(), customer[i]) -
-                                                        ranked.begin());
+        core::parallel_for(n, std::size_t{1} << 16, threads, [&](std::size_t b, std::size_t e) {
+            for (std::size_t i = b; i < e; ++i)
+                rank_of_row[i] = static_cast<std::uint32_t>(
+                    std::lower_bound(ranked.begin(), ranked.end(), customer[i]) - ranked.begin());
+        });
     }
     const bool by_rank = !ranked.empty();
     const std::size_t R = by_rank ? ranked.size() : static_cast<std::size_t>(range) + 1;
@@ -251,9 +254,9 @@ inline TransactionSummary summarize_transactions(std::span<const std::int64_t> c
         //    The same pass marks the customers with a calibration row in a bitmap (R bits: cache-resident).
         constexpr unsigned shift = 12;
         const std::size_t nb = (R >> shift) + 1;
-        std::vector<std::vector<std::size_t>> bc(threads, std::vector<std::size_t>(nb, 0)),
-            hc(threads, std::vector<std::size_t>(nb, 0));
-        detail::run_split(threads, [&](unsigned t) {
+        std::vector<std::vector<std::size_t>> bc(parts, std::vector<std::size_t>(nb, 0)),
+            hc(parts, std::vector<std::size_t>(nb, 0));
+        detail::run_parts(parts, threads, [&](std::size_t t) {
             std::size_t* c = bc[t].data();
             std::size_t* h = hc[t].data();
             for (std::size_t i = lo_row(t), e = lo_row(t + 1); i < e; ++i) {
@@ -270,7 +273,7 @@ inline TransactionSummary summarize_transactions(std::span<const std::int64_t> c
             for (std::size_t b = 0; b < nb; ++b) {
                 bstart[b] = pos;
                 hstart[b] = hpos;
-                for (unsigned t = 0; t < threads; ++t) {  // counts become each thread's write position
+                for (std::size_t t = 0; t < parts; ++t) {  // counts become each part's write position
                     const std::size_t c = bc[t][b], h = hc[t][b];
                     bc[t][b] = pos;
                     hc[t][b] = hpos;
@@ -284,8 +287,8 @@ inline TransactionSummary summarize_transactions(std::span<const std::int64_t> c
         // Default-initialised (not zeroed): every element is written by the partition.
         std::unique_ptr<Row[]> rows(new Row[bstart[nb]]), hrows(new Row[hstart[nb]]);
         const std::size_t words = (R + 63) / 64;
-        std::vector<std::vector<std::uint64_t>> seen(threads, std::vector<std::uint64_t>(words, 0));
-        detail::run_split(threads, [&](unsigned t) {
+        std::vector<std::vector<std::uint64_t>> seen(parts, std::vector<std::uint64_t>(words, 0));
+        detail::run_parts(parts, threads, [&](std::size_t t) {
             RfmPeriods per(w.unit, all.t_lo, all.t_hi);
             std::size_t* c = bc[t].data();
             std::size_t* h = hc[t].data();
@@ -304,7 +307,7 @@ inline TransactionSummary summarize_transactions(std::span<const std::int64_t> c
                 }
             }
         });
-        for (unsigned t = 1; t < threads; ++t)
+        for (std::size_t t = 1; t < parts; ++t)
             for (std::size_t j = 0; j < words; ++j) seen[0][j] |= seen[t][j];
 
         // 3. Per bucket: place the rows by customer (a local counting sort) and summarise each customer, writing
@@ -367,17 +370,11 @@ inline TransactionSummary summarize_transactions(std::span<const std::int64_t> c
                 ++k;
             }
         };
-        auto over_buckets = [&] {
-            // buckets split where half of the rows are done
-            const std::size_t mid = threads == 1 ? nb
-                                                 : static_cast<std::size_t>(std::upper_bound(bstart.begin(), bstart.end(),
-                                                                                             bstart[nb] / 2) -
-                                                                            bstart.begin()) - 1;
-            detail::run_split(threads, [&](unsigned t) {
+        auto over_buckets = [&] {  // each bucket writes its own customers: any order gives the same result
+            core::parallel_for(nb, 16, threads, [&](std::size_t b0, std::size_t e) {
                 std::vector<std::uint32_t> cnt((std::size_t{1} << shift) + 1), hcnt(w.holdout ? cnt.size() : 0);
                 std::vector<Row> tmp, htmp;
-                for (std::size_t b = t == 0 ? 0 : mid, e = t == 0 ? mid : nb; b < e; ++b)
-                    per_bucket(b, cnt, hcnt, tmp, htmp);
+                for (std::size_t b = b0; b < e; ++b) per_bucket(b, cnt, hcnt, tmp, htmp);
             });
         };
         const std::size_t m = bucket_customers[nb];

@@ -75,15 +75,26 @@ public:
         pos_ += n;
         return s;
     }
-    // Reads and checks the tag; returns the version (refusing versions newer than this build knows).
+    // A string that becomes text (a label, a column name): must be valid UTF-8, so it reaches Python as str.
+    std::string get_text(std::string_view what) {
+        auto s = get_string();
+        if (!valid_utf8(s)) fail(std::string(what) + " is not valid UTF-8");
+        return s;
+    }
+    // Reads and checks the tag; returns the version (refusing 0, never written, and versions newer than this
+    // build knows).
     std::uint32_t header(std::string_view tag, std::uint32_t max_version) {
         const auto t = get_string();
-        if (t != tag) fail("expected a serialized " + std::string(tag) + ", found '" + t + "'");
+        // The found tag is quoted escaped: it is untrusted bytes and the message must stay valid text.
+        if (t != tag) fail("expected a serialized " + std::string(tag) + ", found '" + printable(t) + "'");
         const auto v = get<std::uint32_t>();
-        if (v == 0 || v > max_version)
+        if (v == 0) fail(std::string(tag) + " version 0 is invalid (versions start at 1)");
+        if (v > max_version)
             fail(std::string(tag) + " version " + std::to_string(v) + " is newer than this cxkit understands");
         return v;
     }
+    // The number of bytes not read yet (to bound element counts by what the data can hold).
+    std::size_t remaining() const noexcept { return bytes_.size() - pos_; }
     bool done() const noexcept { return pos_ == bytes_.size(); }
     void expect_done() const {
         if (!done()) fail("trailing bytes after the serialized state");
@@ -93,7 +104,53 @@ private:
     void need(std::size_t n) const {
         if (n > bytes_.size() - pos_) fail("truncated data");
     }
+public:
     [[noreturn]] static void fail(const std::string& why) { throw invalid_input("serialized state: " + why); }
+
+    static bool valid_utf8(std::string_view s) noexcept {
+        std::size_t i = 0;
+        while (i < s.size()) {
+            const auto c = static_cast<unsigned char>(s[i]);
+            std::size_t len;
+            std::uint32_t cp;
+            if (c < 0x80) { ++i; continue; }
+            if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; }
+            else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; }
+            else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; }
+            else return false;
+            if (len > s.size() - i) return false;
+            for (std::size_t k = 1; k < len; ++k) {
+                const auto cc = static_cast<unsigned char>(s[i + k]);
+                if ((cc & 0xC0) != 0x80) return false;
+                cp = (cp << 6) | (cc & 0x3F);
+            }
+            // Overlong forms, surrogates and code points beyond U+10FFFF are not UTF-8.
+            if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+                (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+                return false;
+            i += len;
+        }
+        return true;
+    }
+    // Printable ASCII as is, every other byte as \xHH (at most 64 bytes shown).
+    static std::string printable(std::string_view s) {
+        static constexpr char hex[] = "0123456789abcdef";
+        std::string out;
+        for (std::size_t i = 0; i < s.size() && i < 64; ++i) {
+            const auto c = static_cast<unsigned char>(s[i]);
+            if (c >= 0x20 && c < 0x7F && c != '\\') {
+                out += static_cast<char>(c);
+            } else {
+                out += "\\x";
+                out += hex[c >> 4];
+                out += hex[c & 15];
+            }
+        }
+        if (s.size() > 64) out += "...";
+        return out;
+    }
+
+private:
     std::string_view bytes_;
     std::size_t pos_ = 0;
 };

@@ -10,12 +10,12 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "cxkit/core/error.hpp"
+#include "cxkit/core/parallel.hpp"
 
-namespace cxkit {
+namespace cxkit::journey {
 
 struct DriverImportance {
     std::vector<double> weights;  // share of R^2 carried by each driver (sums to r_squared)
@@ -27,8 +27,8 @@ inline constexpr std::size_t lmg_exact_limit = 15;
 
 namespace detail {
 // Correlations of the columns of X with each other and with y, after validating the input. X is read in place
-// (any storage order); the cross-products are accumulated over row blocks on two threads (about 1 Gflop for
-// 1M rows x 30 drivers) and summed in a fixed order, so the result does not depend on the thread count.
+// (any storage order); the cross-products are accumulated per block of rows through core::parallel_for (about
+// 1 Gflop for 1M rows x 30 drivers) and summed in block order, so the result does not depend on the thread count.
 template <class MatX>
 void driver_correlations(const MatX& X, const Eigen::Ref<const Eigen::VectorXd>& y, Eigen::MatrixXd& rxx,
                          Eigen::VectorXd& rxy) {
@@ -60,14 +60,14 @@ void driver_correlations(const MatX& X, const Eigen::Ref<const Eigen::VectorXd>&
             partial[static_cast<std::size_t>(b)] = Z.topRows(rows).transpose() * Z.topRows(rows);
         }
     };
-    if (n_blocks > 8) {
-        std::jthread other(work, n_blocks / 2, n_blocks);
-        work(0, n_blocks / 2);
-    } else {
-        work(0, n_blocks);
-    }
+    core::parallel_for(static_cast<std::size_t>(n_blocks), 1, 0, [&](std::size_t b0, std::size_t b1) {
+        work(static_cast<Eigen::Index>(b0), static_cast<Eigen::Index>(b1));
+    });
     Eigen::MatrixXd cross = Eigen::MatrixXd::Zero(p + 1, p + 1);
     for (auto& m : partial) cross += m;
+    if (!cross.allFinite() || !mean.allFinite())  // finite inputs whose sums or squares overflow a double
+        throw invalid_input("X", invalid_input::no_row,
+                            "values too large: their sums of squares overflow a double (rescale the drivers and y)");
     const Eigen::MatrixXd cov = cross / static_cast<double>(n - 1);
     const Eigen::VectorXd sd = cov.diagonal().cwiseSqrt();
     for (Eigen::Index j = 0; j <= p; ++j)
@@ -100,6 +100,7 @@ DriverImportance relative_weights(const MatX& X, const Eigen::Ref<const Eigen::V
     return d;
 }
 
+namespace detail {
 // R^2 of the regression of y on the drivers in `mask`, from the correlation matrix.
 inline double r_squared_of_subset(const Eigen::MatrixXd& rxx, const Eigen::VectorXd& rxy, std::uint64_t mask) {
     const int k = std::popcount(mask);
@@ -115,6 +116,7 @@ inline double r_squared_of_subset(const Eigen::MatrixXd& rxx, const Eigen::Vecto
     }
     return r.dot(A.ldlt().solve(r));
 }
+}  // namespace detail
 
 template <class MatX>
 DriverImportance shapley_r_squared(const MatX& X, const Eigen::Ref<const Eigen::VectorXd>& y) {
@@ -130,7 +132,7 @@ DriverImportance shapley_r_squared(const MatX& X, const Eigen::Ref<const Eigen::
         throw invalid_input("X", invalid_input::no_row, "drivers are collinear (their correlation matrix is singular)");
     const std::size_t full = std::size_t{1} << p;
     std::vector<double> r2(full);
-    for (std::size_t S = 0; S < full; ++S) r2[S] = r_squared_of_subset(rxx, rxy, S);
+    for (std::size_t S = 0; S < full; ++S) r2[S] = detail::r_squared_of_subset(rxx, rxy, S);
     std::vector<double> w(p + 1);
     for (std::size_t s = 1; s <= p; ++s)
         w[s] = std::exp(std::lgamma(static_cast<double>(s)) + std::lgamma(static_cast<double>(p - s + 1)) -
@@ -145,4 +147,4 @@ DriverImportance shapley_r_squared(const MatX& X, const Eigen::Ref<const Eigen::
     return d;
 }
 
-}  // namespace cxkit
+}  // namespace cxkit::journey

@@ -13,7 +13,7 @@
 #include "cxkit/journey/paths.hpp"
 #include "cxkit/journey/transition_times.hpp"
 
-namespace cxkit {
+namespace cxkit::journey {
 
 struct Funnel {
     std::vector<double> customers;            // weight (conversions + nulls) of paths reaching each step
@@ -62,17 +62,17 @@ inline Funnel funnel(const Paths& p, const std::vector<std::int32_t>& steps, boo
             if (at[j] >= 0) out.customers[j] += w;
     }
     if (!p.has_times() || m < 2) return out;
-    std::vector<std::vector<std::int64_t>> dt(m - 1);
+    std::vector<std::vector<std::uint64_t>> dt(m - 1);
     for (std::size_t jn = 0; jn < p.n_journeys(); ++jn) {
         const std::size_t r = p.journey_row[jn];
         detail::funnel_reach(p.begin(r), p.length(r), steps, closed, at);
         const std::int64_t* t = p.step_time.data() + p.journey_offsets[jn];
         for (std::size_t j = 0; j + 1 < m; ++j)
-            if (at[j] >= 0 && at[j + 1] > at[j]) dt[j].push_back(t[at[j + 1]] - t[at[j]]);
+            if (at[j] >= 0 && at[j + 1] > at[j]) dt[j].push_back(detail::elapsed(t[at[j]], t[at[j + 1]]));
     }
     for (std::size_t j = 0; j + 1 < m; ++j)
-        if (!dt[j].empty()) out.median_time_to_next[j] = median_in_place(dt[j].data(), dt[j].data() + dt[j].size());
+        if (!dt[j].empty()) out.median_time_to_next[j] = detail::median_in_place(dt[j].data(), dt[j].data() + dt[j].size());
     return out;
 }
 
-}  // namespace cxkit
+}  // namespace cxkit::journey

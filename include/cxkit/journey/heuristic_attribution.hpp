@@ -12,8 +12,9 @@
 
 #include "cxkit/core/error.hpp"
 #include "cxkit/journey/paths.hpp"
+#include "cxkit/journey/transition_times.hpp"
 
-namespace cxkit {
+namespace cxkit::journey {
 
 struct HeuristicAttribution {
     std::vector<std::string> channels;
@@ -34,6 +35,7 @@ inline double position_share(std::size_t pos, std::size_t n, double first = 0.4,
 inline HeuristicAttribution heuristic_attribution(const Paths& p, double first_weight = 0.4, double last_weight = 0.4) {
     if (!(first_weight >= 0) || !(last_weight >= 0) || first_weight + last_weight > 1.0)
         throw invalid_input("weights", invalid_input::no_row, "position weights must be >= 0 and sum to at most 1");
+    p.check_totals();
     const std::size_t k = p.states.size();
     HeuristicAttribution h;
     h.channels = p.states;
@@ -75,6 +77,7 @@ inline TimeDecayAttribution time_decay_attribution(const Paths& p, double half_l
         throw invalid_input("paths", invalid_input::no_row, "time decay needs the touches' times: build the paths from an event log");
     if (!(half_life > 0) || !std::isfinite(half_life))
         throw invalid_input("half_life", invalid_input::no_row, "must be a positive, finite duration");
+    p.check_totals();
     TimeDecayAttribution out;
     out.channels = p.states;
     out.conversions.assign(p.states.size(), 0.0);
@@ -90,7 +93,7 @@ inline TimeDecayAttribution time_decay_attribution(const Paths& p, double half_l
         // the latest touch weighs 1, so old journeys cannot underflow to 0/0.
         const std::int64_t latest = *std::max_element(t, t + n);
         double sum = 0;
-        for (std::size_t q = 0; q < n; ++q) sum += w[q] = std::exp2(-static_cast<double>(latest - t[q]) / half_life);
+        for (std::size_t q = 0; q < n; ++q) sum += w[q] = std::exp2(-static_cast<double>(detail::elapsed(t[q], latest)) / half_life);
         const std::int32_t* s = p.begin(r);
         for (std::size_t q = 0; q < n; ++q) {
             const double share = w[q] / sum;
@@ -101,4 +104,4 @@ inline TimeDecayAttribution time_decay_attribution(const Paths& p, double half_l
     return out;
 }
 
-}  // namespace cxkit
+}  // namespace cxkit::journey

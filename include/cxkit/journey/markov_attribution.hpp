@@ -4,21 +4,38 @@
 // States: (start), one per channel, (conversion), (null). Transition probabilities are estimated from the paths
 // with consecutive repeats collapsed (as ChannelAttribution does). With Q the transient-to-transient block and r
 // the transient-to-conversion column, N = (I - Q)^-1 and b = N r (b_s = P(conversion) from the start). The removal
-// effect of channel k (every transition into k sent to (null)) follows from the same factorisation:
+// effect of channel k (every transition into k sent to (null)) is
 //     RE_k = (N[s,k] / N[k,k]) * b_k / b_s
 // (P(reach k from s) = N[s,k] / N[k,k]; P(convert after reaching k) = b_k). ChannelAttribution estimates the
 // same quantity by simulation. Credit_k = RE_k / sum(RE) x total conversions (and x total value).
+//
+// Cost: the chain is sparse, and N is never formed. The states are split into strongly connected sets (Tarjan)
+// taken in topological order (the block-triangular form of I - Q): b and the row N[s, .] come from one solve per
+// set, and N[k,k] needs only k's own set (a return to k never leaves it). A set of one channel is solved by a
+// division; larger sets (channels that lead back to one another) by a dense LU of that set alone. So the cost
+// is about the sum of the cubes of the sets' sizes: 10,000 channels in a funnel take milliseconds; a set larger
+// than markov_cycle_limit channels is refused with a clear error instead of running for minutes.
 #include <Eigen/Dense>
 #include <Eigen/SparseCore>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cxkit/core/error.hpp"
+#include "cxkit/core/parallel.hpp"
 #include "cxkit/journey/paths.hpp"
 
-namespace cxkit {
+namespace cxkit::journey {
+
+// The largest set of mutually reachable channels first-order Markov attribution solves (a dense LU of that set:
+// about 4 s at this size on one core); larger sets are refused.
+inline constexpr std::size_t markov_cycle_limit = 4000;
+// Order 1 fills the dense `transition` matrix only up to this many states (128 MB); the sparse one always.
+inline constexpr std::size_t markov_dense_transition_limit = 4096;
 
 struct MarkovAttribution {
     std::vector<std::string> channels;
@@ -26,9 +43,9 @@ struct MarkovAttribution {
     std::vector<double> conversions;         // credit in conversions
     std::vector<double> value;               // credit in value
     double conversion_probability = 0;       // b_s
-    // Transition matrix over (start), channels..., (conversion), (null), rows summing to 1 (absorbing rows
-    // are identity rows). Order 1 only; higher orders fill `sparse_transition` (too many k-tuple states for a
-    // dense matrix).
+    // Transition matrix over `state_names` ((start), channels or k-tuples, (conversion), (null)), rows summing
+    // to 1 (absorbing rows are identity rows). `sparse_transition` always; the dense `transition` for order 1
+    // with at most markov_dense_transition_limit states (empty otherwise).
     Eigen::MatrixXd transition;
     Eigen::SparseMatrix<double, Eigen::RowMajor> sparse_transition;
     std::vector<std::string> state_names;
@@ -49,6 +66,154 @@ inline void credit_by_removal_effects(MarkovAttribution& out, double total_conve
         out.value[c] = share * total_value;
     }
 }
+
+using SparseRows = Eigen::SparseMatrix<double, Eigen::RowMajor>;
+
+// Strongly connected sets of the graph of Q's non-zeros (iterative Tarjan). Returns the sets in the order Tarjan
+// completes them: every edge leaving a set goes to a set earlier in the list (sinks first).
+inline std::vector<std::vector<std::int32_t>> strongly_connected_sets(const SparseRows& Q) {
+    const auto n = static_cast<std::size_t>(Q.rows());
+    const auto* outer = Q.outerIndexPtr();
+    const auto* inner = Q.innerIndexPtr();
+    constexpr std::int32_t unvisited = -1;
+    std::vector<std::int32_t> index(n, unvisited), low(n, 0);
+    std::vector<char> on_stack(n, 0);
+    std::vector<std::int32_t> stack;
+    std::vector<std::pair<std::int32_t, std::int64_t>> call;  // (state, next edge to look at)
+    std::vector<std::vector<std::int32_t>> sets;
+    std::int32_t counter = 0;
+    for (std::size_t root = 0; root < n; ++root) {
+        if (index[root] != unvisited) continue;
+        call.emplace_back(static_cast<std::int32_t>(root), outer[root]);
+        index[root] = low[root] = counter++;
+        stack.push_back(static_cast<std::int32_t>(root));
+        on_stack[root] = 1;
+        while (!call.empty()) {
+            auto& [v, e] = call.back();
+            const auto vs = static_cast<std::size_t>(v);
+            if (e < outer[vs + 1]) {
+                const auto w = static_cast<std::size_t>(inner[e++]);
+                if (index[w] == unvisited) {
+                    index[w] = low[w] = counter++;
+                    stack.push_back(static_cast<std::int32_t>(w));
+                    on_stack[w] = 1;
+                    call.emplace_back(static_cast<std::int32_t>(w), outer[w]);
+                } else if (on_stack[w]) {
+                    low[vs] = std::min(low[vs], index[w]);
+                }
+                continue;
+            }
+            if (low[vs] == index[vs]) {
+                std::vector<std::int32_t> set;
+                std::int32_t w;
+                do {
+                    w = stack.back();
+                    stack.pop_back();
+                    on_stack[static_cast<std::size_t>(w)] = 0;
+                    set.push_back(w);
+                } while (w != v);
+                std::sort(set.begin(), set.end());
+                sets.push_back(std::move(set));
+            }
+            const std::int32_t done = v;
+            call.pop_back();
+            if (!call.empty()) {
+                const auto parent = static_cast<std::size_t>(call.back().first);
+                low[parent] = std::min(low[parent], low[static_cast<std::size_t>(done)]);
+            }
+        }
+    }
+    return sets;
+}
+
+// For the absorbing chain with transient block Q (row-major, Qt its transpose) and conversion column r:
+// b = (I - Q)^-1 r, row 0 of N = (I - Q)^-1 (u) and the diagonal of N (d), by strongly connected sets (see the
+// top of the file). Refuses a set of more than `cycle_limit` states before any costly work.
+inline void first_order_solve(const SparseRows& Q, const SparseRows& Qt, const Eigen::VectorXd& r, std::size_t cycle_limit,
+                              Eigen::VectorXd& b, Eigen::VectorXd& u, Eigen::VectorXd& d) {
+    const Eigen::Index m = Q.rows();
+    const auto sets = strongly_connected_sets(Q);
+    std::size_t largest = 0;
+    for (const auto& s : sets) largest = std::max(largest, s.size());
+    if (largest > cycle_limit)
+        throw invalid_input("paths", invalid_input::no_row,
+                            std::to_string(largest) + " channels all lead back to one another; exact first-order Markov "
+                            "attribution solves such a set densely and supports at most " + std::to_string(cycle_limit) +
+                            " of them: group rare channels (e.g. into \"other\") first");
+    b = Eigen::VectorXd::Zero(m);
+    u = Eigen::VectorXd::Zero(m);
+    d = Eigen::VectorXd::Ones(m);
+    std::vector<Eigen::Index> pos(static_cast<std::size_t>(m), -1);  // position of a state in its set
+    auto block_of = [&](const std::vector<std::int32_t>& set) {  // I - Q restricted to the set, dense
+        const auto s = static_cast<Eigen::Index>(set.size());
+        Eigen::MatrixXd A = Eigen::MatrixXd::Identity(s, s);
+        for (Eigen::Index a = 0; a < s; ++a)
+            for (SparseRows::InnerIterator it(Q, set[static_cast<std::size_t>(a)]); it; ++it) {
+                const Eigen::Index p = pos[static_cast<std::size_t>(it.col())];
+                if (p >= 0) A(a, p) -= it.value();
+            }
+        return A;
+    };
+    // b: sinks first, so every b_j a set needs from outside is known.
+    for (const auto& set : sets) {
+        core::check_interrupt();
+        const auto s = static_cast<Eigen::Index>(set.size());
+        for (Eigen::Index a = 0; a < s; ++a) pos[static_cast<std::size_t>(set[static_cast<std::size_t>(a)])] = a;
+        Eigen::VectorXd rhs(s);
+        for (Eigen::Index a = 0; a < s; ++a) {
+            const auto i = set[static_cast<std::size_t>(a)];
+            double v = r(i);
+            for (SparseRows::InnerIterator it(Q, i); it; ++it)
+                if (pos[static_cast<std::size_t>(it.col())] < 0) v += it.value() * b(it.col());
+            rhs(a) = v;
+        }
+        if (s == 1 && Q.coeff(set[0], set[0]) == 0) {
+            b(set[0]) = rhs(0);
+        } else {
+            const Eigen::PartialPivLU<Eigen::MatrixXd> lu(block_of(set));
+            const Eigen::VectorXd x = lu.solve(rhs);
+            // The diagonal of this set's inverse, a block of columns at a time (interruptible, any thread count).
+            Eigen::VectorXd diag(s);
+            core::parallel_for(static_cast<std::size_t>(s), 64, 0, [&](std::size_t c0, std::size_t c1) {
+                const auto w = static_cast<Eigen::Index>(c1 - c0), first = static_cast<Eigen::Index>(c0);
+                Eigen::MatrixXd e = Eigen::MatrixXd::Zero(s, w);
+                for (Eigen::Index q = 0; q < w; ++q) e(first + q, q) = 1.0;
+                const Eigen::MatrixXd cols = lu.solve(e);
+                for (Eigen::Index q = 0; q < w; ++q) diag(first + q) = cols(first + q, q);
+            });
+            for (Eigen::Index a = 0; a < s; ++a) {
+                b(set[static_cast<std::size_t>(a)]) = x(a);
+                d(set[static_cast<std::size_t>(a)]) = diag(a);
+            }
+        }
+        for (auto i : set) pos[static_cast<std::size_t>(i)] = -1;
+    }
+    // u (row 0 of N: u^T (I - Q) = e_0^T): sources first, so every u_i a set needs from outside is known.
+    for (auto it_set = sets.rbegin(); it_set != sets.rend(); ++it_set) {
+        core::check_interrupt();
+        const auto& set = *it_set;
+        const auto s = static_cast<Eigen::Index>(set.size());
+        for (Eigen::Index a = 0; a < s; ++a) pos[static_cast<std::size_t>(set[static_cast<std::size_t>(a)])] = a;
+        Eigen::VectorXd rhs(s);
+        for (Eigen::Index a = 0; a < s; ++a) {
+            const auto j = set[static_cast<std::size_t>(a)];
+            double v = j == 0 ? 1.0 : 0.0;
+            for (SparseRows::InnerIterator it(Qt, j); it; ++it)  // Q(i, j) for every i
+                if (pos[static_cast<std::size_t>(it.col())] < 0) v += u(it.col()) * it.value();
+            rhs(a) = v;
+        }
+        if (s == 1 && Q.coeff(set[0], set[0]) == 0) {
+            u(set[0]) = rhs(0);
+        } else {
+            // Factorised again rather than kept from the pass above: keeping every set's LU could hold
+            // markov_cycle_limit^2 doubles per set at once; a second LU costs a third of the set's work.
+            const Eigen::PartialPivLU<Eigen::MatrixXd> lu(block_of(set));
+            const Eigen::VectorXd x = lu.transpose().solve(rhs);
+            for (Eigen::Index a = 0; a < s; ++a) u(set[static_cast<std::size_t>(a)]) = x(a);
+        }
+        for (auto i : set) pos[static_cast<std::size_t>(i)] = -1;
+    }
+}
 }  // namespace detail
 
 inline MarkovAttribution markov_attribution(const Paths& p) {
@@ -56,10 +221,13 @@ inline MarkovAttribution markov_attribution(const Paths& p) {
     if (p.size() == 0 || k == 0) throw invalid_input("paths", invalid_input::no_row, "no paths to attribute");
     const double total_conv = p.total_conversions();
     if (!(total_conv > 0)) throw invalid_input("conversions", invalid_input::no_row, "no conversions overall: nothing to attribute");
+    p.check_totals();
 
     // Transient states: 0 = (start), 1..k = channels; absorbing: k+1 = (conversion), k+2 = (null).
-    const std::size_t m = k + 1, conv = k + 1, null = k + 2;
-    Eigen::MatrixXd counts = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(m), static_cast<Eigen::Index>(k + 3));
+    const std::size_t m = k + 1;
+    std::vector<Eigen::Triplet<double>> moves;
+    moves.reserve(p.codes.size());
+    std::vector<double> to_conv(m, 0.0), to_null(m, 0.0);
     for (std::size_t i = 0; i < p.size(); ++i) {
         const double w = p.conversions[i] + p.nulls[i];
         if (w == 0) continue;
@@ -67,45 +235,63 @@ inline MarkovAttribution markov_attribution(const Paths& p) {
         for (auto* s = p.begin(i); s != p.end(i); ++s) {
             const std::size_t to = static_cast<std::size_t>(*s) + 1;
             if (to == from) continue;  // consecutive repeats collapse (a > a > b counts as a > b)
-            counts(static_cast<Eigen::Index>(from), static_cast<Eigen::Index>(to)) += w;
+            moves.emplace_back(static_cast<Eigen::Index>(from), static_cast<Eigen::Index>(to), w);
             from = to;
         }
-        counts(static_cast<Eigen::Index>(from), static_cast<Eigen::Index>(conv)) += p.conversions[i];
-        counts(static_cast<Eigen::Index>(from), static_cast<Eigen::Index>(null)) += p.nulls[i];
+        to_conv[from] += p.conversions[i];
+        to_null[from] += p.nulls[i];
     }
+    const auto M = static_cast<Eigen::Index>(m);
+    detail::SparseRows Q(M, M);
+    Q.setFromTriplets(moves.begin(), moves.end());  // sums the counts of repeated transitions
+    moves = {};
+    Eigen::VectorXd r(M), lost(M);
+    for (Eigen::Index i = 0; i < M; ++i) {
+        const double out = Q.row(i).sum() + to_conv[static_cast<std::size_t>(i)] + to_null[static_cast<std::size_t>(i)];
+        if (out > 0) {
+            for (detail::SparseRows::InnerIterator it(Q, i); it; ++it) it.valueRef() /= out;
+            r(i) = to_conv[static_cast<std::size_t>(i)] / out;
+            lost(i) = to_null[static_cast<std::size_t>(i)] / out;
+        } else {  // never left: treat as lost
+            r(i) = 0;
+            lost(i) = 1;
+        }
+    }
+
     MarkovAttribution out;
     out.channels = p.states;
+    out.state_names.reserve(k + 3);
     out.state_names.push_back("(start)");
     for (auto& s : p.states) out.state_names.push_back(s);
     out.state_names.push_back("(conversion)");
     out.state_names.push_back("(null)");
-    out.transition = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(k + 3), static_cast<Eigen::Index>(k + 3));
-    for (std::size_t i = 0; i < m; ++i) {
-        const double row = counts.row(static_cast<Eigen::Index>(i)).sum();
-        if (row > 0) out.transition.row(static_cast<Eigen::Index>(i)).head(static_cast<Eigen::Index>(k + 3)) =
-            counts.row(static_cast<Eigen::Index>(i)) / row;
-        else out.transition(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(null)) = 1.0;  // never left: treat as lost
+    {
+        std::vector<Eigen::Triplet<double>> t;
+        t.reserve(static_cast<std::size_t>(Q.nonZeros() + 2 * M + 2));
+        for (Eigen::Index i = 0; i < M; ++i) {
+            for (detail::SparseRows::InnerIterator it(Q, i); it; ++it) t.emplace_back(i, it.col(), it.value());
+            if (r(i) > 0) t.emplace_back(i, M, r(i));
+            if (lost(i) > 0) t.emplace_back(i, M + 1, lost(i));
+        }
+        t.emplace_back(M, M, 1.0);
+        t.emplace_back(M + 1, M + 1, 1.0);
+        out.sparse_transition.resize(M + 2, M + 2);
+        out.sparse_transition.setFromTriplets(t.begin(), t.end());
     }
-    out.transition(static_cast<Eigen::Index>(conv), static_cast<Eigen::Index>(conv)) = 1.0;
-    out.transition(static_cast<Eigen::Index>(null), static_cast<Eigen::Index>(null)) = 1.0;
+    if (k + 3 <= markov_dense_transition_limit) out.transition = Eigen::MatrixXd(out.sparse_transition);
 
-    const auto M = static_cast<Eigen::Index>(m);
-    const Eigen::MatrixXd Q = out.transition.topLeftCorner(M, M);
-    const Eigen::VectorXd r = out.transition.block(0, static_cast<Eigen::Index>(conv), M, 1);
-    // One LU factorisation of I - Q gives N = (I - Q)^-1 (all we need: row s, the diagonal and N r).
-    const Eigen::PartialPivLU<Eigen::MatrixXd> lu(Eigen::MatrixXd::Identity(M, M) - Q);
-    const Eigen::MatrixXd N = lu.inverse();
-    const Eigen::VectorXd b = N * r;
+    const detail::SparseRows Qt = Q.transpose();
+    Eigen::VectorXd b, u, d;
+    detail::first_order_solve(Q, Qt, r, markov_cycle_limit, b, u, d);
     const double bs = b(0);
     out.conversion_probability = bs;
     out.removal_effects.resize(k);
     for (std::size_t c = 0; c < k; ++c) {
         const auto j = static_cast<Eigen::Index>(c + 1);
-        const double re = bs > 0 ? (N(0, j) / N(j, j)) * b(j) / bs : 0.0;
-        out.removal_effects[c] = re;
+        out.removal_effects[c] = bs > 0 ? (u(j) / d(j)) * b(j) / bs : 0.0;
     }
     detail::credit_by_removal_effects(out, total_conv, p.total_value());
     return out;
 }
 
-}  // namespace cxkit
+}  // namespace cxkit::journey

@@ -19,18 +19,19 @@
 #include <Eigen/SparseLU>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <exception>
 #include <string>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include "cxkit/core/error.hpp"
+#include "cxkit/core/parallel.hpp"
 #include "cxkit/journey/markov_attribution.hpp"
 #include "cxkit/journey/paths.hpp"
 
-namespace cxkit {
+namespace cxkit::journey {
 
 inline constexpr int markov_max_order = 4;
 
@@ -80,7 +81,8 @@ inline double restricted_conversion_probability_lu(const Eigen::SparseMatrix<dou
 // `max_sweeps`.
 inline bool restricted_conversion_probability_sweeps(const Eigen::SparseMatrix<double, Eigen::RowMajor>& Q,
                                                      const Eigen::VectorXd& r, const std::vector<char>& keep,
-                                                     std::size_t max_sweeps, double& p) {
+                                                     std::size_t max_sweeps, double& p,
+                                                     const std::atomic<bool>* abort = nullptr) {
     const auto m = static_cast<Eigen::Index>(keep.size());
     std::vector<double> x(keep.size(), 0.0), y(keep.size());
     for (std::size_t i = 0; i < keep.size(); ++i) y[i] = keep[i] ? 1.0 : 0.0;
@@ -88,6 +90,8 @@ inline bool restricted_conversion_probability_sweeps(const Eigen::SparseMatrix<d
     const auto* col = Q.innerIndexPtr();
     const auto* row = Q.outerIndexPtr();
     for (std::size_t sweep = 0; sweep < max_sweeps; ++sweep) {
+        core::check_interrupt();  // a no-op off the thread that installed the check...
+        if (abort && abort->load(std::memory_order_relaxed)) throw core::cancelled{};  // ...which tells the others
         // In place, in state order (roughly the order journeys visit them), so later states see this sweep's
         // values; removed states stay 0 in both vectors.
         for (Eigen::Index i = 0; i < m; ++i) {
@@ -110,12 +114,12 @@ inline bool restricted_conversion_probability_sweeps(const Eigen::SparseMatrix<d
 
 inline double restricted_conversion_probability(const Eigen::SparseMatrix<double, Eigen::RowMajor>& Q,
                                                 const Eigen::VectorXd& r, const std::vector<char>& keep,
-                                                std::size_t lu_max_states) {
+                                                std::size_t lu_max_states, const std::atomic<bool>* abort = nullptr) {
     if (keep.size() > lu_max_states) {
         // Budget: about 2e8 multiply-adds per solve before handing over to the LU.
         const std::size_t budget = std::max<std::size_t>(200, static_cast<std::size_t>(2e8 / static_cast<double>(Q.nonZeros() + 1)));
         double p = 0;
-        if (restricted_conversion_probability_sweeps(Q, r, keep, budget, p)) return p;
+        if (restricted_conversion_probability_sweeps(Q, r, keep, budget, p, abort)) return p;
     }
     return restricted_conversion_probability_lu(Q, r, keep);
 }
@@ -134,6 +138,7 @@ inline MarkovAttribution markov_attribution(const Paths& p, int order, std::size
     const std::size_t k = p.states.size();
     if (p.size() == 0 || k == 0) throw invalid_input("paths", invalid_input::no_row, "no paths to attribute");
     if (k >= 65535) throw invalid_input("paths", invalid_input::no_row, "higher-order Markov supports at most 65,534 channels");
+    p.check_totals();
     const double total_conv = p.total_conversions();
     if (!(total_conv > 0)) throw invalid_input("conversions", invalid_input::no_row, "no conversions overall: nothing to attribute");
 
@@ -219,40 +224,34 @@ inline MarkovAttribution markov_attribution(const Paths& p, int order, std::size
     const double base =
         detail::restricted_conversion_probability(Q, r, std::vector<char>(static_cast<std::size_t>(m), 1), lu_max_states);
     out.conversion_probability = base;
-    // The removal solves are independent: two threads share the channels.
+    // The removal solves are independent: one channel per chunk through the parallel primitive (each writes its
+    // own entry, so the result does not depend on the thread count; Ctrl-C is checked between channels).
     out.removal_effects.assign(k, 0.0);
-    auto solve_channels = [&](std::size_t c0, std::size_t step) {
-        std::vector<char> keep(static_cast<std::size_t>(m));
-        for (std::size_t c = c0; c < k; c += step) {
-            bool any = false;
-            keep[0] = 1;
-            for (Eigen::Index i = 1; i < m; ++i) {
-                bool has = false;
-                for (auto ch : members[static_cast<std::size_t>(i)]) has |= static_cast<std::size_t>(ch) == c;
-                keep[static_cast<std::size_t>(i)] = !has;
-                any |= has;
-            }
-            if (!any || !(base > 0)) continue;  // a channel in no state (or nothing converts): no effect
-            out.removal_effects[c] = 1.0 - detail::restricted_conversion_probability(Q, r, keep, lu_max_states) / base;
-        }
-    };
-    {
-        std::exception_ptr error;
-        std::jthread other;
-        if (k > 1)
-            other = std::jthread([&] {
-                try {
-                    solve_channels(1, 2);
-                } catch (...) {
-                    error = std::current_exception();
+    std::atomic<bool> abort{false};  // set when a solve fails or is interrupted: the other threads stop sweeping
+    if (base > 0)
+        core::parallel_for(k, 1, 0, [&](std::size_t c0, std::size_t c1) {
+            try {
+                std::vector<char> keep(static_cast<std::size_t>(m));
+                for (std::size_t c = c0; c < c1; ++c) {
+                    bool any = false;
+                    keep[0] = 1;
+                    for (Eigen::Index i = 1; i < m; ++i) {
+                        bool has = false;
+                        for (auto ch : members[static_cast<std::size_t>(i)]) has |= static_cast<std::size_t>(ch) == c;
+                        keep[static_cast<std::size_t>(i)] = !has;
+                        any |= has;
+                    }
+                    if (!any) continue;  // a channel in no state: no effect
+                    out.removal_effects[c] =
+                        1.0 - detail::restricted_conversion_probability(Q, r, keep, lu_max_states, &abort) / base;
                 }
-            });
-        solve_channels(0, k > 1 ? 2 : 1);
-        if (other.joinable()) other.join();
-        if (error) std::rethrow_exception(error);
-    }
+            } catch (...) {
+                abort.store(true, std::memory_order_relaxed);
+                throw;
+            }
+        });
     detail::credit_by_removal_effects(out, total_conv, p.total_value());
     return out;
 }
 
-}  // namespace cxkit
+}  // namespace cxkit::journey

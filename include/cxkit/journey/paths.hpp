@@ -9,7 +9,6 @@
 #include <exception>
 #include <functional>
 #include <limits>
-#include <thread>
 #include <unordered_map>
 #include <string>
 #include <string_view>
@@ -19,14 +18,16 @@
 #include "cxkit/core/dictionary.hpp"
 #include "cxkit/core/error.hpp"
 #include "cxkit/core/event_log.hpp"
+#include "cxkit/core/parallel.hpp"
 
-namespace cxkit {
+namespace cxkit::journey {
 
 // Names the absorbing and start states use; a channel may not be called any of these.
 inline bool is_reserved_state(std::string_view s) {
     return s == "(start)" || s == "(conversion)" || s == "(null)";
 }
 
+namespace detail {
 // FNV-1a over the codes of a path, for merging identical paths in a hash map.
 struct CodesHash {
     std::size_t operator()(const std::vector<std::int32_t>& v) const noexcept {
@@ -38,6 +39,7 @@ struct CodesHash {
         return static_cast<std::size_t>(h);
     }
 };
+}  // namespace detail
 
 struct Paths {
     std::vector<std::string> states;       // code -> name
@@ -72,6 +74,23 @@ struct Paths {
         double s = 0;
         for (double v : value) s += v;
         return s;
+    }
+
+    // Refuses counts or values whose totals overflow a double (each row finite, the sum not): every credit and
+    // transition count is at most such a total times a path's length, so the attribution stays finite.
+    void check_totals() const {
+        double counts = 0, magnitude = 0;
+        for (std::size_t i = 0; i < size(); ++i) {
+            counts += conversions[i] + nulls[i];
+            magnitude += std::fabs(value[i]);
+        }
+        double longest = 1;
+        for (std::size_t i = 0; i < size(); ++i) longest = std::max(longest, static_cast<double>(length(i)));
+        if (!std::isfinite(counts * longest))
+            throw invalid_input("conversions", invalid_input::no_row,
+                                "conversions and nulls add up to more than a double holds (times the longest path)");
+        if (!std::isfinite(magnitude * longest))
+            throw invalid_input("value", invalid_input::no_row, "values add up to more than a double holds");
     }
 
     // Adds one path row, validating it.
@@ -129,6 +148,7 @@ struct Paths {
                 part.codes.reserve((i1 - i0) * 3);
                 part.ends.reserve(i1 - i0);
                 for (std::size_t i = i0; i < i1; ++i) {
+                    if ((i & 4095) == 0) core::check_interrupt();  // a no-op off the calling thread
                     const std::string_view s = paths[i];
                     std::size_t start = 0;
                     while (start <= s.size()) {
@@ -161,13 +181,12 @@ struct Paths {
                 part.error = std::current_exception();
             }
         };
-        const std::size_t n = paths.size(), half = n >= 200'000 ? n / 2 : n;
+        const std::size_t n = paths.size(), half = n >= 200'000 ? n / 2 : n;  // the split never depends on threads
         Part a, b;
-        {
-            std::jthread other;
-            if (half < n) other = std::jthread(parse, half, n, std::ref(b));
-            parse(0, half, a);
-        }
+        if (half < n)
+            core::parallel_invoke(0, [&] { parse(0, half, a); }, [&] { parse(half, n, b); });
+        else
+            parse(0, n, a);
         if (a.error) std::rethrow_exception(a.error);  // the earlier row's error first, as one pass would
         if (b.error) std::rethrow_exception(b.error);
         Paths p;
@@ -192,6 +211,7 @@ struct Paths {
         p.conversions = conversions;
         p.nulls = nulls;
         p.value = value.empty() ? std::vector<double>(n, 0.0) : value;
+        p.check_totals();
         return p;
     }
 
@@ -226,7 +246,7 @@ struct Paths {
         const bool sessions = session_gap != no_session_gap;
         // Times are sorted within a customer, so the unsigned difference is exact even across the whole int64 range.
         const auto gap = static_cast<std::uint64_t>(session_gap);
-        std::unordered_map<std::vector<std::int32_t>, std::size_t, CodesHash> index;
+        std::unordered_map<std::vector<std::int32_t>, std::size_t, detail::CodesHash> index;
         Paths p;
         p.states = cat->categories;
         const auto& off = log.customer_offsets();
@@ -256,6 +276,7 @@ struct Paths {
             val = 0;
         };
         for (std::size_t c = 0; c + 1 < off.size(); ++c) {
+            if ((c & 1023) == 0) core::check_interrupt();  // Ctrl-C from Python (see core/parallel.hpp)
             const auto first = static_cast<std::size_t>(off[c]), last = static_cast<std::size_t>(off[c + 1]);
             for (std::size_t i = first; i < last; ++i) {
                 if (sessions && i > first &&
@@ -279,6 +300,7 @@ struct Paths {
             }
             finish(c);
         }
+        p.check_totals();
         return p;
     }
 
@@ -320,7 +342,7 @@ struct Paths {
     Paths collapsed() const {
         Paths out;
         out.states = states;
-        std::unordered_map<std::vector<std::int32_t>, std::size_t, CodesHash> index;
+        std::unordered_map<std::vector<std::int32_t>, std::size_t, detail::CodesHash> index;
         std::vector<std::uint32_t> row_of(size());
         std::vector<std::int32_t> buf;
         for (std::size_t i = 0; i < size(); ++i) {
@@ -359,4 +381,4 @@ struct Paths {
     }
 };
 
-}  // namespace cxkit
+}  // namespace cxkit::journey

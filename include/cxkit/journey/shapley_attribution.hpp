@@ -5,6 +5,7 @@
 // Exact: the subset sums by a zeta transform over all 2^n coalitions (n <= 20 channels). For this v the exact
 // value equals the simplified form (each path's conversions split equally over its distinct channels), which
 // is what `simplified_shapley_attribution` computes for any number of channels.
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -15,7 +16,7 @@
 #include "cxkit/core/error.hpp"
 #include "cxkit/journey/paths.hpp"
 
-namespace cxkit {
+namespace cxkit::journey {
 
 struct ShapleyAttribution {
     std::vector<std::string> channels;
@@ -26,6 +27,7 @@ struct ShapleyAttribution {
 inline constexpr std::size_t shapley_exact_limit = 20;
 
 inline ShapleyAttribution simplified_shapley_attribution(const Paths& p) {
+    p.check_totals();
     ShapleyAttribution out;
     out.channels = p.states;
     out.conversions.assign(p.states.size(), 0.0);
@@ -49,6 +51,7 @@ inline ShapleyAttribution shapley_attribution(const Paths& p) {
     const std::size_t n = p.states.size();
     if (n == 0) throw invalid_input("paths", invalid_input::no_row, "no channels to attribute");
     if (n > shapley_exact_limit) return simplified_shapley_attribution(p);
+    p.check_totals();
     const std::size_t full = std::size_t{1} << n;
     std::vector<double> vc(full, 0.0), vv(full, 0.0);
     for (std::size_t i = 0; i < p.size(); ++i) {
@@ -85,4 +88,4 @@ inline ShapleyAttribution shapley_attribution(const Paths& p) {
     return out;
 }
 
-}  // namespace cxkit
+}  // namespace cxkit::journey

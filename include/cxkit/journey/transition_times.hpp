@@ -9,10 +9,18 @@
 #include "cxkit/core/error.hpp"
 #include "cxkit/journey/paths.hpp"
 
-namespace cxkit {
+namespace cxkit::journey {
+
+namespace detail {
+// t1 - t0 for t1 >= t0 (a later step of a journey), exact over the whole int64 range: the signed difference of
+// timestamps near both ends of it would overflow.
+inline std::uint64_t elapsed(std::int64_t t0, std::int64_t t1) noexcept {
+    return static_cast<std::uint64_t>(t1) - static_cast<std::uint64_t>(t0);
+}
 
 // The median of v (reordered in place); v must not be empty.
-inline double median_in_place(std::int64_t* first, std::int64_t* last) {
+template <class T>
+double median_in_place(T* first, T* last) {
     const std::ptrdiff_t n = last - first, mid = n / 2;
     std::nth_element(first, first + mid, last);
     const double upper = static_cast<double>(first[mid]);
@@ -20,11 +28,12 @@ inline double median_in_place(std::int64_t* first, std::int64_t* last) {
     const double lower = static_cast<double>(*std::max_element(first, first + mid));
     return 0.5 * (lower + upper);
 }
+}  // namespace detail
 
 struct TransitionTimes {
     // One entry per transition seen at least once; `to` == states.size() means (conversion).
     std::vector<std::int32_t> from, to;
-    std::vector<double> median;   // in the log's time unit (nanoseconds from pandas)
+    std::vector<double> median;   // in the log's time unit (nanoseconds from pandas); may exceed int64's range
     std::vector<std::int64_t> n;  // journeys' transitions timed
 };
 
@@ -42,25 +51,25 @@ inline TransitionTimes transition_times(const Paths& p) {
             const std::int32_t* s = p.begin(r);
             const std::int64_t* t = p.step_time.data() + p.journey_offsets[j];
             for (std::size_t q = 0; q + 1 < len; ++q)
-                f(key(static_cast<std::size_t>(s[q]), static_cast<std::size_t>(s[q + 1])), t[q + 1] - t[q]);
+                f(key(static_cast<std::size_t>(s[q]), static_cast<std::size_t>(s[q + 1])), detail::elapsed(t[q], t[q + 1]));
             if (p.conversion_time[j] != Paths::no_time)
-                f(key(static_cast<std::size_t>(s[len - 1]), k), p.conversion_time[j] - t[len - 1]);
+                f(key(static_cast<std::size_t>(s[len - 1]), k), detail::elapsed(t[len - 1], p.conversion_time[j]));
         }
     };
-    visit([&](std::size_t kk, std::int64_t) { ++count[kk + 1]; });
+    visit([&](std::size_t kk, std::uint64_t) { ++count[kk + 1]; });
     for (std::size_t i = 1; i < count.size(); ++i) count[i] += count[i - 1];
-    std::vector<std::int64_t> dt(count.back());
+    std::vector<std::uint64_t> dt(count.back());
     std::vector<std::uint64_t> fill(count.begin(), count.end() - 1);
-    visit([&](std::size_t kk, std::int64_t d) { dt[fill[kk]++] = d; });
+    visit([&](std::size_t kk, std::uint64_t d) { dt[fill[kk]++] = d; });
     TransitionTimes out;
     for (std::size_t kk = 0; kk + 1 < count.size(); ++kk) {
         if (count[kk + 1] == count[kk]) continue;
         out.from.push_back(static_cast<std::int32_t>(kk / cols));
         out.to.push_back(static_cast<std::int32_t>(kk % cols));
-        out.median.push_back(median_in_place(dt.data() + count[kk], dt.data() + count[kk + 1]));
+        out.median.push_back(detail::median_in_place(dt.data() + count[kk], dt.data() + count[kk + 1]));
         out.n.push_back(static_cast<std::int64_t>(count[kk + 1] - count[kk]));
     }
     return out;
 }
 
-}  // namespace cxkit
+}  // namespace cxkit::journey

@@ -27,7 +27,7 @@
 #include "cxkit/core/serialize.hpp"
 #include "cxkit/metrics/stats.hpp"
 
-namespace cxkit {
+namespace cxkit::metrics {
 
 struct PeriodRetention {
     std::int64_t period;  // -1 for pooled()
@@ -42,6 +42,14 @@ struct ActivityState {
     // by_period() allocates one row per period between the first and the last; more than this many means the
     // caller passed timestamps instead of period indices.
     static constexpr std::uint64_t max_periods = std::uint64_t{1} << 24;
+    // The size of by_period()'s answer is bounded by the size of the state: at most
+    // max(min_row_limit, rows_per_pair * pairs) rows (a few pairs far apart in time, e.g. from untrusted bytes,
+    // would otherwise ask for millions of rows), unless the caller passes a larger max_rows.
+    static constexpr std::uint64_t min_row_limit = std::uint64_t{1} << 16;
+    static constexpr std::uint64_t rows_per_pair = 64;
+    static std::uint64_t default_row_limit(std::uint64_t pairs) noexcept {
+        return std::max(min_row_limit, pairs > max_periods ? max_periods : rows_per_pair * pairs);
+    }
 
     void add(std::uint64_t key, std::int64_t period) { pairs.emplace_back(key, period); }
     void normalize() {
@@ -53,9 +61,31 @@ struct ActivityState {
         return std::adjacent_find(pairs.begin(), pairs.end(), std::greater_equal<>()) == pairs.end();
     }
 
-    // One row per period from the smallest to the largest period present, empty periods included.
-    std::vector<PeriodRetention> by_period() const {
+    // The number of rows by_period() returns: periods from the first to the last (0 when empty; saturates).
+    std::uint64_t period_rows() const noexcept {
+        if (pairs.empty()) return 0;
+        auto [lo_it, hi_it] = std::minmax_element(pairs.begin(), pairs.end(),
+                                                  [](const auto& a, const auto& b) { return a.second < b.second; });
+        const std::uint64_t span = static_cast<std::uint64_t>(hi_it->second) - static_cast<std::uint64_t>(lo_it->second);
+        return span == UINT64_MAX ? span : span + 1;
+    }
+
+    // One row per period from the smallest to the largest period present, empty periods included. Refuses more
+    // rows than max_rows (0: default_row_limit(pairs.size())) and, whatever max_rows, more than max_periods.
+    std::vector<PeriodRetention> by_period(std::uint64_t max_rows = 0) const {
         if (pairs.empty()) return {};
+        const std::uint64_t rows = period_rows();
+        if (rows > max_periods)
+            throw invalid_input("period", invalid_input::no_row,
+                                "activity spans " + std::to_string(rows) + " periods; periods must be small "
+                                "consecutive indices (e.g. months), not timestamps");
+        const std::uint64_t limit = max_rows ? max_rows : default_row_limit(pairs.size());
+        if (rows > limit)
+            throw invalid_input("period", invalid_input::no_row,
+                                "activity spans " + std::to_string(rows) + " periods with only " +
+                                    std::to_string(pairs.size()) + " (customer, period) pairs: more rows than the "
+                                    "limit of " + std::to_string(limit) + " (max(65536, 64 per pair)); pass "
+                                    "max_rows to allow more");
         ActivityState copy;
         const bool normal = is_normalized();
         if (!normal) copy = normalized();
@@ -65,10 +95,6 @@ struct ActivityState {
                                                   [](const auto& a, const auto& b) { return a.second < b.second; });
         const std::int64_t pmin = lo_it->second, pmax = hi_it->second;
         const std::uint64_t span = static_cast<std::uint64_t>(pmax) - static_cast<std::uint64_t>(pmin);
-        if (span >= max_periods)
-            throw invalid_input("period", invalid_input::no_row,
-                                "activity spans " + std::to_string(span) + "+1 periods; periods must be small "
-                                "consecutive indices (e.g. months), not timestamps");
         const std::size_t np = static_cast<std::size_t>(span) + 1;
         // One slot more than there are periods, so "at the start of p + 1" needs no bounds check for p == pmax.
         std::vector<std::uint64_t> S(np + 1), E(np + 1), N(np + 1), L(np + 1);
@@ -82,7 +108,9 @@ struct ActivityState {
             const std::int64_t p = ps[k].second;
             const auto idx = static_cast<std::size_t>(static_cast<std::uint64_t>(p) - base);
             const bool first = k == 0 || ps[k - 1].first != key;  // first active period of this customer
-            const bool next = k + 1 < n && ps[k + 1].first == key && ps[k + 1].second == p + 1;
+            // "the next period": compared as an unsigned difference, since p + 1 overflows for p == INT64_MAX.
+            const bool next = k + 1 < n && ps[k + 1].first == key &&
+                              static_cast<std::uint64_t>(ps[k + 1].second) - static_cast<std::uint64_t>(p) == 1;
             ++E[idx];
             N[idx] += first;
             ++S[idx + 1];     // active in p: part of the start of p + 1
@@ -99,7 +127,7 @@ struct ActivityState {
 
     // Pooled over the periods with S > 0: retention = sum(E - N) / sum(S), churn = sum(lost) / sum(S).
     // start/end/new_customers/lost are the sums over those periods; period is -1.
-    PeriodRetention pooled() const { return pool(by_period()); }
+    PeriodRetention pooled(std::uint64_t max_rows = 0) const { return pool(by_period(max_rows)); }
     // The pooled row of rows made by by_period().
     static PeriodRetention pool(const std::vector<PeriodRetention>& rows) {
         std::uint64_t s = 0, e = 0, n = 0, l = 0;
@@ -185,4 +213,4 @@ private:
 };
 static_assert(MergeableState<ActivityState>);
 
-}  // namespace cxkit
+}  // namespace cxkit::metrics

@@ -12,7 +12,7 @@
 #include "cxkit/core/serialize.hpp"
 #include "cxkit/metrics/stats.hpp"
 
-namespace cxkit {
+namespace cxkit::metrics {
 
 // NaN is a missing answer and allowed; anything else must be a whole number 1..7.
 inline void validate_ces(double v, std::int64_t row, const std::string& column = "ces") {
@@ -46,9 +46,17 @@ struct CesState {
                                     static_cast<double>(n()));
     }
 
-    CesState& operator+=(const CesState& o) noexcept {
-        for (std::size_t i = 0; i < counts.size(); ++i) counts[i] += o.counts[i];
-        return *this;
+    // Refuses (invalid_input) counts whose total would overflow; then nothing is changed.
+    CesState& operator+=(const CesState& o) {
+        CesState s;
+        for (std::size_t i = 0; i < counts.size(); ++i) s.counts[i] = detail::add_counts(counts[i], o.counts[i], "ces");
+        s.check_total();
+        return *this = s;
+    }
+    // n() must not overflow.
+    void check_total() const {
+        std::uint64_t t = 0;
+        for (auto c : counts) t = detail::add_counts(t, c, "ces");
     }
     bool operator==(const CesState&) const = default;
 
@@ -64,9 +72,10 @@ struct CesState {
         CesState s;
         for (auto& c : s.counts) c = r.get<std::uint64_t>();
         r.expect_done();
+        if (detail::counts_overflow(s.counts)) ByteReader::fail("CesState counts sum beyond 64 bits");
         return s;
     }
 };
 static_assert(MergeableState<CesState>);
 
-}  // namespace cxkit
+}  // namespace cxkit::metrics

@@ -10,7 +10,7 @@
 #include "cxkit/core/serialize.hpp"
 #include "cxkit/metrics/stats.hpp"
 
-namespace cxkit {
+namespace cxkit::metrics {
 
 struct ComplaintState {
     std::uint64_t complaints = 0, events = 0;
@@ -31,9 +31,11 @@ struct ComplaintState {
         return detail::ratio_or_nan(static_cast<double>(complaints), static_cast<double>(events));
     }
 
-    ComplaintState& operator+=(const ComplaintState& o) noexcept {
-        complaints += o.complaints;
-        events += o.events;
+    // Refuses (invalid_input) a count that would overflow; then nothing is changed.
+    ComplaintState& operator+=(const ComplaintState& o) {
+        const auto e = detail::add_counts(events, o.events, "complaints");
+        complaints = detail::add_counts(complaints, o.complaints, "complaints");
+        events = e;
         return *this;
     }
     bool operator==(const ComplaintState&) const = default;
@@ -52,9 +54,11 @@ struct ComplaintState {
         s.complaints = r.get<std::uint64_t>();
         s.events = r.get<std::uint64_t>();
         r.expect_done();
+        // A complaint is an interaction.
+        if (s.complaints > s.events) ByteReader::fail("ComplaintState has more complaints than interactions");
         return s;
     }
 };
 static_assert(MergeableState<ComplaintState>);
 
-}  // namespace cxkit
+}  // namespace cxkit::metrics

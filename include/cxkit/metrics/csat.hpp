@@ -12,7 +12,7 @@
 #include "cxkit/core/serialize.hpp"
 #include "cxkit/metrics/stats.hpp"
 
-namespace cxkit {
+namespace cxkit::metrics {
 
 // NaN is a missing answer and allowed; anything else must be a whole number 1..5.
 inline void validate_csat(double v, std::int64_t row, const std::string& column = "csat") {
@@ -49,9 +49,17 @@ struct CsatState {
         return {value(), 100.0 * ci.low, 100.0 * ci.high, n(), top2()};
     }
 
-    CsatState& operator+=(const CsatState& o) noexcept {
-        for (std::size_t i = 0; i < counts.size(); ++i) counts[i] += o.counts[i];
-        return *this;
+    // Refuses (invalid_input) counts whose total would overflow; then nothing is changed.
+    CsatState& operator+=(const CsatState& o) {
+        CsatState s;
+        for (std::size_t i = 0; i < counts.size(); ++i) s.counts[i] = detail::add_counts(counts[i], o.counts[i], "csat");
+        s.check_total();
+        return *this = s;
+    }
+    // n() must not overflow.
+    void check_total() const {
+        std::uint64_t t = 0;
+        for (auto c : counts) t = detail::add_counts(t, c, "csat");
     }
     bool operator==(const CsatState&) const = default;
 
@@ -67,9 +75,10 @@ struct CsatState {
         CsatState s;
         for (auto& c : s.counts) c = r.get<std::uint64_t>();
         r.expect_done();
+        if (detail::counts_overflow(s.counts)) ByteReader::fail("CsatState counts sum beyond 64 bits");
         return s;
     }
 };
 static_assert(MergeableState<CsatState>);
 
-}  // namespace cxkit
+}  // namespace cxkit::metrics

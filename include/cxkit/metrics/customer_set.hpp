@@ -15,7 +15,7 @@
 #include "cxkit/core/mergeable.hpp"
 #include "cxkit/core/serialize.hpp"
 
-namespace cxkit {
+namespace cxkit::metrics {
 
 struct CustomerSet {
     std::vector<std::uint64_t> keys;  // sorted and unique after normalize(); duplicates allowed before
@@ -84,4 +84,4 @@ private:
 };
 static_assert(MergeableState<CustomerSet>);
 
-}  // namespace cxkit
+}  // namespace cxkit::metrics

@@ -9,7 +9,7 @@
 #include "cxkit/core/serialize.hpp"
 #include "cxkit/metrics/stats.hpp"
 
-namespace cxkit {
+namespace cxkit::metrics {
 
 struct FcrState {
     std::uint64_t resolved = 0, first_contact = 0;
@@ -23,9 +23,11 @@ struct FcrState {
         return detail::ratio_or_nan(100.0 * static_cast<double>(first_contact), static_cast<double>(resolved));
     }
 
-    FcrState& operator+=(const FcrState& o) noexcept {
-        resolved += o.resolved;
-        first_contact += o.first_contact;
+    // Refuses (invalid_input) a count that would overflow; then nothing is changed.
+    FcrState& operator+=(const FcrState& o) {
+        const auto r = detail::add_counts(resolved, o.resolved, "fcr");
+        first_contact = detail::add_counts(first_contact, o.first_contact, "fcr");
+        resolved = r;
         return *this;
     }
     bool operator==(const FcrState&) const = default;
@@ -44,9 +46,12 @@ struct FcrState {
         s.resolved = r.get<std::uint64_t>();
         s.first_contact = r.get<std::uint64_t>();
         r.expect_done();
+        // Tickets resolved at first contact are a subset of resolved tickets: FCR is at most 100%.
+        if (s.first_contact > s.resolved)
+            ByteReader::fail("FcrState has more first-contact resolutions than resolved tickets (FCR above 100%)");
         return s;
     }
 };
 static_assert(MergeableState<FcrState>);
 
-}  // namespace cxkit
+}  // namespace cxkit::metrics

@@ -13,7 +13,7 @@
 #include "cxkit/core/serialize.hpp"
 #include "cxkit/metrics/stats.hpp"
 
-namespace cxkit {
+namespace cxkit::metrics {
 
 // NaN is missing and allowed; a sentiment score must lie in [-1, 1] (VADER compound).
 inline void validate_sentiment(double v, std::int64_t row, const std::string& column = "sentiment") {
@@ -41,8 +41,9 @@ struct MeanState {
         return std::max(0.0, (sum_sq - sum * sum / nn) / (nn - 1.0));
     }
 
-    MeanState& operator+=(const MeanState& o) noexcept {
-        n += o.n;
+    // Refuses (invalid_input) a count that would overflow; then nothing is changed.
+    MeanState& operator+=(const MeanState& o) {
+        n = detail::add_counts(n, o.n, "sentiment");
         sum += o.sum;
         sum_sq += o.sum_sq;
         return *this;
@@ -70,9 +71,15 @@ struct MeanState {
         s.sum = r.get<double>();
         s.sum_sq = r.get<double>();
         r.expect_done();
+        // What any n values give: finite sums, sum_sq >= 0, nothing summed when n == 0, and sum^2 <= n sum_sq
+        // (Cauchy-Schwarz; with a little room for rounding).
+        const double nn = static_cast<double>(s.n);
+        if (!std::isfinite(s.sum) || !std::isfinite(s.sum_sq) || !(s.sum_sq >= 0) ||
+            (s.n == 0 && (s.sum != 0 || s.sum_sq != 0)) || s.sum * s.sum > nn * s.sum_sq * (1 + 1e-9) + 1e-300)
+            ByteReader::fail("MeanState sums are not those of " + std::to_string(s.n) + " finite values");
         return s;
     }
 };
 static_assert(MergeableState<MeanState>);
 
-}  // namespace cxkit
+}  // namespace cxkit::metrics

@@ -2,6 +2,7 @@
 // Net Promoter Score: 0-10 answers; promoters 9-10, passives 7-8, detractors 0-6; NPS = 100 (P - D) / n.
 // The state keeps the three counts only, which is all the score, its variance and its interval need, so it
 // merges by addition and serializes in a few bytes.
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -12,7 +13,7 @@
 #include "cxkit/core/serialize.hpp"
 #include "cxkit/metrics/stats.hpp"
 
-namespace cxkit {
+namespace cxkit::metrics {
 
 // NaN is a missing answer and allowed; anything else must be a whole number 0..10.
 inline void validate_nps(double v, std::int64_t row, const std::string& column = "nps") {
@@ -54,12 +55,15 @@ struct NpsState {
         return {value(), ci.low, ci.high, n(), promoters, passives, detractors, variance()};
     }
 
-    NpsState& operator+=(const NpsState& o) noexcept {
-        promoters += o.promoters;
-        passives += o.passives;
-        detractors += o.detractors;
-        return *this;
+    // Refuses (invalid_input) counts whose total would overflow; then nothing is changed.
+    NpsState& operator+=(const NpsState& o) {
+        NpsState s{detail::add_counts(promoters, o.promoters, "nps"), detail::add_counts(passives, o.passives, "nps"),
+                   detail::add_counts(detractors, o.detractors, "nps")};
+        s.check_total();
+        return *this = s;
     }
+    // n() must not overflow.
+    void check_total() const { detail::add_counts(detail::add_counts(promoters, passives, "nps"), detractors, "nps"); }
     bool operator==(const NpsState&) const = default;
 
     std::string serialize() const {
@@ -78,9 +82,11 @@ struct NpsState {
         s.passives = r.get<std::uint64_t>();
         s.detractors = r.get<std::uint64_t>();
         r.expect_done();
+        if (detail::counts_overflow(std::array{s.promoters, s.passives, s.detractors}))
+            ByteReader::fail("NpsState counts sum beyond 64 bits");
         return s;
     }
 };
 static_assert(MergeableState<NpsState>);
 
-}  // namespace cxkit
+}  // namespace cxkit::metrics

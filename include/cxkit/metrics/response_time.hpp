@@ -14,7 +14,7 @@
 #include "cxkit/core/serialize.hpp"
 #include "cxkit/metrics/stats.hpp"
 
-namespace cxkit {
+namespace cxkit::metrics {
 
 // NaN is missing and allowed; a duration must be finite and not negative.
 inline void validate_duration(double v, std::int64_t row, const std::string& column = "response_time") {
@@ -44,6 +44,10 @@ struct ResponseTimeState {
     double p90() const { return quantile(0.9); }
 
     ResponseTimeState& operator+=(const ResponseTimeState& o) {
+        if (&o == this) {  // inserting a vector's own range into it is undefined
+            const ResponseTimeState copy = o;
+            return *this += copy;
+        }
         values.insert(values.end(), o.values.begin(), o.values.end());
         sum += o.sum;
         return *this;
@@ -72,11 +76,20 @@ struct ResponseTimeState {
         s.values = r.get_vector<double>();
         s.sum = r.get<double>();
         r.expect_done();
-        if (std::any_of(s.values.begin(), s.values.end(), [](double v) { return std::isnan(v); }))
-            throw invalid_input("serialized state: ResponseTimeState holds a NaN duration");
+        // Durations are finite and >= 0 (validate_duration), and the sum is theirs (up to summation order).
+        double total = 0;
+        for (double v : s.values) {
+            if (!(v >= 0.0) || !std::isfinite(v))
+                ByteReader::fail("ResponseTimeState holds a duration that is not a finite number >= 0: " +
+                                 detail::format_value(v));
+            total += v;
+        }
+        if (!std::isfinite(s.sum) || std::abs(s.sum - total) > 1e-9 * total)
+            ByteReader::fail("ResponseTimeState sum " + detail::format_value(s.sum) +
+                             " is not the sum of its durations");
         return s;
     }
 };
 static_assert(MergeableState<ResponseTimeState>);
 
-}  // namespace cxkit
+}  // namespace cxkit::metrics

@@ -5,8 +5,13 @@
 // ScorecardState is the mergeable state behind it: one KpiState per (group labels, period) and one ActivityState
 // (customer x period activity, for retention and churn) per group. Groups are keyed by their labels, not by
 // dictionary codes, so states from logs with different dictionaries (partitions, days, shards) merge exactly.
-// fill() scans a log once with dense integer slots and both cores (customers split between threads, merged
-// in a fixed order, so the result does not depend on the thread count), then converts slots to labelled keys.
+// fill() scans a log once with dense integer slots, in chunks of whole customers of a fixed size run through
+// core::parallel_for_chunks and merged in chunk order (so the result is the same, to the bit, on any thread
+// count), then converts slots to labelled keys.
+//
+// Limits (untrusted states): ScorecardState::deserialize checks every invariant a fill gives (see
+// check_loaded); scorecard_table() refuses to build more retention rows than max(65536, 64 per activity pair)
+// over all groups unless ScorecardTableOptions::max_activity_rows allows more.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -16,13 +21,15 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <unordered_map>
+#include <iterator>
 #include <utility>
 #include <vector>
 
 #include "cxkit/core/event_log.hpp"
 #include "cxkit/core/mergeable.hpp"
+#include "cxkit/core/parallel.hpp"
+#include "cxkit/core/rules.hpp"
 #include "cxkit/core/segmentation.hpp"
 #include "cxkit/core/serialize.hpp"
 #include "cxkit/core/time.hpp"
@@ -31,7 +38,7 @@
 #include "cxkit/metrics/simple_clv.hpp"
 #include "cxkit/metrics/stats.hpp"
 
-namespace cxkit {
+namespace cxkit::metrics {
 
 struct ScorecardOptions {
     std::vector<std::string> by;              // categorical event columns to group by
@@ -62,6 +69,13 @@ struct ScorecardState {
             throw invalid_input("scorecard", invalid_input::no_row,
                                 "cannot merge scorecards grouped by different columns or periods");
         }
+        if (&o == this) {  // the cells' merges read what they write
+            const ScorecardState copy = o;
+            return *this += copy;
+        }
+        // Counts that would overflow are refused before anything changes (a failed merge leaves no half-merge).
+        for (auto& [k, v] : o.cells)
+            if (auto it = cells.find(k); it != cells.end()) it->second.check_merge(v);
         for (auto& [k, v] : o.cells) cells[k] += v;
         for (auto& [k, v] : o.activity) activity[k] += v;
         return *this;
@@ -97,20 +111,33 @@ struct ScorecardState {
         }
         return std::move(w).bytes();
     }
+    // Untrusted bytes: refuses (invalid_input) anything a fill cannot make: group column names that are empty,
+    // repeated or not UTF-8; labels that are not UTF-8 or a "missing" label with text; a cell or activity group
+    // twice; a period index whose period does not start inside the timestamp range (or not 0 without periods);
+    // KPI states that break their own invariants (each state's deserialize).
     static ScorecardState deserialize(std::string_view bytes) {
         ByteReader r(bytes);
         r.header("ScorecardState", 1);
         ScorecardState s;
         const auto ng = r.get<std::uint64_t>();
-        if (ng > 64) throw invalid_input("serialized state: too many group columns");
-        for (std::uint64_t i = 0; i < ng; ++i) s.group_columns.push_back(r.get_string());
+        if (ng > 64) ByteReader::fail("too many group columns");
+        for (std::uint64_t i = 0; i < ng; ++i) {
+            auto c = r.get_text("ScorecardState group column name");
+            if (c.empty()) ByteReader::fail("ScorecardState has an empty group column name");
+            if (std::find(s.group_columns.begin(), s.group_columns.end(), c) != s.group_columns.end())
+                ByteReader::fail("ScorecardState names group column '" + c + "' twice");
+            s.group_columns.push_back(std::move(c));
+        }
         s.period = checked_period(r.get<std::int32_t>());
         s.activity_period = checked_period(r.get<std::int32_t>());
+        if (s.period != Period::none && s.activity_period != s.period)
+            ByteReader::fail("ScorecardState activity period differs from its period");
         auto get_labels = [&r, ng]() {
             GroupLabels g;
             for (std::uint64_t i = 0; i < ng; ++i) {
-                const bool has = r.get<std::uint8_t>() != 0;
-                auto l = r.get_string();
+                const auto has = r.get<std::uint8_t>();
+                auto l = r.get_text("ScorecardState group label");
+                if (has > 1 || (has == 0 && !l.empty())) ByteReader::fail("ScorecardState has a malformed group label");
                 g.push_back(has ? std::optional<std::string>(std::move(l)) : std::nullopt);
             }
             return g;
@@ -119,12 +146,17 @@ struct ScorecardState {
         for (std::uint64_t i = 0; i < nc; ++i) {
             auto g = get_labels();
             const auto p = r.get<std::int64_t>();
-            s.cells.emplace(std::make_pair(std::move(g), p), KpiState::deserialize(r.get_string()));
+            check_period_index(p, s.period);
+            if (!s.cells.emplace(std::make_pair(std::move(g), p), KpiState::deserialize(r.get_string())).second)
+                ByteReader::fail("ScorecardState has the same cell twice");
         }
         const auto na = r.get<std::uint64_t>();
         for (std::uint64_t i = 0; i < na; ++i) {
             auto g = get_labels();
-            s.activity.emplace(std::move(g), ActivityState::deserialize(r.get_string()));
+            auto a = ActivityState::deserialize(r.get_string());
+            for (auto& pr : a.pairs) check_period_index(pr.second, s.activity_period);
+            if (!s.activity.emplace(std::move(g), std::move(a)).second)
+                ByteReader::fail("ScorecardState has the same activity group twice");
         }
         r.expect_done();
         return s;
@@ -132,9 +164,19 @@ struct ScorecardState {
 
 private:
     static Period checked_period(std::int32_t v) {
-        if (v < 0 || v > static_cast<std::int32_t>(Period::year))
-            throw invalid_input("serialized state: unknown period code");
+        if (v < 0 || v > static_cast<std::int32_t>(Period::year)) ByteReader::fail("unknown period code");
         return static_cast<Period>(v);
+    }
+    // A fill makes period indices of timestamps: their periods start inside the int64 ns range (give or take the
+    // first one, which may start before 1677-09-21: its start is clamped when shown).
+    static void check_period_index(std::int64_t p, Period period) {
+        if (period == Period::none) {
+            if (p != 0) ByteReader::fail("ScorecardState without periods has a period index");
+            return;
+        }
+        const std::int64_t lo = period_index(std::numeric_limits<std::int64_t>::min(), period);
+        const std::int64_t hi = period_index(std::numeric_limits<std::int64_t>::max(), period);
+        if (p < lo || p > hi) ByteReader::fail("ScorecardState period index " + std::to_string(p) + " is outside the timestamp range");
     }
 };
 static_assert(MergeableState<ScorecardState>);
@@ -150,6 +192,7 @@ struct GroupResolver {
         std::uint64_t cardinality = 0;  // labels + 1 (slot 0 = missing)
     };
     std::vector<Part> parts;
+    std::vector<std::string> names;  // per part, for errors
     std::uint64_t n_groups = 1;
 
     GroupResolver(const EventLog& log, const ScorecardOptions& opt) {
@@ -163,6 +206,7 @@ struct GroupResolver {
                                         (have.empty() ? std::string("none") : have) + ")");
             }
             parts.push_back({c->codes.data(), nullptr, &c->categories, c->categories.size() + 1});
+            names.push_back(name);
         }
         if (opt.segment) {
             if (opt.segment->of_customer.size() != log.customer_ids().size())
@@ -170,6 +214,7 @@ struct GroupResolver {
                                     "segmentation was made for a different log (customer count differs)");
             parts.push_back({nullptr, opt.segment->of_customer.data(), &opt.segment->labels,
                              opt.segment->labels.size() + 1});
+            names.push_back(opt.segment->name);
         }
         for (auto& p : parts) {
             if (n_groups > (std::uint64_t{1} << 40) / p.cardinality)
@@ -177,13 +222,24 @@ struct GroupResolver {
             n_groups *= p.cardinality;
         }
     }
-    std::uint64_t group_of(std::size_t event, std::int32_t customer) const noexcept {
+    // The group of an event. Codes are checked here, where they become an index (see checked_measure).
+    std::uint64_t group_of(std::size_t event, std::int32_t customer) const {
         std::uint64_t g = 0;
-        for (auto& p : parts) {
+        for (std::size_t i = 0; i < parts.size(); ++i) {
+            const Part& p = parts[i];
             const std::int32_t code = p.event_codes ? p.event_codes[event] : p.customer_codes[customer];
-            g = g * p.cardinality + static_cast<std::uint64_t>(code + 1);
+            g = g * p.cardinality + slot_of(code, i, event);
         }
         return g;
+    }
+    // 1 + code (0: missing), refusing a code outside the dictionary.
+    std::uint64_t slot_of(std::int32_t code, std::size_t part, std::size_t event) const {
+        const auto s = static_cast<std::uint64_t>(static_cast<std::int64_t>(code) + 1);
+        if (s >= parts[part].cardinality) [[unlikely]]
+            throw invalid_input(part < names.size() ? names[part] : std::string("by"), static_cast<std::int64_t>(event),
+                                "category code " + std::to_string(code) + " is outside the dictionary (row of the "
+                                "log sorted by customer and time; the column changed after the log validated it)");
+        return s;
     }
     GroupLabels labels_of(std::uint64_t g) const {
         GroupLabels out(parts.size());
@@ -284,6 +340,28 @@ struct FlatCells {
         return k;
     }
 };
+
+inline constexpr double inf = std::numeric_limits<double>::infinity();
+
+[[noreturn]] inline void measure_changed(double v, const char* column, std::size_t row) {
+    throw invalid_input(column, static_cast<std::int64_t>(row),
+                        std::string(measure_rule(column).text) + ", got " + describe_value(v) +
+                            " (row of the log sorted by customer and time; the column changed after the log "
+                            "validated it)");
+}
+
+// v itself when finite (or infinite bounds allow it) within [lo, hi] and, for scores, whole; as the table slot
+// static_cast<size_t>(v) for scores. Throws invalid_input otherwise. The range test comes first, so the cast
+// only ever sees a value that fits.
+inline std::size_t checked_measure(double v, double lo, double hi, bool whole, const char* column, std::size_t row) {
+    if (!(v >= lo && v <= hi) || !std::isfinite(v)) [[unlikely]]
+        measure_changed(v, column, row);
+    if (!whole) return 0;
+    const auto slot = static_cast<std::size_t>(v);
+    if (static_cast<double>(slot) != v) [[unlikely]]
+        measure_changed(v, column, row);
+    return slot;
+}
 
 // Positions j < n where x[j] is present (not NaN), written to idx without a branch; returns how many. Measures
 // are sparse (each event carries one or two of them), so the per-cell updates then touch only those events.
@@ -392,7 +470,14 @@ inline PartialFill fill_customers(const EventLog& log, const ScorecardOptions& o
             std::fill(gch, gch + n, std::uint64_t{0});
         } else if (groups.parts.size() == 1 && groups.parts[0].event_codes) {
             const std::int32_t* codes = groups.parts[0].event_codes + b0;
-            for (std::size_t j = 0; j < n; ++j) gch[j] = static_cast<std::uint64_t>(codes[j] + 1);
+            const std::uint64_t card = groups.parts[0].cardinality;
+            bool bad = false;
+            for (std::size_t j = 0; j < n; ++j) {
+                gch[j] = static_cast<std::uint64_t>(static_cast<std::int64_t>(codes[j]) + 1);
+                bad |= gch[j] >= card;
+            }
+            if (bad) [[unlikely]]
+                for (std::size_t j = 0; j < n; ++j) groups.slot_of(codes[j], 0, b0 + j);  // throws, naming the row
         } else {
             for (std::size_t j = 0; j < n; ++j) gch[j] = groups.group_of(b0 + j, cust[b0 + j]);
         }
@@ -404,7 +489,14 @@ inline PartialFill fill_customers(const EventLog& log, const ScorecardOptions& o
             ach = act.data();
         }
         for (std::size_t j = 0; j < n; ++j) {
-            const std::uint64_t slot = gch[j] * static_cast<std::uint64_t>(np) + static_cast<std::uint64_t>(pch[j] - pmin);
+            // Checked where it becomes an index: a time changed after the log validated it may lie outside the
+            // log's [time_min, time_max].
+            const std::uint64_t pslot = static_cast<std::uint64_t>(pch[j]) - static_cast<std::uint64_t>(pmin);
+            if (pslot >= static_cast<std::uint64_t>(np)) [[unlikely]]
+                throw invalid_input("time", static_cast<std::int64_t>(b0 + j),
+                                    "timestamp is outside the log's time range (row of the log sorted by customer "
+                                    "and time; the column changed after the log validated it)");
+            const std::uint64_t slot = gch[j] * static_cast<std::uint64_t>(np) + pslot;
             std::uint32_t& id1 = cell_of_dense ? cell_of_dense[slot] : cell_of[slot];
             if (id1 == 0) id1 = cells.add(slot) + 1;
             cell[j] = id1 - 1;
@@ -458,20 +550,38 @@ inline PartialFill fill_customers(const EventLog& log, const ScorecardOptions& o
             std::uint32_t* at = present.data();
             const std::size_t k = positions(col, sp, b0, b1, at);
             const double* x = col + b0;
-            for (std::size_t t = 0; t < k; ++t) f(cl[at[t]], x[at[t]]);
+            for (std::size_t t = 0; t < k; ++t) f(cl[at[t]], x[at[t]], b0 + at[t]);
         };
-        auto idx = [](double v) { return static_cast<std::size_t>(v); };  // validated whole scores
-        each_present(value, sp_value, [&](std::uint32_t id, double v) { cells.revenue[id] += v; });
-        each_present(nps, sp_nps, [&](std::uint32_t id, double v) { ++cells.nps[4 * id + nps_bin[idx(v)]]; });
-        each_present(csat, sp_csat, [&](std::uint32_t id, double v) { ++cells.csat[6 * id + idx(v)]; });
-        each_present(ces, sp_ces, [&](std::uint32_t id, double v) { ++cells.ces[8 * id + idx(v)]; });
-        each_present(fcr, sp_fcr, [&](std::uint32_t id, double v) { ++cells.fcr[3 * id + idx(v)]; });
-        each_present(sent, sp_sent, [&](std::uint32_t id, double v) {
+        // Every value is checked here, where it is used (as a table index, or summed into a state whose
+        // invariants it must keep): the log validated it on the way in, but a log built on a view of caller
+        // memory may see it change afterwards, and an unchecked score would index out of bounds (issue 12).
+        each_present(value, sp_value, [&](std::uint32_t id, double v, std::size_t row) {
+            checked_measure(v, -inf, inf, false, "value", row);
+            cells.revenue[id] += v;
+        });
+        each_present(nps, sp_nps, [&](std::uint32_t id, double v, std::size_t row) {
+            ++cells.nps[4 * id + nps_bin[checked_measure(v, 0, 10, true, "nps", row)]];
+        });
+        each_present(csat, sp_csat, [&](std::uint32_t id, double v, std::size_t row) {
+            ++cells.csat[6 * id + checked_measure(v, 1, 5, true, "csat", row)];
+        });
+        each_present(ces, sp_ces, [&](std::uint32_t id, double v, std::size_t row) {
+            ++cells.ces[8 * id + checked_measure(v, 1, 7, true, "ces", row)];
+        });
+        each_present(fcr, sp_fcr, [&](std::uint32_t id, double v, std::size_t row) {
+            ++cells.fcr[3 * id + checked_measure(v, 0, 1, true, "fcr", row)];
+        });
+        each_present(sent, sp_sent, [&](std::uint32_t id, double v, std::size_t row) {
+            checked_measure(v, -1, 1, false, "sentiment", row);
             ++cells.sentiment_n[id];
             cells.sentiment_sum[id] += v;
             cells.sentiment_sq[id] += v * v;
         });
-        each_present(rt, sp_rt, [&](std::uint32_t id, double v) { cells.response_time[id].add(v); });
+        each_present(rt, sp_rt, [&](std::uint32_t id, double v, std::size_t row) {
+            checked_measure(v, 0, inf, false, "response_time", row);
+            cells.response_time[id].add(v);
+        });
+        core::check_interrupt();  // a no-op on worker threads; on the caller, Ctrl-C within a chunk
         c = c1;
     }
 
@@ -489,7 +599,11 @@ inline PartialFill fill_customers(const EventLog& log, const ScorecardOptions& o
 
 }  // namespace detail
 
-// One pass over the log; returns the mergeable state.
+// Events per chunk of the threaded fill (whole customers, so a chunk may be longer).
+inline constexpr std::size_t fill_chunk_events = std::size_t{1} << 18;
+
+// One pass over the log; returns the mergeable state. Runs on opt.threads threads through core::parallel_for_chunks
+// (interruptible through core's interrupt check).
 inline ScorecardState fill_scorecard(const EventLog& log, const ScorecardOptions& opt = {}) {
     const detail::GroupResolver groups(log, opt);
     ScorecardState state;
@@ -506,28 +620,24 @@ inline ScorecardState fill_scorecard(const EventLog& log, const ScorecardOptions
         np = period_index(tmax, opt.period) - pmin + 1;
     }
 
-    // Split customers into contiguous ranges of about equal event counts, one per thread.
-    unsigned threads = opt.threads ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
-    if (log.size() < 200'000) threads = 1;
+    // Chunks of whole customers of about fill_chunk_events events each: the chunking depends on the log only,
+    // never on the thread count, and the chunks merge in order, so any thread count gives the same bits.
     const auto& off = log.customer_offsets();
     const std::size_t k = log.customer_ids().size();
     std::vector<std::size_t> bounds{0};
-    for (unsigned t = 1; t < threads; ++t) {
-        const auto target = static_cast<std::int64_t>(log.size() * t / threads);
-        bounds.push_back(static_cast<std::size_t>(std::lower_bound(off.begin(), off.end(), target) - off.begin()));
+    for (std::size_t target = fill_chunk_events; target < log.size(); target += fill_chunk_events) {
+        const auto c = static_cast<std::size_t>(
+            std::lower_bound(off.begin(), off.end(), static_cast<std::int64_t>(target)) - off.begin());
+        if (c > bounds.back() && c < k) bounds.push_back(c);
     }
     bounds.push_back(k);
-    std::vector<detail::PartialFill> parts(threads);
-    {
-        std::vector<std::jthread> pool;
-        for (unsigned t = 1; t < threads; ++t)
-            pool.emplace_back([&, t] {
-                parts[t] = detail::fill_customers(log, opt, groups, pmin, np, tmin, tmax, bounds[t], std::max(bounds[t], bounds[t + 1]));
-            });
-        parts[0] = detail::fill_customers(log, opt, groups, pmin, np, tmin, tmax, bounds[0], std::max(bounds[0], bounds[1]));
-    }
-    // Merge in thread order, converting slots to labelled keys.
+    std::vector<detail::PartialFill> parts(bounds.size() - 1);
+    core::parallel_for_chunks(parts.size(), 1, opt.threads, [&](std::size_t c, std::size_t, std::size_t) {
+        parts[c] = detail::fill_customers(log, opt, groups, pmin, np, tmin, tmax, bounds[c], bounds[c + 1]);
+    });
+    // Merge in chunk order, converting slots to labelled keys.
     for (auto& part : parts) {
+        core::check_interrupt();
         for (auto& [slot, s] : part.cells) {
             const std::uint64_t g = slot / static_cast<std::uint64_t>(np);
             const std::int64_t p = opt.period == Period::none ? 0 : pmin + static_cast<std::int64_t>(slot % static_cast<std::uint64_t>(np));
@@ -541,6 +651,27 @@ inline ScorecardState fill_scorecard(const EventLog& log, const ScorecardOptions
     }
     return state;
 }
+
+// The scorecard's columns, in table order: the one list (Python reads it through the binding). `count` columns
+// hold whole numbers (shown as integers); `periods_only` ones are meaningful only when the table has periods.
+struct ScorecardColumn {
+    const char* name;
+    bool count;
+    bool periods_only;
+};
+inline constexpr ScorecardColumn scorecard_columns[] = {
+    {"nps", false, false}, {"nps_low", false, false}, {"nps_high", false, false}, {"nps_n", true, false},
+    {"csat", false, false}, {"csat_low", false, false}, {"csat_high", false, false}, {"csat_n", true, false},
+    {"ces", false, false}, {"ces_agree", false, false}, {"ces_n", true, false},
+    {"fcr", false, false}, {"fcr_n", true, false},
+    {"response_time_mean", false, false}, {"response_time_median", false, false},
+    {"response_time_p90", false, false}, {"response_time_n", true, false},
+    {"complaints", true, false}, {"complaint_rate", false, false}, {"complaints_per_1000", false, false},
+    {"sentiment", false, false}, {"sentiment_n", true, false},
+    {"retention_rate", false, false}, {"churn_rate", false, false}, {"clv", false, false},
+    {"customers", true, false}, {"events", true, false}, {"revenue", false, false},
+    {"nps_change_z", false, true}, {"nps_change_p", false, true},
+};
 
 // The finished scorecard: one row per cell, columns of KPI values.
 struct ScorecardTable {
@@ -567,6 +698,10 @@ struct ScorecardTableOptions {
     // have zero variance (all promoters) and z = inf. A change is flagged only when both periods have at least
     // this many answers; z and p are still reported.
     std::uint64_t min_change_n = 30;
+    // Retention rows (one per group and period from each group's first to last active period) are refused beyond
+    // max(65536, 64 per activity pair) in total unless this allows more (0: that default).
+    std::uint64_t max_activity_rows = 0;
+    unsigned threads = 0;  // 0: all hardware threads
 };
 
 inline double periods_per_year(Period p) {
@@ -589,11 +724,7 @@ inline ScorecardTable scorecard_table(const ScorecardState& st, const ScorecardT
     ScorecardTable t;
     t.group_columns = st.group_columns;
     t.period = st.period;
-    t.column_names = {"nps", "nps_low", "nps_high", "nps_n", "csat", "csat_low", "csat_high", "csat_n",
-                      "ces", "ces_agree", "ces_n", "fcr", "fcr_n", "response_time_mean", "response_time_median",
-                      "response_time_p90", "response_time_n", "complaints", "complaint_rate",
-                      "complaints_per_1000", "sentiment", "sentiment_n", "retention_rate", "churn_rate", "clv",
-                      "customers", "events", "revenue", "nps_change_z", "nps_change_p"};
+    for (const auto& c : scorecard_columns) t.column_names.emplace_back(c.name);
     t.columns.assign(t.column_names.size(), {});
     const double d = std::pow(1.0 + opt.annual_discount_rate, 1.0 / periods_per_year(st.activity_period)) - 1.0;
 
@@ -601,23 +732,28 @@ inline ScorecardTable scorecard_table(const ScorecardState& st, const ScorecardT
     std::map<GroupLabels, std::map<std::int64_t, PeriodRetention>> by_period;
     std::map<GroupLabels, std::pair<PeriodRetention, double>> pooled;  // and revenue per active customer-period
     {
-        // by_period() walks every (customer, period) pair: split the groups between two threads.
         std::vector<std::pair<const GroupLabels*, const ActivityState*>> groups;
         for (auto& [g, a] : st.activity) groups.emplace_back(&g, &a);
-        std::vector<std::vector<PeriodRetention>> results(groups.size());
-        auto work = [&](std::size_t from, std::size_t to) {
-            for (std::size_t i = from; i < to; ++i) results[i] = groups[i].second->by_period();
-        };
-        std::size_t total = 0, half = 0, split = 0;
-        for (auto& g : groups) total += g.second->pairs.size();
-        while (split < groups.size() && half + groups[split].second->pairs.size() <= total / 2)
-            half += groups[split++].second->pairs.size();
-        if (total > 1'000'000 && split > 0 && split < groups.size()) {
-            std::jthread other(work, split, groups.size());
-            work(0, split);
-        } else {
-            work(0, groups.size());
+        // The rows by_period() will make, bounded by the size of the state before anything is allocated.
+        std::uint64_t pairs = 0, rows = 0;
+        for (auto& g : groups) {
+            pairs += g.second->pairs.size();
+            const std::uint64_t r = g.second->period_rows();
+            rows = r > UINT64_MAX - rows ? UINT64_MAX : rows + r;
         }
+        const std::uint64_t limit =
+            opt.max_activity_rows ? opt.max_activity_rows : ActivityState::default_row_limit(pairs);
+        if (rows > limit)
+            throw invalid_input("retention", invalid_input::no_row,
+                                "the activity spans " + std::to_string(rows) + " group periods for only " +
+                                    std::to_string(pairs) + " (customer, period) pairs: more retention rows than "
+                                    "the limit of " + std::to_string(limit) + " (max(65536, 64 per pair)); pass "
+                                    "max_activity_rows to allow more");
+        // by_period() walks every (customer, period) pair: one group per task, results kept in group order.
+        std::vector<std::vector<PeriodRetention>> results(groups.size());
+        core::parallel_for(groups.size(), 1, opt.threads, [&](std::size_t from, std::size_t to) {
+            for (std::size_t i = from; i < to; ++i) results[i] = groups[i].second->by_period(limit);
+        });
         for (std::size_t i = 0; i < groups.size(); ++i) {
             const GroupLabels& g = *groups[i].first;
             if (st.period != Period::none) {
@@ -663,7 +799,8 @@ inline ScorecardTable scorecard_table(const ScorecardState& st, const ScorecardT
 
         double z = nan, pval = nan;
         bool significant = false;
-        if (st.period != Period::none && prev_nps && *prev_labels == g && prev_period == p - 1 &&
+        if (st.period != Period::none && prev_nps && *prev_labels == g &&
+            static_cast<std::uint64_t>(p) - static_cast<std::uint64_t>(prev_period) == 1 &&
             prev_nps->n() > 0 && s.nps.n() > 0) {
             const auto zt = nps_z_test(s.nps.value(), s.nps.variance(), static_cast<double>(s.nps.n()),
                                        prev_nps->value(), prev_nps->variance(), static_cast<double>(prev_nps->n()));
@@ -689,6 +826,7 @@ inline ScorecardTable scorecard_table(const ScorecardState& st, const ScorecardT
                               s.complaints.per_1000(s.customers.size()), s.sentiment.mean(),
                               static_cast<double>(s.sentiment.n), retention, churn, clv, customers,
                               static_cast<double>(s.events), s.revenue, z, pval};
+        static_assert(std::size(row) == std::size(scorecard_columns));
         for (std::size_t i = 0; i < t.columns.size(); ++i) t.columns[i].push_back(row[i]);
         t.nps_change_significant.push_back(significant);
     }
@@ -701,4 +839,4 @@ inline ScorecardTable scorecard(const EventLog& log, const ScorecardOptions& opt
     return scorecard_table(fill_scorecard(log, opt), table);
 }
 
-}  // namespace cxkit
+}  // namespace cxkit::metrics

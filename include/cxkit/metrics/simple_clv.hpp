@@ -7,7 +7,7 @@
 #include "cxkit/core/error.hpp"
 #include "cxkit/metrics/stats.hpp"
 
-namespace cxkit {
+namespace cxkit::metrics {
 
 // NaN in any input gives NaN (a missing value for one group must not abort a whole scorecard). d = 0 with
 // r = 1 is a customer kept forever with no discounting: the result is +-infinity, which is the right answer.
@@ -22,4 +22,4 @@ inline double simple_clv(double margin_per_period, double retention, double disc
     return margin_per_period * retention / (1.0 + discount - retention);
 }
 
-}  // namespace cxkit
+}  // namespace cxkit::metrics

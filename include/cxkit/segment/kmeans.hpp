@@ -26,8 +26,9 @@
 //   kept (a later run must be strictly lower and not the same partition, as sklearn). n_init = 0 is "auto", which
 //   is 1 with k-means++ (sklearn >= 1.4).
 // - Determinism: rows are processed in fixed chunks of 256; every sum (centre sums, potentials, inertia) is a
-//   per-chunk partial reduced in chunk order, so results are bit-identical for any thread count. Threads take
-//   contiguous ranges of chunks (assignment, k-means++ potentials, inertia, bounds).
+//   per-chunk partial reduced in chunk order, so results are bit-identical for any thread count. The passes run on
+//   core::parallel_for (tasks of 16 chunks), so a fit stops with core::cancelled between tasks and iterations when
+//   the thread's interrupt check asks (Ctrl-C in Python); nothing is returned then.
 // - standardize: each column is centred and divided by its standard deviation (ddof = 0) before clustering; a
 //   constant column (all values equal) is dropped from the distance computation (listed in
 //   KMeansResult::dropped_columns; the Python layer warns) instead of dividing by zero. Centres are reported in
@@ -49,10 +50,11 @@
 #include <numeric>
 #include <random>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "cxkit/core/cpu_dispatch.hpp"
 #include "cxkit/core/error.hpp"
+#include "cxkit/core/parallel.hpp"
 
 namespace cxkit::segment {
 
@@ -126,38 +128,16 @@ struct LegacyRandomState {
     }
 };
 
-inline unsigned resolve_threads(unsigned threads) {
-    if (threads != 0) return threads;
-    return std::max(1u, std::thread::hardware_concurrency());
-}
+inline unsigned resolve_threads(unsigned threads) { return core::thread_count(threads); }
 
-// body(first_chunk, last_chunk) on contiguous ranges of chunks, one per thread (the caller runs the first).
+// body(first_chunk, last_chunk) over the row chunks [0, n_chunks), in tasks of a fixed number of chunks (never
+// dependent on the thread count) run by core::parallel_for: cancellable between tasks, and every per-chunk partial
+// lands in its own slot, so results are the same on any thread count.
+inline constexpr Index kmeans_chunks_per_task = 16;  // 4,096 rows
 template <class F>
 void for_chunk_ranges(Index n_chunks, unsigned threads, F&& body) {
-    const Index t = std::max<Index>(1, std::min<Index>(static_cast<Index>(threads), n_chunks));
-    if (t == 1) {
-        body(Index{0}, n_chunks);
-        return;
-    }
-    std::vector<std::exception_ptr> errors(static_cast<std::size_t>(t));
-    std::vector<std::thread> pool;
-    pool.reserve(static_cast<std::size_t>(t - 1));
-    for (Index w = 1; w < t; ++w)
-        pool.emplace_back([&, w] {
-            try {
-                body(n_chunks * w / t, n_chunks * (w + 1) / t);
-            } catch (...) {
-                errors[static_cast<std::size_t>(w)] = std::current_exception();
-            }
-        });
-    try {
-        body(Index{0}, n_chunks / t);
-    } catch (...) {
-        errors[0] = std::current_exception();
-    }
-    for (auto& th : pool) th.join();
-    for (auto& e : errors)
-        if (e) std::rethrow_exception(e);
+    core::parallel_for(static_cast<std::size_t>(n_chunks), static_cast<std::size_t>(kmeans_chunks_per_task), threads,
+                       [&](std::size_t b, std::size_t e) { body(static_cast<Index>(b), static_cast<Index>(e)); });
 }
 
 inline Index n_chunks_of(Index n) { return (n + kmeans_chunk - 1) / kmeans_chunk; }
@@ -277,13 +257,11 @@ inline void sq_dist_block_generic(const double* X, Index ld, Index d, Index s, I
     CXKIT_KMEANS_SQ_DIST_BODY(16)
 }
 
-// On x86-64 with GCC, when the build targets an older baseline, the same kernel is also compiled for AVX2 and
+// Where CXKIT_CPU_DISPATCH is on (core/cpu_dispatch.hpp: GCC on x86-64) and the build targets an older baseline, the same kernel is also compiled for AVX2 and
 // AVX-512 and picked once at run time (the vector width is what makes the assignment pass fast). fp-contract=off:
 // no fused multiply-add, so every variant computes the very same bits (Lloyd, Elkan and k-means++ agree exactly,
 // and results do not depend on the machine).
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__AVX2__) && \
-    !defined(CXKIT_NO_CPU_DISPATCH)
-#define CXKIT_KMEANS_DISPATCH 1
+#if CXKIT_CPU_DISPATCH && !defined(__AVX2__)
 __attribute__((target("avx2"), optimize("fp-contract=off"))) inline void sq_dist_block_avx2(
     const double* X, Index ld, Index d, Index s, Index L, const double* c, double* out) {
     CXKIT_KMEANS_SQ_DIST_BODY(32)
@@ -307,10 +285,9 @@ __attribute__((target("avx512f"), optimize("fp-contract=off"))) inline void assi
 using SqDistFn = void (*)(const double*, Index, Index, Index, Index, const double*, double*);
 
 inline SqDistFn pick_sq_dist() {
-#ifdef CXKIT_KMEANS_DISPATCH
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f")) return sq_dist_block_avx512;
-    if (__builtin_cpu_supports("avx2")) return sq_dist_block_avx2;
+#if CXKIT_CPU_DISPATCH && !defined(__AVX2__)
+    if (core::cpu().avx512f) return sq_dist_block_avx512;
+    if (core::cpu().avx2) return sq_dist_block_avx2;
 #endif
     return sq_dist_block_generic;
 }
@@ -323,10 +300,9 @@ inline void sq_dist_block(const double* X, Index ld, Index d, Index s, Index L, 
 using AssignFn = void (*)(const double*, Index, Index, Index, Index, const double*, Index, int*);
 
 inline AssignFn pick_assign() {
-#ifdef CXKIT_KMEANS_DISPATCH
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f")) return assign_block_avx512;
-    if (__builtin_cpu_supports("avx2")) return assign_block_avx2;
+#if CXKIT_CPU_DISPATCH && !defined(__AVX2__)
+    if (core::cpu().avx512f) return assign_block_avx512;
+    if (core::cpu().avx2) return assign_block_avx2;
 #endif
     return assign_block_generic;
 }
@@ -521,6 +497,7 @@ inline Eigen::MatrixXd kmeans_plusplus(const ConstRef& X, Index k, LegacyRandomS
     std::vector<Index> ids(static_cast<std::size_t>(trials));
     std::vector<double> cand_pot(static_cast<std::size_t>(trials));
     for (Index c = 1; c < k; ++c) {
+        core::check_interrupt();
         double run = 0;
         for (Index i = 0; i < n; ++i) cum[static_cast<std::size_t>(i)] = (run += closest(i));
         for (Index t = 0; t < trials; ++t) {
@@ -581,6 +558,7 @@ inline SingleRun lloyd_run(const ConstRef& X, Eigen::MatrixXd C, int max_iter, d
     bool strict = false;
     int it = 0;
     for (; it < max_iter; ++it) {
+        core::check_interrupt();  // Ctrl-C between iterations, also when a pass is one task
         st.lloyd_assign(C, labels, true);
         const double total_shift = st.update_centres(C, C_new, labels, shift);
         std::swap(C, C_new);
@@ -689,6 +667,7 @@ inline SingleRun elkan_run(const ConstRef& X, Eigen::MatrixXd C, int max_iter, d
     bool strict = false;
     int it = 0;
     for (; it < max_iter; ++it) {
+        core::check_interrupt();
         elkan_iter(true, it > 0 ? &shift : nullptr);
         const double total_shift = st.update_centres(C, C_new, labels, shift);
         // the bounds follow the centres in the next pass
@@ -822,9 +801,10 @@ inline KMeansResult kmeans(const Eigen::Ref<const Eigen::MatrixXd>& X, const KMe
     res.inertia = best.inertia;
     res.n_iter = best.n_iter;
     {
-        std::vector<char> seen(static_cast<std::size_t>(k), 0);
+        // int flags, not char: GCC 12 at -O2 mis-warns (-Wfree-nonheap-object) on freeing the char vector here
+        std::vector<int> seen(static_cast<std::size_t>(k), 0);
         for (int l : res.labels) seen[static_cast<std::size_t>(l)] = 1;
-        res.n_distinct = static_cast<int>(std::count(seen.begin(), seen.end(), 1));
+        res.n_distinct = std::accumulate(seen.begin(), seen.end(), 0);
     }
     if (opt.standardize) {
         res.centers.resize(k, d);

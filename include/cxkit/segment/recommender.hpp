@@ -25,16 +25,13 @@
 // with those of part B), so the state keeps each customer's item set, merging is a set union, and
 // fit(state, ...) computes the similarity from the merged pairs: fit(merged(A, B)) == fit(A u B).
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstdint>
-#include <exception>
 #include <iterator>
 #include <numeric>
 #include <span>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -43,6 +40,7 @@
 
 #include "cxkit/core/error.hpp"
 #include "cxkit/core/mergeable.hpp"
+#include "cxkit/core/parallel.hpp"
 #include "cxkit/core/serialize.hpp"
 
 namespace cxkit::segment {
@@ -119,6 +117,13 @@ struct RecommenderState {
         if (s.customer.size() != s.item.size())
             throw invalid_input("serialized state: RecommenderState has customers and items of different lengths");
         if (!s.is_normalized()) throw invalid_input("serialized state: RecommenderState pairs are not sorted and unique");
+        // keys are codes into the caller's id lists: a negative one would index from the end (issue 12)
+        for (std::size_t k = 0; k < s.customer.size(); ++k)
+            if (s.customer[k] < 0 || s.item[k] < 0)
+                throw invalid_input("serialized state: RecommenderState pair " + std::to_string(k) + " has a negative " +
+                                    (s.customer[k] < 0 ? "customer" : "item") + " key (" +
+                                    std::to_string(s.customer[k] < 0 ? s.customer[k] : s.item[k]) +
+                                    "); keys are codes >= 0");
         return s;
     }
 
@@ -145,7 +150,7 @@ enum class Similarity { cosine, lift };
 
 struct RecommenderOptions {
     Similarity similarity = Similarity::cosine;
-    unsigned threads = 0;  // 0 = std::thread::hardware_concurrency()
+    unsigned threads = 0;  // 0 = one per core
 };
 
 enum class RecommendationSource : std::int8_t { personalised = 0, segment_popular = 1 };
@@ -161,47 +166,21 @@ struct RecommendationTable {
     std::size_t size() const noexcept { return item.size(); }
 };
 
-namespace recommender_detail {
+namespace detail {
 
-inline unsigned resolve(unsigned threads) {
-    return threads != 0 ? threads : std::max(1u, std::thread::hardware_concurrency());
-}
+inline unsigned resolve(unsigned threads) { return core::thread_count(threads); }
 
-// body(first, last) over [0, n) in chunks of `grain`, handed out dynamically (costs per item vary a lot: popular
-// items have long columns); body(chunk index, first, last).
+// body(chunk index, first, last) over [0, n) in chunks of `grain` (never dependent on the thread count), handed out
+// dynamically by core::parallel_for_chunks (costs per item vary a lot: popular items have long columns);
+// cancellable between chunks.
 template <class F>
 void parallel_chunks(std::int64_t n, std::int64_t grain, unsigned threads, F&& body) {
-    const std::int64_t n_chunks = (n + grain - 1) / grain;
-    const unsigned t = static_cast<unsigned>(std::max<std::int64_t>(1, std::min<std::int64_t>(threads, n_chunks)));
-    std::atomic<std::int64_t> next{0};
-    auto work = [&] {
-        for (std::int64_t c; (c = next.fetch_add(1)) < n_chunks;)
-            body(c, c * grain, std::min(n, (c + 1) * grain));
-    };
-    if (t == 1) {
-        work();
-        return;
-    }
-    std::vector<std::exception_ptr> errors(t);
-    std::vector<std::thread> pool;
-    for (unsigned w = 1; w < t; ++w)
-        pool.emplace_back([&, w] {
-            try {
-                work();
-            } catch (...) {
-                errors[w] = std::current_exception();
-                next = n_chunks;
-            }
-        });
-    try {
-        work();
-    } catch (...) {
-        errors[0] = std::current_exception();
-        next = n_chunks;
-    }
-    for (auto& th : pool) th.join();
-    for (auto& e : errors)
-        if (e) std::rethrow_exception(e);
+    if (n <= 0) return;
+    core::parallel_for_chunks(static_cast<std::size_t>(n), static_cast<std::size_t>(grain), threads,
+                              [&](std::size_t c, std::size_t a, std::size_t b) {
+                                  body(static_cast<std::int64_t>(c), static_cast<std::int64_t>(a),
+                                       static_cast<std::int64_t>(b));
+                              });
 }
 
 // score descending, then item ascending
@@ -209,7 +188,7 @@ inline bool before(const std::pair<double, std::int32_t>& a, const std::pair<dou
     return a.first > b.first || (a.first == b.first && a.second < b.second);
 }
 
-}  // namespace recommender_detail
+}  // namespace detail
 
 class Recommender {
 public:
@@ -221,9 +200,159 @@ public:
 
     // customer[r], item[r]: the codes of purchase r (0 <= code < n_customers, n_items). segment: one label code
     // per customer (-1 = none), or empty for none at all. Throws invalid_input naming the first bad row.
+    // All or nothing: the fit is built in a new object and moved in at the end, so an error or an interrupt
+    // (core::cancelled) leaves the previous fit (or none) as it was.
     void fit(std::span<const Index> customer, std::span<const Index> item, Index n_customers, Index n_items,
              std::span<const Index> segment = {}) {
-        namespace rd = recommender_detail;
+        Recommender next(opt_);
+        next.fit_fresh(customer, item, n_customers, n_items, segment);
+        *this = std::move(next);
+    }
+
+    // Fit on a state's pairs (keys are the customer and item codes). Throws invalid_input for a key out of range.
+    void fit(const RecommenderState& state, Index n_customers, Index n_items, std::span<const Index> segment = {}) {
+        if (state.customer.size() != state.item.size())
+            throw invalid_input("item", invalid_input::no_row, "the state's customers and items differ in length");
+        std::vector<Index> c(state.size()), i(state.size());
+        for (std::size_t k = 0; k < state.size(); ++k) {
+            if (state.customer[k] < 0 || state.customer[k] >= n_customers)
+                throw invalid_input("customer", static_cast<std::int64_t>(k), "code out of range");
+            if (state.item[k] < 0 || state.item[k] >= n_items)
+                throw invalid_input("item", static_cast<std::int64_t>(k), "code out of range");
+            c[k] = static_cast<Index>(state.customer[k]);
+            i[k] = static_cast<Index>(state.item[k]);
+        }
+        fit(c, i, n_customers, n_items, segment);
+    }
+
+    // The fitted purchase pairs as a state (customer and item codes as keys), e.g. to merge more purchases in.
+    RecommenderState state() const {
+        check_fitted();
+        RecommenderState s;
+        s.customer.reserve(static_cast<std::size_t>(X_.nonZeros()));
+        s.item.reserve(static_cast<std::size_t>(X_.nonZeros()));
+        for (Index u = 0; u < X_.rows(); ++u)
+            for (Index p = X_.outerIndexPtr()[u]; p < X_.outerIndexPtr()[u + 1]; ++p) s.add(u, X_.innerIndexPtr()[p]);
+        return s;  // rows ascending, items sorted within a row: already normalized
+    }
+
+    bool fitted() const noexcept { return fitted_; }
+    Index n_customers() const noexcept { return static_cast<Index>(X_.rows()); }
+    Index n_items() const noexcept { return static_cast<Index>(S_.rows()); }
+    std::int64_t n_buyers() const noexcept { return n_buyers_; }
+    const Incidence& incidence() const noexcept { return X_; }
+    const ItemMatrix& similarity() const noexcept { return S_; }
+    const std::vector<Index>& item_counts() const noexcept { return item_count_; }
+
+    // The n items most similar to `item` (score descending, item ascending), score > 0 only.
+    std::vector<std::pair<double, Index>> similar_items(Index item, int n) const {
+        check_fitted();
+        if (item < 0 || item >= n_items()) throw invalid_input("item", invalid_input::no_row, "code out of range");
+        if (n < 0) throw invalid_input("n", invalid_input::no_row, "must be >= 0");
+        std::vector<std::pair<double, Index>> out;
+        for (ItemMatrix::InnerIterator it(S_, item); it; ++it) out.emplace_back(it.value(), it.index());
+        top(out, n);
+        return out;
+    }
+
+    // The segment's popular items (segment -1: everyone's), as the fallback gives them.
+    std::vector<std::pair<double, Index>> popular(Index segment, int n) const {
+        check_fitted();
+        if (segment < -1 || segment >= n_segments_)
+            throw invalid_input("segment", invalid_input::no_row, "code out of range");
+        const auto& list = popular_[static_cast<std::size_t>(segment + 1)];
+        return {list.begin(), list.begin() + std::min<std::ptrdiff_t>(n, std::ssize(list))};
+    }
+
+    // Top-n lists of the given customers. consent: one flag per customer code (0 = no personalisation), or empty
+    // when every customer consents.
+    RecommendationTable recommend(std::span<const Index> customers, int n, bool exclude_purchased,
+                                  std::span<const std::uint8_t> consent = {}) const {
+        namespace rd = detail;
+        check_fitted();
+        if (n < 0) throw invalid_input("n", invalid_input::no_row, "must be >= 0");
+        if (!consent.empty() && consent.size() != static_cast<std::size_t>(n_customers()))
+            throw invalid_input("consent", invalid_input::no_row, "must have one flag per customer");
+        for (std::size_t r = 0; r < customers.size(); ++r)
+            if (customers[r] < 0 || customers[r] >= n_customers())
+                throw invalid_input("customers", static_cast<std::int64_t>(r), "code out of range");
+        const auto ni = static_cast<std::size_t>(n_items());
+        const Index* xo = X_.outerIndexPtr();
+        const Index* xi = X_.innerIndexPtr();
+        const Index* so = S_.outerIndexPtr();
+        const Index* si = S_.innerIndexPtr();
+        const double* sv = S_.valuePtr();
+        constexpr std::int64_t grain = 256;
+        const auto nr = static_cast<std::int64_t>(customers.size());
+        std::vector<RecommendationTable> parts(static_cast<std::size_t>((nr + grain - 1) / grain));
+        rd::parallel_chunks(nr, grain, rd::resolve(opt_.threads), [&](std::int64_t c, std::int64_t a, std::int64_t b) {
+            std::vector<double> acc(ni, 0.0);
+            std::vector<std::uint8_t> bought(ni, 0);
+            std::vector<Index> touched;
+            std::vector<std::pair<double, Index>> cand;
+            RecommendationTable& out = parts[static_cast<std::size_t>(c)];
+            for (std::int64_t r = a; r < b; ++r) {
+                const auto u = static_cast<std::size_t>(customers[static_cast<std::size_t>(r)]);
+                const bool personal = (consent.empty() || consent[u] != 0) && xo[u + 1] > xo[u];
+                cand.clear();
+                RecommendationSource src = RecommendationSource::personalised;
+                if (personal) {
+                    for (Index p = xo[u]; p < xo[u + 1]; ++p) {  // ascending i: scipy's X[u] @ S order
+                        const auto i = static_cast<std::size_t>(xi[p]);
+                        if (exclude_purchased) bought[i] = 1;
+                        for (Index q = so[i]; q < so[i + 1]; ++q) {
+                            const auto j = static_cast<std::size_t>(si[q]);
+                            if (acc[j] == 0.0) touched.push_back(Index(j));
+                            acc[j] += sv[q];
+                        }
+                    }
+                    for (Index j : touched) {
+                        const auto jj = static_cast<std::size_t>(j);
+                        if (!bought[jj]) cand.emplace_back(acc[jj], j);
+                        acc[jj] = 0.0;
+                    }
+                    touched.clear();
+                    if (exclude_purchased)
+                        for (Index p = xo[u]; p < xo[u + 1]; ++p) bought[static_cast<std::size_t>(xi[p])] = 0;
+                    top(cand, n);
+                } else {
+                    src = RecommendationSource::segment_popular;
+                    const Index s = segment_.empty() ? -1 : segment_[u];
+                    cand = popular(s, n);
+                }
+                for (std::size_t k = 0; k < cand.size(); ++k) {
+                    out.request.push_back(r);
+                    out.rank.push_back(static_cast<Index>(k + 1));
+                    out.item.push_back(cand[k].second);
+                    out.score.push_back(cand[k].first);
+                    out.source.push_back(src);
+                }
+            }
+        });
+        RecommendationTable all;
+        std::size_t total = 0;
+        for (const auto& p : parts) total += p.size();
+        all.request.reserve(total);
+        all.rank.reserve(total);
+        all.item.reserve(total);
+        all.score.reserve(total);
+        all.source.reserve(total);
+        for (const auto& p : parts) {
+            all.request.insert(all.request.end(), p.request.begin(), p.request.end());
+            all.rank.insert(all.rank.end(), p.rank.begin(), p.rank.end());
+            all.item.insert(all.item.end(), p.item.begin(), p.item.end());
+            all.score.insert(all.score.end(), p.score.begin(), p.score.end());
+            all.source.insert(all.source.end(), p.source.begin(), p.source.end());
+        }
+        return all;
+    }
+
+private:
+    // The fit into this freshly constructed object (see fit).
+    void fit_fresh(std::span<const Index> customer, std::span<const Index> item, Index n_customers, Index n_items,
+                   std::span<const Index> segment) {
+        namespace rd = detail;
+
         if (n_customers < 0 || n_items < 0) throw invalid_input("n_customers/n_items must be >= 0");
         if (customer.size() != item.size())
             throw invalid_input("item", invalid_input::no_row,
@@ -381,6 +510,8 @@ public:
                     k += len;
                 }
             });
+            // every entry's place is fixed by `outer` and the scan order, so the result does not depend on how
+            // the rows are split into parts (here one per thread: each part scans all of L once)
             const unsigned parts = std::max(1u, std::min<unsigned>(threads, 8));
             rd::parallel_chunks(parts, 1, threads, [&](std::int64_t t, std::int64_t, std::int64_t) {
                 const auto lo = static_cast<Index>(static_cast<std::int64_t>(ni) * t / parts);
@@ -428,151 +559,12 @@ public:
         fitted_ = true;
     }
 
-    // Fit on a state's pairs (keys are the customer and item codes). Throws invalid_input for a key out of range.
-    void fit(const RecommenderState& state, Index n_customers, Index n_items, std::span<const Index> segment = {}) {
-        if (state.customer.size() != state.item.size())
-            throw invalid_input("item", invalid_input::no_row, "the state's customers and items differ in length");
-        std::vector<Index> c(state.size()), i(state.size());
-        for (std::size_t k = 0; k < state.size(); ++k) {
-            if (state.customer[k] < 0 || state.customer[k] >= n_customers)
-                throw invalid_input("customer", static_cast<std::int64_t>(k), "code out of range");
-            if (state.item[k] < 0 || state.item[k] >= n_items)
-                throw invalid_input("item", static_cast<std::int64_t>(k), "code out of range");
-            c[k] = static_cast<Index>(state.customer[k]);
-            i[k] = static_cast<Index>(state.item[k]);
-        }
-        fit(c, i, n_customers, n_items, segment);
-    }
-
-    // The fitted purchase pairs as a state (customer and item codes as keys), e.g. to merge more purchases in.
-    RecommenderState state() const {
-        check_fitted();
-        RecommenderState s;
-        s.customer.reserve(static_cast<std::size_t>(X_.nonZeros()));
-        s.item.reserve(static_cast<std::size_t>(X_.nonZeros()));
-        for (Index u = 0; u < X_.rows(); ++u)
-            for (Index p = X_.outerIndexPtr()[u]; p < X_.outerIndexPtr()[u + 1]; ++p) s.add(u, X_.innerIndexPtr()[p]);
-        return s;  // rows ascending, items sorted within a row: already normalized
-    }
-
-    bool fitted() const noexcept { return fitted_; }
-    Index n_customers() const noexcept { return static_cast<Index>(X_.rows()); }
-    Index n_items() const noexcept { return static_cast<Index>(S_.rows()); }
-    std::int64_t n_buyers() const noexcept { return n_buyers_; }
-    const Incidence& incidence() const noexcept { return X_; }
-    const ItemMatrix& similarity() const noexcept { return S_; }
-    const std::vector<Index>& item_counts() const noexcept { return item_count_; }
-
-    // The n items most similar to `item` (score descending, item ascending), score > 0 only.
-    std::vector<std::pair<double, Index>> similar_items(Index item, int n) const {
-        check_fitted();
-        if (item < 0 || item >= n_items()) throw invalid_input("item", invalid_input::no_row, "code out of range");
-        if (n < 0) throw invalid_input("n", invalid_input::no_row, "must be >= 0");
-        std::vector<std::pair<double, Index>> out;
-        for (ItemMatrix::InnerIterator it(S_, item); it; ++it) out.emplace_back(it.value(), it.index());
-        top(out, n);
-        return out;
-    }
-
-    // The segment's popular items (segment -1: everyone's), as the fallback gives them.
-    std::vector<std::pair<double, Index>> popular(Index segment, int n) const {
-        check_fitted();
-        if (segment < -1 || segment >= n_segments_)
-            throw invalid_input("segment", invalid_input::no_row, "code out of range");
-        const auto& list = popular_[static_cast<std::size_t>(segment + 1)];
-        return {list.begin(), list.begin() + std::min<std::ptrdiff_t>(n, std::ssize(list))};
-    }
-
-    // Top-n lists of the given customers. consent: one flag per customer code (0 = no personalisation), or empty
-    // when every customer consents.
-    RecommendationTable recommend(std::span<const Index> customers, int n, bool exclude_purchased,
-                                  std::span<const std::uint8_t> consent = {}) const {
-        namespace rd = recommender_detail;
-        check_fitted();
-        if (n < 0) throw invalid_input("n", invalid_input::no_row, "must be >= 0");
-        if (!consent.empty() && consent.size() != static_cast<std::size_t>(n_customers()))
-            throw invalid_input("consent", invalid_input::no_row, "must have one flag per customer");
-        for (std::size_t r = 0; r < customers.size(); ++r)
-            if (customers[r] < 0 || customers[r] >= n_customers())
-                throw invalid_input("customers", static_cast<std::int64_t>(r), "code out of range");
-        const auto ni = static_cast<std::size_t>(n_items());
-        const Index* xo = X_.outerIndexPtr();
-        const Index* xi = X_.innerIndexPtr();
-        const Index* so = S_.outerIndexPtr();
-        const Index* si = S_.innerIndexPtr();
-        const double* sv = S_.valuePtr();
-        constexpr std::int64_t grain = 256;
-        const auto nr = static_cast<std::int64_t>(customers.size());
-        std::vector<RecommendationTable> parts(static_cast<std::size_t>((nr + grain - 1) / grain));
-        rd::parallel_chunks(nr, grain, rd::resolve(opt_.threads), [&](std::int64_t c, std::int64_t a, std::int64_t b) {
-            std::vector<double> acc(ni, 0.0);
-            std::vector<std::uint8_t> bought(ni, 0);
-            std::vector<Index> touched;
-            std::vector<std::pair<double, Index>> cand;
-            RecommendationTable& out = parts[static_cast<std::size_t>(c)];
-            for (std::int64_t r = a; r < b; ++r) {
-                const auto u = static_cast<std::size_t>(customers[static_cast<std::size_t>(r)]);
-                const bool personal = (consent.empty() || consent[u] != 0) && xo[u + 1] > xo[u];
-                cand.clear();
-                RecommendationSource src = RecommendationSource::personalised;
-                if (personal) {
-                    for (Index p = xo[u]; p < xo[u + 1]; ++p) {  // ascending i: scipy's X[u] @ S order
-                        const auto i = static_cast<std::size_t>(xi[p]);
-                        if (exclude_purchased) bought[i] = 1;
-                        for (Index q = so[i]; q < so[i + 1]; ++q) {
-                            const auto j = static_cast<std::size_t>(si[q]);
-                            if (acc[j] == 0.0) touched.push_back(Index(j));
-                            acc[j] += sv[q];
-                        }
-                    }
-                    for (Index j : touched) {
-                        const auto jj = static_cast<std::size_t>(j);
-                        if (!bought[jj]) cand.emplace_back(acc[jj], j);
-                        acc[jj] = 0.0;
-                    }
-                    touched.clear();
-                    if (exclude_purchased)
-                        for (Index p = xo[u]; p < xo[u + 1]; ++p) bought[static_cast<std::size_t>(xi[p])] = 0;
-                    top(cand, n);
-                } else {
-                    src = RecommendationSource::segment_popular;
-                    const Index s = segment_.empty() ? -1 : segment_[u];
-                    cand = popular(s, n);
-                }
-                for (std::size_t k = 0; k < cand.size(); ++k) {
-                    out.request.push_back(r);
-                    out.rank.push_back(static_cast<Index>(k + 1));
-                    out.item.push_back(cand[k].second);
-                    out.score.push_back(cand[k].first);
-                    out.source.push_back(src);
-                }
-            }
-        });
-        RecommendationTable all;
-        std::size_t total = 0;
-        for (const auto& p : parts) total += p.size();
-        all.request.reserve(total);
-        all.rank.reserve(total);
-        all.item.reserve(total);
-        all.score.reserve(total);
-        all.source.reserve(total);
-        for (const auto& p : parts) {
-            all.request.insert(all.request.end(), p.request.begin(), p.request.end());
-            all.rank.insert(all.rank.end(), p.rank.begin(), p.rank.end());
-            all.item.insert(all.item.end(), p.item.begin(), p.item.end());
-            all.score.insert(all.score.end(), p.score.begin(), p.score.end());
-            all.source.insert(all.source.end(), p.source.begin(), p.source.end());
-        }
-        return all;
-    }
-
-private:
     void check_fitted() const {
         if (!fitted_) throw invalid_input("the recommender is not fitted (call fit first)");
     }
     static void top(std::vector<std::pair<double, Index>>& v, int n) {
         const auto k = std::min<std::size_t>(static_cast<std::size_t>(n), v.size());
-        std::partial_sort(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end(), recommender_detail::before);
+        std::partial_sort(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end(), detail::before);
         v.resize(k);
     }
 

@@ -22,13 +22,13 @@
 #include <cstdint>
 #include <cstring>
 #include <exception>
-#include <thread>
 #include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "cxkit/core/error.hpp"
+#include "cxkit/core/parallel.hpp"
 
 namespace cxkit::segment {
 
@@ -67,7 +67,7 @@ struct RfmOptions {
     RfmTies ties = RfmTies::first;
     std::vector<RfmSegmentRule> segments = default_rfm_segments();
     std::string others = "Others";
-    unsigned threads = 0;  // 0 = std::thread::hardware_concurrency(); the result does not depend on it
+    unsigned threads = 0;  // 0 = one per core; the result does not depend on it
 };
 
 struct RfmScores {
@@ -204,35 +204,20 @@ inline RfmScores rfm_scores(std::span<const double> recency, std::span<const dou
     auto score_r = [&] { out.r = quantile_scores(recency, opt.bins, opt.ties, true, "recency"); };
     auto score_f = [&] { out.f = quantile_scores(frequency, opt.bins, opt.ties, false, "frequency"); };
     auto score_m = [&] { out.m = quantile_scores(monetary, opt.bins, opt.ties, false, "monetary"); };
-    const unsigned threads = opt.threads != 0 ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
-    if (threads > 1 && recency.size() >= 50000) {
-        std::exception_ptr err_f, err_m;
-        std::thread tf([&] {
+    if (recency.size() >= 50000) {
+        // three tasks on core::parallel_for_chunks; each keeps its own error so that the first bad measure in
+        // r, f, m order is reported, as on the serial path
+        std::exception_ptr err[3];
+        core::parallel_for_chunks(3, 1, opt.threads, [&](std::size_t c, std::size_t, std::size_t) {
             try {
-                score_f();
-                if (threads == 2) score_m();
+                if (c == 0) score_r();
+                else if (c == 1) score_f();
+                else score_m();
             } catch (...) {
-                err_f = std::current_exception();
+                err[c] = std::current_exception();
             }
         });
-        std::thread tm;
-        if (threads > 2)
-            tm = std::thread([&] {
-                try {
-                    score_m();
-                } catch (...) {
-                    err_m = std::current_exception();
-                }
-            });
-        std::exception_ptr err_r;
-        try {
-            score_r();
-        } catch (...) {
-            err_r = std::current_exception();
-        }
-        tf.join();
-        if (tm.joinable()) tm.join();
-        for (auto& e : {err_r, err_f, err_m})  // the first bad measure in r, f, m order, as the serial path
+        for (auto& e : err)
             if (e) std::rethrow_exception(e);
     } else {
         score_r();

@@ -14,6 +14,7 @@
 // never matches (the package's own ":Þ" entries are such keys). Only emoji keys that are one code point can
 // match, since the package compares the text one code point at a time; longer emoji sequences are ignored.
 #include <cmath>
+#include <cstdlib>
 #include <cstddef>
 #include <cstdint>
 #include <charconv>
@@ -182,5 +183,39 @@ private:
     std::unordered_map<char32_t, std::string> emoji_;
     char32_t min_emoji_ = 0x110000;  // no lookup for code points below the smallest emoji
 };
+
+// The folder of the data files cxkit ships (the VADER lexicons vader_lexicon.txt and emoji_utf8_lexicon.txt), so a
+// C++ program finds them without Python: the environment variable CXKIT_DATA_DIR when set and not empty, else the
+// CXKIT_DATA_DIR compile definition that the cxkit::cxkit CMake target carries (the installed
+// ${CMAKE_INSTALL_DATADIR}/cxkit, or python/cxkit/voc/data in a build tree). Throws invalid_input when neither is
+// set.
+inline std::filesystem::path data_dir() {
+    if (const char* env = std::getenv("CXKIT_DATA_DIR"); env && *env) return std::filesystem::path(env);
+#ifdef CXKIT_DATA_DIR
+    return std::filesystem::path(CXKIT_DATA_DIR);
+#else
+    throw invalid_input(
+        "cxkit data folder unknown: set the environment variable CXKIT_DATA_DIR to the folder holding "
+        "vader_lexicon.txt (installed as share/cxkit; python/cxkit/voc/data in the sources), or build against the "
+        "cxkit::cxkit CMake target, which defines CXKIT_DATA_DIR");
+#endif
+}
+
+// The default VADER lexicon (vaderSentiment 3.3.2's words and emoji) from data_dir(). Throws invalid_input naming
+// the folder when a file is missing there.
+inline Lexicon default_lexicon() {
+    const std::filesystem::path dir = data_dir();
+    const char* env = std::getenv("CXKIT_DATA_DIR");
+    const char* from = env && *env ? "the environment variable CXKIT_DATA_DIR" : "the CXKIT_DATA_DIR compile definition";
+    const std::filesystem::path words = dir / "vader_lexicon.txt", emoji = dir / "emoji_utf8_lexicon.txt";
+    for (const auto& f : {words, emoji}) {
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(f, ec))
+            throw invalid_input("the VADER lexicon file " + f.string() +
+                                " does not exist (cxkit data folder " + dir.string() + ", from " + from +
+                                "); point CXKIT_DATA_DIR at the folder holding it");
+    }
+    return Lexicon::from_files(words, emoji);
+}
 
 }  // namespace cxkit::voc

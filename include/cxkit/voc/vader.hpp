@@ -28,7 +28,6 @@
 //     binary value).
 // Input must be valid UTF-8 (else cxkit::invalid_input; score_many names the row).
 #include <algorithm>
-#include <atomic>
 #include <bit>
 #include <cmath>
 #include <cstddef>
@@ -38,42 +37,43 @@
 #include <cstring>
 #include <exception>
 #include <iterator>
-#include <mutex>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <thread>
+#include <type_traits>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
 
+// The old area switch, kept for one release: CXKIT_VOC_NO_SIMD is CXKIT_NO_SIMD.
+#if defined(CXKIT_VOC_NO_SIMD) && !defined(CXKIT_NO_SIMD)
+#define CXKIT_NO_SIMD
+#endif
+#include "cxkit/core/cpu_dispatch.hpp"
 #include "cxkit/core/error.hpp"
-#include "cxkit/voc/chunked_loop.hpp"
+#include "cxkit/core/parallel.hpp"
 #include "cxkit/voc/lexicon.hpp"
 #include "cxkit/voc/utf8.hpp"
 
-// The ASCII path's byte classification runs 16 bytes at a time on SSE2, which every x86-64 CPU has (the default
-// compile target); elsewhere, or with CXKIT_VOC_NO_SIMD, every text takes the general path (same scores).
-#if defined(__SSE2__) && !defined(CXKIT_VOC_NO_SIMD)
+// CPU dispatch (core/cpu_dispatch.hpp). The ASCII path's byte classification runs 16 bytes at a time on SSE2
+// (CXKIT_SSE2: every x86-64 CPU; off with CXKIT_NO_SIMD, then every text takes the general path, same scores).
+// Where CXKIT_CPU_DISPATCH is on and the build targets an older baseline (the default: SSE2 only), the scorer is
+// also compiled for AVX2 with BMI1/BMI2, POPCNT and LZCNT and picked once at run time from core::cpu(): the byte
+// classes take 32 bytes at a time and the bit scans and variable shifts of the tokeniser are single instructions
+// (2,080 -> 1,758 instructions per bench text). No FMA in that target, so both variants compute the very same bits.
+#if CXKIT_SSE2
 #include <emmintrin.h>
-#define CXKIT_VOC_SSE2 1
-#else
-#define CXKIT_VOC_SSE2 0
 #endif
-// With GCC on x86-64 and an older baseline (the default build targets SSE2 only), the scorer is also compiled for
-// AVX2 with BMI1/BMI2, POPCNT and LZCNT and picked once at run time: the byte classes take 32 bytes at a time and
-// the bit scans and variable shifts of the tokeniser are single instructions (2,080 -> 1,758 instructions per
-// bench text). No FMA in that target, so both variants compute the very same bits.
-#if CXKIT_VOC_SSE2 && defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__AVX2__) && \
-    !defined(CXKIT_NO_CPU_DISPATCH)
+#if CXKIT_SSE2 && CXKIT_CPU_DISPATCH && !defined(__AVX2__)
 #include <immintrin.h>
-#define CXKIT_VOC_DISPATCH 1
-#else
-#define CXKIT_VOC_DISPATCH 0
 #endif
 
 namespace cxkit::voc {
+
+// Thrown when a scoring loop was stopped (the name before core/parallel.hpp; kept for one release).
+using cancelled = core::cancelled;
 
 struct SentimentScores {
     double neg = 0, neu = 0, pos = 0, compound = 0;
@@ -336,7 +336,7 @@ private:
         // ~7,600 words in it, rules out 88% of them
         if (!((filter_[h >> 54] >> ((h >> 48) & 63)) & 1)) return nullptr;
         std::size_t i = h >> shift_;
-#if CXKIT_VOC_SSE2
+#if CXKIT_SSE2
         const __m128i want = _mm_set1_epi64x(static_cast<long long>(ONES * tag_of(h)));
         while (true) {
             // tags of slots i .. i+15 (mirrored at the end)
@@ -376,7 +376,7 @@ private:
     }
 
 
-    static constexpr std::size_t group_size = CXKIT_VOC_SSE2 ? 16 : 8;
+    static constexpr std::size_t group_size = CXKIT_SSE2 ? 16 : 8;
     // the slot from the top bits of the hash, the tag from the 7 bits below them
     std::uint8_t tag_of(std::uint64_t h) const noexcept {
         return static_cast<std::uint8_t>(0x80 | ((h >> (shift_ - 7)) & 0x7F));
@@ -502,6 +502,9 @@ public:
         ascii_emoji_ = lex_.min_emoji() < 0x80;
     }
 
+    // A scorer over default_lexicon() (lexicon.hpp): the VADER lexicon cxkit installs, found without Python.
+    static Vader from_default_lexicon() { return Vader(default_lexicon()); }
+
     const Lexicon& lexicon() const noexcept { return lex_; }
 
     // Scores one text. Throws invalid_input if it is not valid UTF-8.
@@ -513,45 +516,49 @@ public:
         return score_valid(text);
     }
 
-    // Scores texts[i] into out[i] on `threads` threads (0: one per core), in chunks of rows; the result does not
-    // depend on the thread count. All texts are validated first: invalid UTF-8 throws invalid_input naming the
-    // first bad row, and nothing is written to out. Between chunks the calling thread asks keep_going() (at most
-    // every 20 ms) whether to go on: when it says no, cxkit::voc::cancelled is thrown and out is partly written.
+    // Scores texts[i] into out[i] on `threads` threads (0: one per core), in chunks of rows (core::parallel_for);
+    // the result does not depend on the thread count. All texts are validated first: invalid UTF-8 throws
+    // invalid_input naming the first bad row, and nothing is written to out. The loop stops between chunks when
+    // the calling thread's interrupt check asks (core::interrupt_scope; the Python bindings install one for
+    // Ctrl-C): then core::cancelled is thrown and out is partly written.
     // Texts: any random-access range whose elements convert to std::string_view (std::vector<std::string>,
     // std::vector<std::string_view>, ...).
-    template <class Texts, class KeepGoing>
-    void score_many(const Texts& texts, SentimentScores* out, unsigned threads, KeepGoing&& keep_going) const {
+    template <class Texts>
+    void score_many(const Texts& texts, SentimentScores* out, unsigned threads = 0) const {
         const std::size_t n = std::size(texts);
         const std::size_t chunk = chunk_rows(texts);
-        std::mutex bad_mutex;
-        std::atomic<std::size_t> first_bad{n};
-        std::size_t bad_byte = 0;
-        chunked_loop(n, threads, chunk, [&](std::size_t b, std::size_t e) {
-            for (std::size_t i = b; i < e && i < first_bad.load(std::memory_order_relaxed); ++i) {
-                const std::size_t pos = utf8::find_invalid(std::string_view(texts[i]));
-                if (pos != std::string_view::npos) {
-                    std::lock_guard lock(bad_mutex);
-                    if (i < first_bad) {
-                        first_bad = i;
-                        bad_byte = pos;
+        // the first bad row: each chunk reports its first, the lowest wins (the same row on any thread count)
+        struct Bad {
+            std::size_t row, byte;
+        };
+        const Bad none{n, 0};
+        const Bad bad = core::parallel_reduce(
+            n, chunk, threads, none,
+            [&](Bad& acc, std::size_t b, std::size_t e) {
+                for (std::size_t i = b; i < e; ++i) {
+                    const std::size_t pos = utf8::find_invalid(std::string_view(texts[i]));
+                    if (pos != std::string_view::npos) {
+                        acc = {i, pos};
+                        return;
                     }
-                    return;
                 }
-            }
-        }, keep_going);
-        if (first_bad < n)
-            throw invalid_input("text", static_cast<std::int64_t>(first_bad.load()),
-                                "invalid UTF-8 at byte " + std::to_string(bad_byte));
-        score_many_valid(texts, out, threads, keep_going, chunk);
+            },
+            [](Bad& into, const Bad& from) {
+                if (from.row < into.row) into = from;
+            });
+        if (bad.row < n)
+            throw invalid_input("text", static_cast<std::int64_t>(bad.row),
+                                "invalid UTF-8 at byte " + std::to_string(bad.byte));
+        score_many_valid(texts, out, threads, chunk);
     }
     // score_many for texts already known to be valid UTF-8 (Python str objects always are): no validation pass.
-    // Invalid UTF-8 here is a precondition violation.
-    template <class Texts, class KeepGoing>
-    void score_many_valid(const Texts& texts, SentimentScores* out, unsigned threads, KeepGoing&& keep_going,
+    // Invalid UTF-8 here is a precondition violation. chunk: rows per chunk (0: about 256 kB of text).
+    template <class Texts>
+    void score_many_valid(const Texts& texts, SentimentScores* out, unsigned threads = 0,
                           std::size_t chunk = 0) const {
         const std::size_t n = std::size(texts);
         if (chunk == 0) chunk = chunk_rows(texts);
-        chunked_loop(n, threads, chunk, [&](std::size_t b, std::size_t e) {
+        core::parallel_for(n, chunk, threads, [&](std::size_t b, std::size_t e) {
             for (std::size_t i = b; i < e; ++i) {
                 // the texts are scattered (Python str objects): ask for one a few rows ahead
 #if defined(__GNUC__)
@@ -559,11 +566,17 @@ public:
 #endif
                 out[i] = score_valid(std::string_view(texts[i]));
             }
-        }, keep_going);
+        });
     }
-    template <class Texts>
-    void score_many(const Texts& texts, SentimentScores* out, unsigned threads = 0) const {
-        score_many(texts, out, threads, [] { return true; });
+    // The same with a stop callback (the API before core/parallel.hpp): keep_going() is asked between chunks, at
+    // most every 20 ms; when it says false, core::cancelled is thrown.
+    template <class Texts, class KeepGoing>
+        requires std::is_invocable_r_v<bool, KeepGoing&>
+    void score_many(const Texts& texts, SentimentScores* out, unsigned threads, KeepGoing&& keep_going) const {
+        core::interrupt_scope scope(
+            [](void* c) { return static_cast<bool>((*static_cast<std::remove_reference_t<KeepGoing>*>(c))()); },
+            const_cast<void*>(static_cast<const void*>(std::addressof(keep_going))));
+        score_many(texts, out, threads);
     }
 
 private:
@@ -577,18 +590,16 @@ private:
     }
 
     SentimentScores score_valid(std::string_view input) const {
-#if CXKIT_VOC_DISPATCH
+#if CXKIT_SSE2 && CXKIT_CPU_DISPATCH && !defined(__AVX2__)
         static const bool v3 = [] {
-            __builtin_cpu_init();
-            return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&
-                   __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("popcnt") &&
-                   __builtin_cpu_supports("lzcnt");
+            const auto& f = core::cpu();
+            return f.avx2 && f.bmi1 && f.bmi2 && f.popcnt && f.lzcnt;
         }();
         if (v3) return score_valid_v3(input);
 #endif
         return score_valid_any(input);
     }
-#if CXKIT_VOC_DISPATCH
+#if CXKIT_SSE2 && CXKIT_CPU_DISPATCH && !defined(__AVX2__)
     __attribute__((target("avx2,bmi,bmi2,popcnt,lzcnt"), flatten)) SentimentScores score_valid_v3(
         std::string_view input) const {
         return score_valid_any<true>(input);
@@ -599,14 +610,14 @@ private:
     SentimentScores score_valid_any(std::string_view input) const {
         thread_local detail::Scratch scratch;
         detail::Tokenised r;
-#if CXKIT_VOC_SSE2
+#if CXKIT_SSE2
         if (!ascii_emoji_ && tokenise_ascii<Wide>(input, scratch, r)) return finish(scratch, r);
 #endif
         tokenise(input, scratch, r);
         return finish(scratch, r);
     }
 
-#if CXKIT_VOC_SSE2
+#if CXKIT_SSE2
     // The byte-class masks of the padded text lo[0, nbytes), which is lower-cased in place; returns nonzero when
     // a byte is >= 0x80 (then the masks are not used).
     static unsigned class_masks_sse2(char* lo, std::size_t nbytes, std::size_t nwords, std::uint64_t* space,
@@ -663,7 +674,7 @@ private:
         return high;
     }
 
-#if CXKIT_VOC_DISPATCH
+#if CXKIT_SSE2 && CXKIT_CPU_DISPATCH && !defined(__AVX2__)
     // The same, 32 bytes at a time (lo is padded with spaces to a multiple of 32 bytes past nbytes).
     __attribute__((target("avx2,bmi,bmi2,popcnt,lzcnt"))) static unsigned class_masks_avx2(
         char* lo, std::size_t nbytes, std::size_t nwords, std::uint64_t* space, std::uint64_t* punct,
@@ -742,7 +753,7 @@ private:
         std::uint64_t* const apos = lowers + nwords;
         std::size_t ep = 0, qm = 0;
         unsigned high;
-#if CXKIT_VOC_DISPATCH
+#if CXKIT_SSE2 && CXKIT_CPU_DISPATCH && !defined(__AVX2__)
         if constexpr (Wide)
             high = class_masks_avx2(lo, nbytes, nwords, space, punct, upper, lowers, apos, ep, qm);
         else

@@ -12,11 +12,12 @@ Plots live in :mod:`cxkit.clv.plotting` (matplotlib, imported when a plot is dra
 """
 from __future__ import annotations
 
-from ._demo import demo_section
+from ._demo import _demo_section
 from ._models import (
     BetaGeoBetaBinomModel,
     BetaGeoModel,
     ConvergenceWarning,
+    NoDropoutSignalWarning,
     GammaGammaModel,
     ModifiedBetaGeoModel,
     ParetoNBDModel,
@@ -26,11 +27,18 @@ from ._rfm import rfm_summary
 
 __all__ = [
     "rfm_summary", "BetaGeoModel", "ParetoNBDModel", "ModifiedBetaGeoModel", "BetaGeoBetaBinomModel",
-    "GammaGammaModel", "customer_lifetime_value", "ConvergenceWarning", "demo_section", "plotting",
+    "GammaGammaModel", "customer_lifetime_value", "ConvergenceWarning", "NoDropoutSignalWarning",
+    "plotting",
 ]
 
 
 def __getattr__(name: str):
+    if name == "demo_section":  # private since 0.2 (the CLI's demo text, not an API)
+        import warnings
+
+        warnings.warn("cxkit.clv.demo_section is private now; `python -m cxkit` prints the demo",
+                      DeprecationWarning, stacklevel=2)
+        return _demo_section
     if name == "plotting":  # imported on first use, so that `import cxkit` does not import matplotlib helpers
         import importlib
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 
-def demo_section() -> str:
+def _demo_section() -> str:
     """Text of the CLV demo on CDNOW (the 2,357-customer sample, 39-week calibration to 1997-09-30, weeks): fitted
     BG/NBD and Gamma-Gamma parameters with 95% intervals, the top 10 customers by 12-month CLV (1% monthly
     discount) and the distribution of P(alive)."""

@@ -19,6 +19,12 @@ class ConvergenceWarning(UserWarning):
     """A CLV model fit did not converge: its parameters may not be the maximum-likelihood estimates."""
 
 
+class NoDropoutSignalWarning(UserWarning):
+    """A BG/NBD or MBG/NBD fit ran to the boundary a + b -> inf: the data show no drop-out signal (customers keep
+    buying to the end of the window). The fit's ``no_dropout_signal_`` is True; predictions use the limit model (a
+    single drop-out probability a/(a+b)) and stay finite; a Pareto/NBD fit may suit such data better."""
+
+
 def _array(x: Any, name: str) -> np.ndarray:
     if isinstance(x, (pd.Series, pd.Index)):
         x = x.to_numpy()
@@ -74,7 +80,9 @@ def _column(df: pd.DataFrame, names: tuple[str, ...], role: str, required: bool 
 
 
 class _FittedModel:
-    _name: str = ""
+    """The estimator face of one bound C++ model class (``_core_class``, e.g. ``cxkit._core.clv.BetaGeoModel``): the
+    fitted C++ model is kept as ``_model`` and every prediction and the standard errors are computed on it."""
+    _core_class: Any = None
 
     def __init__(self, penalizer_coef: float = 0.0):
         if not (np.isfinite(penalizer_coef) and penalizer_coef >= 0):
@@ -83,23 +91,26 @@ class _FittedModel:
 
     # -- fitted state -----------------------------------------------------------------------------------------
     # A fit of up to 2**18 unique rows defers its Hessian (a third of the fit's time) until standard_errors_,
-    # covariance_, summary or converged_ is first read: the C++ side keeps the unique rows (res["data"]) for it.
+    # covariance_, summary or converged_ is first read: the C++ model keeps its unique rows for it.
     _DEFERRED = ("standard_errors_", "covariance_", "converged_", "message_")
 
-    def _set_result(self, res: dict, n: int) -> None:
+    def _set_result(self, model: Any, n: int) -> None:
         for k in self._DEFERRED:
             self.__dict__.pop(k, None)
+        res = model.result
+        self._model = model
         self.params_ = {k: float(v) for k, v in res["params"].items()}
         self.log_likelihood_ = float(res["log_likelihood"])
         self.iterations_ = int(res["iterations"])
         self.n_customers_ = n
-        data = res.get("data")
-        self.__dict__.pop("_deferred", None)
-        if data is not None and res["converged"]:
-            self._deferred = data  # the gradient vanished; the Hessian check comes with the standard errors
-            return
-        if data is not None:  # not converged: say so now, with whatever standard errors the Hessian gives
-            se = getattr(_c, "standard_errors_" + self._name)(list(self.params_.values()), data)
+        boundary = str(res.get("boundary", ""))
+        self.no_dropout_signal_ = boundary.startswith("no drop-out signal")
+        if boundary:
+            warnings.warn(f"{type(self).__name__}.fit: {boundary}", NoDropoutSignalWarning, stacklevel=3)
+        if model.standard_errors_deferred and res["converged"]:
+            return  # the gradient vanished; the Hessian check comes with the standard errors
+        if model.standard_errors_deferred:  # not converged: say so now, with whatever the Hessian gives
+            se = model.standard_errors()
             res = dict(res, standard_errors=se["standard_errors"], covariance=se["covariance"])
         self._store_errors(res, bool(res["converged"]), str(res["message"]), stacklevel=4)
 
@@ -117,9 +128,9 @@ class _FittedModel:
     def __getattr__(self, name: str) -> Any:
         # Only called when normal lookup fails: computes the deferred standard errors on first use.
         d = self.__dict__
-        if name in _FittedModel._DEFERRED and "_deferred" in d:
-            data = d.pop("_deferred")
-            res = getattr(_c, "standard_errors_" + self._name)(list(self.params_.values()), data)
+        model = d.get("_model")
+        if name in _FittedModel._DEFERRED and model is not None and model.standard_errors_deferred:
+            res = model.standard_errors()
             ok = bool(res["ok"])
             # As lifetimes: with an L2 penalty the optimum need not be a maximum of the likelihood itself.
             self._store_errors(res, ok or self.penalizer_coef > 0, str(res["message"]), stacklevel=3)
@@ -127,12 +138,18 @@ class _FittedModel:
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __getstate__(self) -> dict:
-        if "_deferred" in self.__dict__:
+        model = self.__dict__.get("_model")
+        if model is not None and model.standard_errors_deferred:
             self.standard_errors_  # noqa: B018 -- resolve before pickling: the kept rows are not pickled
-        return self.__dict__.copy()
+        state = self.__dict__.copy()
+        state.pop("_model", None)  # rebuilt from params_ on load
+        return state
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
+        self.__dict__.pop("_deferred", None)  # pickles of older versions
+        if "params_" in state:
+            self._model = self._core_class(list(state["params_"].values()))
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "params_"):
@@ -142,6 +159,11 @@ class _FittedModel:
     def _p(self) -> list[float]:
         self._check_fitted()
         return list(self.params_.values())
+
+    def _fitted(self) -> Any:
+        """The fitted C++ model (cxkit._core.clv)."""
+        self._check_fitted()
+        return self._model
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -158,10 +180,9 @@ class _FittedModel:
         if set(params) != set(names):
             raise ValueError(f"params: {cls.__name__} needs exactly {names}, got {sorted(params)}")
         m = cls()
-        m.params_ = {k: float(params[k]) for k in names}
-        for k, v in m.params_.items():
-            if not (np.isfinite(v) and v > 0):
-                raise ValueError(f"column '{k}': model parameters must be finite and > 0")
+        values = {k: float(params[k]) for k in names}
+        m._model = cls._core_class(list(values.values()))  # validates: finite and > 0, naming the parameter
+        m.params_ = values
         m.standard_errors_ = {k: float("nan") for k in names}
         m.log_likelihood_ = float("nan")
         m.converged_ = True
@@ -169,7 +190,7 @@ class _FittedModel:
 
     @classmethod
     def _param_names(cls) -> list[str]:
-        return list(getattr(_c, "param_names_" + cls._name)())
+        return list(cls._core_class.param_names())
 
     def __repr__(self) -> str:
         if not hasattr(self, "params_"):
@@ -211,9 +232,9 @@ class _RfmModel(_FittedModel):
         if initial_params is not None:
             init = [float(initial_params[k]) for k in self._param_names()] if isinstance(initial_params, dict) \
                 else [float(v) for v in initial_params]
-        res = getattr(_c, "fit_" + self._name)(f, r, t, w, penalizer_coef=self.penalizer_coef, initial=init,
-                                                defer_standard_errors=True)
-        self._set_result(res, len(f))
+        model = self._core_class.fit(f, r, t, w, penalizer_coef=self.penalizer_coef, initial=init,
+                                     defer_standard_errors=True)
+        self._set_result(model, len(f))
         # The data's extent, the default axes of the matrix plots.
         self.data_extent_ = {"frequency": float(f.max(initial=0)), "T": float(t.max(initial=0))}
         return self
@@ -222,36 +243,35 @@ class _RfmModel(_FittedModel):
     def log_likelihood(self, frequency: Any, recency: Any, T: Any) -> Any:
         """Per-customer log-likelihood at the fitted parameters."""
         a, scalar, idx = _broadcast(frequency=frequency, recency=recency, T=T)
-        v = getattr(_c, "log_likelihood_" + self._name)(self._p, a["frequency"], a["recency"], a["T"])
+        v = self._fitted().log_likelihood(a["frequency"], a["recency"], a["T"])
         return _shape_out(v, scalar, idx)
 
     def conditional_expected_purchases(self, t: Any, frequency: Any, recency: Any, T: Any) -> Any:
         """E[Y(t) | frequency, recency, T]: expected purchases in the next ``t`` periods of each customer."""
         a, scalar, idx = _broadcast(frequency=frequency, recency=recency, T=T, t=t)
-        v = getattr(_c, "conditional_expected_purchases_" + self._name)(self._p, a["t"], a["frequency"],
-                                                                          a["recency"], a["T"])
+        v = self._fitted().conditional_expected_purchases(a["t"], a["frequency"], a["recency"], a["T"])
         return _shape_out(v, scalar, idx)
 
     def probability_alive(self, frequency: Any, recency: Any, T: Any) -> Any:
         """P(alive | frequency, recency, T) per customer."""
         a, scalar, idx = _broadcast(frequency=frequency, recency=recency, T=T)
-        v = getattr(_c, "probability_alive_" + self._name)(self._p, a["frequency"], a["recency"], a["T"])
+        v = self._fitted().probability_alive(a["frequency"], a["recency"], a["T"])
         return _shape_out(v, scalar, idx)
 
     def expected_purchases(self, t: Any) -> Any:
         """E[X(t)]: expected purchases of a new customer in ``t`` periods (unconditional)."""
         scalar = np.ndim(t) == 0
-        v = getattr(_c, "expected_purchases_" + self._name)(self._p, _array(t, "t"))
+        v = self._fitted().expected_purchases(_array(t, "t"))
         return _shape_out(v, scalar, _index_of(t))
 
     def probability_of_n_purchases(self, t: float, n: Any) -> Any:
         """P(X(t) = n): probability that a new customer makes ``n`` purchases in ``t`` periods."""
-        f = getattr(_c, "probability_of_n_purchases_" + self._name)
+        model = self._fitted()
         scalar = np.ndim(n) == 0
         ns = np.atleast_1d(np.asarray(n))
         if not np.all(ns == np.floor(ns)) or (ns < 0).any():
             raise ValueError("n: must be whole numbers >= 0")
-        v = np.asarray(f(self._p, float(t), [int(k) for k in ns]))
+        v = np.asarray(model.probability_of_n_purchases(float(t), [int(k) for k in ns]))
         return float(v[0]) if scalar else v
 
     def simulate(self, n_customers: int, T: float, seed: int = 0) -> pd.DataFrame:
@@ -259,7 +279,7 @@ class _RfmModel(_FittedModel):
         ``T`` periods). The same seed gives the same customers."""
         if int(n_customers) < 0:
             raise ValueError(f"n_customers: must be >= 0, got {n_customers}")
-        x, tx, TT = getattr(_c, "simulate_" + self._name)(self._p, int(n_customers), float(T), int(seed))
+        x, tx, TT = self._fitted().simulate(int(n_customers), float(T), int(seed))
         return pd.DataFrame({"frequency": x, "recency": tx, self._t_names[0]: TT})
 
     # -- next-purchase timing (include/cxkit/clv/next_purchase.hpp) -------------------------------------------
@@ -278,8 +298,8 @@ class _RfmModel(_FittedModel):
         if isinstance(n, bool) or np.ndim(n) != 0 or int(n) != n or n < 0:
             raise ValueError(f"n: must be a whole number >= 0, got {n!r}")
         a, scalar, idx = _broadcast(frequency=frequency, recency=recency, T=T, t=t)
-        f = getattr(_c, "conditional_probability_of_n_purchases_" + self._name)
-        v = f(self._p, a["t"], int(n), a["frequency"], a["recency"], a["T"])
+        v = self._fitted().conditional_probability_of_n_purchases(a["t"], int(n), a["frequency"], a["recency"],
+                                                                   a["T"])
         return _shape_out(v, scalar, idx)
 
     def conditional_probability_of_n_purchases_up_to_time(self, n: int, t: Any, frequency: Any, recency: Any,
@@ -300,8 +320,7 @@ class _RfmModel(_FittedModel):
         [0.0, 0.1307, 0.6028]
         """
         a, scalar, idx = _broadcast(frequency=frequency, recency=recency, T=T, t=t)
-        f = getattr(_c, "probability_of_purchase_within_" + self._name)
-        v = f(self._p, a["t"], a["frequency"], a["recency"], a["T"])
+        v = self._fitted().probability_of_purchase_within(a["t"], a["frequency"], a["recency"], a["T"])
         return _shape_out(v, scalar, idx)
 
     def median_time_to_next_purchase(self, frequency: Any, recency: Any, T: Any) -> Any:
@@ -316,70 +335,43 @@ class _RfmModel(_FittedModel):
         [29.48, inf]
         """
         a, scalar, idx = _broadcast(frequency=frequency, recency=recency, T=T)
-        f = getattr(_c, "median_time_to_next_purchase_" + self._name)
-        v = f(self._p, a["frequency"], a["recency"], a["T"])
+        v = self._fitted().median_time_to_next_purchase(a["frequency"], a["recency"], a["T"])
         return _shape_out(v, scalar, idx)
 
 
 class BetaGeoModel(_RfmModel):
     """BG/NBD (Fader, Hardie & Lee 2005): Poisson purchases while alive, a geometric drop-out after each purchase.
     Parameters r, alpha (gamma purchase rates), a, b (beta drop-out probabilities). lifetimes' BetaGeoFitter."""
-    _name = "beta_geo"
+    _core_class = _c.BetaGeoModel
 
 
 class ParetoNBDModel(_RfmModel):
     """Pareto/NBD (Schmittlein, Morrison & Colombo 1987): Poisson purchases, exponential lifetimes. Parameters r,
     alpha (purchase rates), s, beta (drop-out rates). lifetimes' ParetoNBDFitter."""
-    _name = "pareto_nbd"
+    _core_class = _c.ParetoNBDModel
 
 
 class ModifiedBetaGeoModel(_RfmModel):
     """MBG/NBD (Batislam, Denizel & Filiztekin 2007): BG/NBD where customers can also drop out right after their
     first purchase. Parameters r, alpha, a, b. lifetimes' ModifiedBetaGeoFitter."""
-    _name = "modified_beta_geo"
+    _core_class = _c.ModifiedBetaGeoModel
 
 
 class BetaGeoBetaBinomModel(_RfmModel):
     """BG/BB (Fader, Hardie & Shang 2010), discrete time: one purchase opportunity per period. ``T`` is the number
     of periods (opportunities; a summary column ``periods`` or ``n_periods`` is also accepted). Parameters alpha,
     beta (purchase probability), gamma, delta (drop-out probability). lifetimes' BetaGeoBetaBinomFitter."""
-    _name = "beta_geo_beta_binom"
+    _core_class = _c.BetaGeoBetaBinomModel
     _discrete = True
     _t_names = ("periods", "n_periods", "T")
 
     def probability_of_n_purchases(self, t: float, n: Any) -> Any:
-        """P(X(t) = n) for a new customer over ``t`` purchase opportunities (Fader, Hardie & Shang 2010, eq. 7)."""
+        """P(X(t) = n) for a new customer over ``t`` purchase opportunities (Fader, Hardie & Shang 2010, eq. 7;
+        computed in C++). ``t`` is a whole number of periods (at most 10**7)."""
         self._check_fitted()
-        al, be, ga, de = self._p
-        tt = int(t)
-        if tt != t or tt < 0:
+        if np.ndim(t) != 0 or not np.isfinite(t) or int(t) != t or t < 0:
             raise ValueError(f"t: must be a whole number of periods >= 0, got {t!r}")
-        scalar = np.ndim(n) == 0
-        ns = np.atleast_1d(np.asarray(n, dtype=np.float64))
-        if not np.all(ns == np.floor(ns)) or (ns < 0).any():
-            raise ValueError("n: must be whole numbers >= 0")
-        lg = math.lgamma
-
-        def lbeta(x: float, y: float) -> float:
-            return lg(x) + lg(y) - lg(x + y)
-
-        def lcomb(a: int, b: int) -> float:
-            return lg(a + 1) - lg(b + 1) - lg(a - b + 1)
-
-        out = []
-        for x in ns:
-            x = int(x)
-            if x > tt:
-                out.append(0.0)
-                continue
-            p = math.exp(lcomb(tt, x) + lbeta(al + x, be + tt - x) - lbeta(al, be)
-                         + lbeta(ga, de + tt) - lbeta(ga, de))
-            for i in range(x, tt):
-                p += math.exp(lcomb(i, x) + lbeta(al + x, be + i - x) - lbeta(al, be)
-                              + lbeta(ga + 1, de + i) - lbeta(ga, de))
-            out.append(p)
-        v = np.asarray(out)
-        return float(v[0]) if scalar else v
+        return super().probability_of_n_purchases(t, n)
 
     def simulate(self, n_customers: int, T: int, seed: int = 0) -> pd.DataFrame:
         if int(T) != T:
@@ -390,7 +382,7 @@ class BetaGeoBetaBinomModel(_RfmModel):
 class GammaGammaModel(_FittedModel):
     """Gamma-Gamma spend model (Fader, Hardie & Lee 2005 spend note): the mean spend of a customer's repeat
     purchases, independent of their frequency. Parameters p, q, gamma. lifetimes' GammaGammaFitter."""
-    _name = "gamma_gamma"
+    _core_class = _c.GammaGammaModel
 
     def fit(self, frequency: Any, monetary_value: Any = None, weights: Any = None,
             initial_params: dict | list | None = None):
@@ -413,22 +405,22 @@ class GammaGammaModel(_FittedModel):
         if initial_params is not None:
             init = [float(initial_params[k]) for k in self._param_names()] if isinstance(initial_params, dict) \
                 else [float(v) for v in initial_params]
-        res = _c.fit_gamma_gamma(f, m, w, penalizer_coef=self.penalizer_coef, initial=init)
-        self._set_result(res, len(f))
+        model = self._core_class.fit(f, m, w, penalizer_coef=self.penalizer_coef, initial=init)
+        self._set_result(model, len(f))
         return self
 
     def conditional_expected_average_value(self, frequency: Any, monetary_value: Any) -> Any:
         """E[M | frequency, monetary_value]: the expected mean spend per purchase of each customer (the population
         mean for customers with frequency 0). lifetimes' conditional_expected_average_profit."""
         a, scalar, idx = _broadcast(frequency=frequency, monetary_value=monetary_value)
-        v = _c.conditional_expected_average_value_gamma_gamma(self._p, a["frequency"], a["monetary_value"])
+        v = self._fitted().conditional_expected_average_value(a["frequency"], a["monetary_value"])
         return _shape_out(v, scalar, idx)
 
     conditional_expected_average_profit = conditional_expected_average_value
 
     def simulate(self, frequency: Any, seed: int = 0) -> np.ndarray:
         """Simulated mean spend of customers with the given repeat-purchase counts (0 where frequency is 0)."""
-        return np.asarray(_c.simulate_gamma_gamma(self._p, _array(frequency, "frequency"), int(seed)))
+        return np.asarray(self._fitted().simulate(_array(frequency, "frequency"), int(seed)))
 
 
 _MONTH_FACTOR = {"W": 4.345, "M": 1.0, "D": 30.0, "H": 30.0 * 24}
@@ -463,6 +455,6 @@ def customer_lifetime_value(purchase_model: _RfmModel, spend_model: GammaGammaMo
     r = _array(_column(summary, ("recency", "t_x"), "time of the last purchase"), "recency")
     T = _array(_column(summary, purchase_model._t_names, "customer age"), "T")
     m = _array(_column(summary, ("monetary_value", "zbar"), "mean spend"), "monetary_value")
-    fn = getattr(_c, "customer_lifetime_value_" + purchase_model._name)
-    clv = fn(purchase_model._p, spend_model._p, f, r, T, m, int(months), float(discount_rate), _MONTH_FACTOR[freq])
+    clv = purchase_model._fitted().customer_lifetime_value(spend_model._fitted(), f, r, T, m, int(months),
+                                                           float(discount_rate), _MONTH_FACTOR[freq])
     return pd.Series(clv, index=summary.index, name="clv", copy=False)

@@ -6,7 +6,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from .. import _core
+from .._core import journey as _cj, metrics as _cm
 from .._eventlog import EventLog
 from .._scorecard import scorecard
 
@@ -56,7 +56,7 @@ def journey_map(log: EventLog, stages: Sequence[str] | None = None, confidence: 
             g = df.groupby(["stage", "touchpoint"], observed=True)[score].agg(["mean", "std", "count"])
             key = pd.MultiIndex.from_arrays([card["stage"].astype(object), card["touchpoint"].astype(object)])
             g = g.reindex(key)
-            lo, hi = _core.mean_t_interval(g["mean"].to_numpy(float), g["std"].to_numpy(float),
+            lo, hi = _cj.mean_t_interval(g["mean"].to_numpy(float), g["std"].to_numpy(float),
                                            g["count"].fillna(0).to_numpy(float), confidence)
             low, high, n_ans = lo, hi, g["count"].fillna(0).to_numpy(float)
         card[f"{score}_low"], card[f"{score}_high"], card[f"{score}_n"] = low, high, n_ans
@@ -78,7 +78,7 @@ def journey_map(log: EventLog, stages: Sequence[str] | None = None, confidence: 
     p_vals = np.full(len(card), np.nan)
     for i in range(len(card)):
         if n[i] > 0 and tot_n - n[i] > 0:
-            z, p = _core.proportion_z_test(x[i], n[i], tot_x - x[i], tot_n - n[i])
+            z, p = _cm.proportion_z_test(x[i], n[i], tot_x - x[i], tot_n - n[i])
             p_vals[i] = p
     adj = _holm(p_vals)
     rest = (tot_x - x) / np.where(tot_n - n > 0, tot_n - n, np.nan)
@@ -105,7 +105,7 @@ def moments_of_truth(log: EventLog, outcome: str = "nps", bad_csat: float = 2, i
     R^2, ``effect`` the outcome difference between customers with and without a bad experience there, and
     ``bad_rate`` how often customers who reach the touchpoint have one.
     """
-    from ..drivers import relative_importance
+    from .drivers import relative_importance
 
     if outcome not in ("nps", "csat", "churn", "conversion"):
         raise ValueError(f'outcome must be "nps", "csat", "churn" or "conversion", got {outcome!r}')

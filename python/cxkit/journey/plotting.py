@@ -1,13 +1,18 @@
 """Journey plots (matplotlib, imported lazily; every function returns its Axes or Figure)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
-def _axes(ax: Any = None, figsize=(8, 5)):
+    from ._paths import Paths
+
+
+def _axes(ax: Axes | None = None, figsize: tuple[float, float] = (8, 5)) -> Axes:
     import matplotlib.pyplot as plt
 
     if ax is None:
@@ -15,7 +20,14 @@ def _axes(ax: Any = None, figsize=(8, 5)):
     return ax
 
 
-def plot_transition_heatmap(paths, ax: Any = None, max_states: int = 15):
+def _tight(ax: Axes) -> None:
+    from matplotlib.figure import Figure
+
+    if isinstance(ax.figure, Figure):  # not a SubFigure
+        ax.figure.tight_layout()
+
+
+def plot_transition_heatmap(paths: Paths, ax: Axes | None = None, max_states: int = 15) -> Axes:
     """Heatmap of transition probabilities between states (rows: from, columns: to)."""
     ax = _axes(ax, (9, 7))
     t = paths.transitions()
@@ -36,11 +48,11 @@ def plot_transition_heatmap(paths, ax: Any = None, max_states: int = 15):
     ax.set_xlabel("to")
     ax.set_ylabel("from")
     ax.set_title("Transitions between states")
-    ax.figure.tight_layout()
+    _tight(ax)
     return ax
 
 
-def plot_funnel(funnel: pd.DataFrame, ax: Any = None):
+def plot_funnel(funnel: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Horizontal funnel bars from ``Paths.funnel(...)`` with conversion labels."""
     ax = _axes(ax)
     n = len(funnel)
@@ -58,7 +70,7 @@ def plot_funnel(funnel: pd.DataFrame, ax: Any = None):
     return ax
 
 
-def plot_attribution(credits: pd.DataFrame, ax: Any = None):
+def plot_attribution(credits: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Grouped bars of the conversions credited to each channel by several models.
 
     ``credits``: one row per channel, one column per model (e.g. built from ``heuristic(...)`` and
@@ -71,11 +83,11 @@ def plot_attribution(credits: pd.DataFrame, ax: Any = None):
     ax.set_title("Attribution by model")
     ax.legend(title="model", fontsize=8)
     ax.tick_params(axis="x", rotation=0)
-    ax.figure.tight_layout()
+    _tight(ax)
     return ax
 
 
-def plot_drivers(importance: pd.DataFrame, ax: Any = None, top: int = 12):
+def plot_drivers(importance: pd.DataFrame, ax: Axes | None = None, top: int = 12) -> Axes:
     """Bars of each driver's share of R^2 (colour: direction of its effect) with bootstrap intervals."""
     ax = _axes(ax)
     d = importance.head(top).iloc[::-1]
@@ -88,12 +100,12 @@ def plot_drivers(importance: pd.DataFrame, ax: Any = None, top: int = 12):
     ax.set_yticks(range(len(d)), d.index)
     ax.set_xlabel("share of explained variance (%)")
     ax.set_title(f"Drivers (R² = {r2:.3f}; red: hurts the outcome, green: helps)")
-    ax.figure.tight_layout()
+    _tight(ax)
     return ax
 
 
 def plot_priority_matrix(prioritised: pd.DataFrame, impact: str = "impact", feasibility: str = "feasibility",
-                         label: str | None = None, ax: Any = None):
+                         label: str | None = None, ax: Axes | None = None) -> Axes:
     """The 2x2 of ``cxkit.prioritise`` output: feasibility across, impact up, quadrant lines at the cuts."""
     ax = _axes(ax, (7, 6))
     df = prioritised.reset_index() if label is not None and label not in prioritised.columns else prioritised
@@ -114,7 +126,7 @@ def plot_priority_matrix(prioritised: pd.DataFrame, impact: str = "impact", feas
     return ax
 
 
-def plot_journey_map(jmap: pd.DataFrame, ax: Any = None, score: str = "csat"):
+def plot_journey_map(jmap: pd.DataFrame, ax: Axes | None = None, score: str = "csat") -> Axes:
     """The journey across stages: the customer-weighted mean ``score`` per stage as an emotion curve, each
     touchpoint as a dot (size: customers reached), pain points marked in red."""
     ax = _axes(ax, (10, 5))
@@ -136,7 +148,7 @@ def plot_journey_map(jmap: pd.DataFrame, ax: Any = None, score: str = "csat"):
     return ax
 
 
-def plot_sankey(paths, ax: Any = None, max_steps: int = 4, top_states: int = 8):
+def plot_sankey(paths: Paths, ax: Axes | None = None, max_steps: int = 4, top_states: int = 8) -> Axes:
     """A Sankey-style flow of the first ``max_steps`` steps of the paths: one column per step, bands as wide as
     the customers moving between states (matplotlib polygons, no extra dependency)."""
     import matplotlib.patches as mpatches

@@ -7,16 +7,17 @@
 """
 from __future__ import annotations
 
-from .. import _core
+from .._core import retention as _cr
+from . import plotting
 from ._churn import churn_flags
 from ._cohorts import Cohorts, cohort_state, cohorts
 from ._survival import (KaplanMeier, KaplanMeierGroups, LogRankResult, kaplan_meier, logrank_test,
                         multivariate_logrank_test)
 
-CohortState = _core.CohortState
+CohortState = _cr.CohortState
 
 __all__ = ["kaplan_meier", "logrank_test", "multivariate_logrank_test", "cohorts", "cohort_state", "Cohorts",
-           "churn_flags", "CohortState", "KaplanMeier", "KaplanMeierGroups", "LogRankResult"]
+           "churn_flags", "CohortState", "KaplanMeier", "KaplanMeierGroups", "LogRankResult", "plotting"]
 
 
 def __dir__() -> list[str]:

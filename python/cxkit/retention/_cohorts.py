@@ -1,12 +1,22 @@
 """Acquisition cohorts x age: active customers and retention shares, from an EventLog (C++ CohortState)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from .. import _core
+from .._core import retention as _cr
+
+if TYPE_CHECKING:
+    from .._eventlog import EventLog
+
+
+
+def _max_cells(v: int) -> int:
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+        raise ValueError(f"max_cells must be a positive integer, got {v!r}")
+    return int(v)
 
 _FREQ = {"D": "D", "W": "W-SUN", "M": "M", "Q": "Q", "Y": "Y"}
 
@@ -15,12 +25,15 @@ class Cohorts:
     """Cohort table: ``counts`` (cohort x age: customers active), ``sizes`` (customers acquired per cohort),
     ``retention`` (counts / sizes; NaN where the age is past the end of the data), ``state`` (the mergeable
     :class:`cxkit.retention.CohortState`). The cohort index holds pandas Periods; ages count periods since the
-    first one."""
+    first one. ``max_cells`` raises the limit on the table's size (cohorts x ages; by default 64 x the counts
+    the state holds, at least 2**22), which guards against a small hostile or sparse state."""
 
-    def __init__(self, state: "_core.CohortState"):
+    def __init__(self, state: "_cr.CohortState", max_cells: int | None = None):
         self.state = state
         self.period = state.period
-        starts, counts = state.table()
+        # A state from untrusted bytes may describe a huge sparse table: table() refuses more than
+        # state.default_max_cells cells unless max_cells allows it.
+        starts, counts = state.table(0 if max_cells is None else _max_cells(max_cells))
         freq = _FREQ[self.period]
         idx = pd.PeriodIndex(pd.to_datetime(starts.astype("datetime64[ns]")).to_period(freq), name="cohort")
         ages = pd.RangeIndex(counts.shape[1], name="age")
@@ -39,34 +52,11 @@ class Cohorts:
         self.retention = ret
 
     def plot(self, ax: Any = None, max_age: int | None = None, annotate: bool | None = None) -> Any:
-        """Heatmap of retention shares (cohort x age); returns the Axes."""
-        import matplotlib.pyplot as plt  # lazy
+        """Heatmap of retention shares (cohort x age); returns the Axes (see
+        :func:`cxkit.retention.plotting.plot_cohorts`)."""
+        from .plotting import plot_cohorts
 
-        r = self.retention if max_age is None else self.retention.iloc[:, : max_age + 1]
-        if ax is None:
-            _, ax = plt.subplots(figsize=(min(14, 2 + 0.6 * r.shape[1]), min(10, 1.5 + 0.35 * r.shape[0])))
-        later = r.iloc[:, 1:].to_numpy(dtype=float)
-        vmax = float(np.nanmax(later)) * 1.05 if later.size and np.isfinite(later).any() else 1.0
-        im = ax.imshow(np.ma.masked_invalid(r.to_numpy(dtype=float)), aspect="auto", cmap="viridis", vmin=0,
-                       vmax=vmax, interpolation="nearest")  # scaled to ages >= 1 (age 0 is always 100%)
-        ax.set_xticks(range(r.shape[1]))
-        ax.set_xticklabels(r.columns)
-        ax.set_yticks(range(r.shape[0]))
-        ax.set_yticklabels([str(p) for p in r.index])
-        ax.set_xlabel(f"age ({self.period} since acquisition)")
-        ax.set_ylabel("acquisition cohort")
-        if annotate is None:
-            annotate = r.size <= 400
-        if annotate:
-            for i in range(r.shape[0]):
-                for j in range(r.shape[1]):
-                    v = r.iat[i, j]
-                    if v == v:
-                        ax.text(j, i, f"{100 * v:.0f}", ha="center", va="center", fontsize=7,
-                                color="white" if v < 0.6 * vmax else "black")
-        ax.figure.colorbar(im, ax=ax, label="retention share (age 0 = 100%)")
-        ax.set_title("Retention by acquisition cohort (%)")
-        return ax
+        return plot_cohorts(self, ax=ax, max_age=max_age, annotate=annotate)
 
     def _repr_html_(self) -> str:
         return ("<b>cohort retention</b> (share of the cohort active at each age)"
@@ -76,23 +66,24 @@ class Cohorts:
         return f"Cohorts(period={self.period!r}, cohorts={len(self.counts)}, ages={self.counts.shape[1]})"
 
 
-def cohorts(log: Any, period: str = "M") -> Cohorts:
+def cohorts(log: "EventLog | pd.DataFrame", period: str = "M", max_cells: int | None = None) -> Cohorts:
     """Acquisition cohort (period of each customer's first event) x age (periods since) table of active
     customers and retention shares, from a :class:`cxkit.EventLog` (or a DataFrame with customer and time
-    columns). ``period``: "D", "W" (Monday weeks), "M", "Q" or "Y"."""
+    columns). ``period``: "D", "W" (Monday weeks), "M", "Q" or "Y". ``max_cells``: see :class:`Cohorts` (a
+    daily table over many years may need it)."""
     from .._eventlog import EventLog
 
     if isinstance(log, pd.DataFrame):
         log = EventLog.from_pandas(log)
     if period not in _FREQ:
         raise ValueError(f"period must be one of {sorted(_FREQ)}, got {period!r}")
-    state = _core.CohortState(period)
+    state = _cr.CohortState(period)
     state.fill(log._core)
-    return Cohorts(state)
+    return Cohorts(state, max_cells=max_cells)
 
 
-def cohort_state(log: Any, period: str = "M") -> "_core.CohortState":
+def cohort_state(log: "EventLog", period: str = "M") -> "_cr.CohortState":
     """The mergeable CohortState of a log (add states of customer-disjoint partitions, then ``Cohorts(state)``)."""
-    state = _core.CohortState(period)
+    state = _cr.CohortState(period)
     state.fill(log._core)
     return state

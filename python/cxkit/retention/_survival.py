@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import _core
+from .._core import retention as _cr
+
 
 
 def _durations(x: Any, name: str = "durations") -> np.ndarray:
@@ -80,21 +81,11 @@ class KaplanMeier:
         return np.where(pos >= 0, s[np.clip(pos, 0, None)], 1.0)
 
     def plot(self, ax: Any = None, ci: bool = True, **kwargs: Any) -> Any:
-        """Step plot of the survival function with its confidence band; returns the Axes."""
-        import matplotlib.pyplot as plt  # lazy
+        """Step plot of the survival function with its confidence band; returns the Axes (see
+        :func:`cxkit.retention.plotting.plot_survival`)."""
+        from .plotting import plot_survival
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(7, 4))
-        sf = self.survival_function_
-        t = sf.index.to_numpy()
-        line, = ax.step(t, sf["survival"], where="post", label=kwargs.pop("label", self.label), **kwargs)
-        if ci:
-            ax.fill_between(t, sf["lower"], sf["upper"], step="post", alpha=0.25, color=line.get_color(), lw=0)
-        ax.set_xlabel("duration")
-        ax.set_ylabel("survival probability")
-        ax.set_ylim(0, 1.02)
-        ax.legend(loc="best")
-        return ax
+        return plot_survival(self, ax=ax, ci=ci, **kwargs)
 
     def __repr__(self) -> str:
         n = int(self.event_table["at_risk"].iloc[0]) if len(self.event_table) else 0
@@ -121,16 +112,11 @@ class KaplanMeierGroups:
         return self.fits[group]
 
     def plot(self, ax: Any = None, ci: bool = True) -> Any:
-        """One survival curve with its band per group; returns the Axes."""
-        import matplotlib.pyplot as plt  # lazy
+        """One survival curve with its band per group; returns the Axes (see
+        :func:`cxkit.retention.plotting.plot_survival_groups`)."""
+        from .plotting import plot_survival_groups
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(7, 4))
-        for f in self.fits.values():
-            f.plot(ax=ax, ci=ci)
-        if self.logrank_ is not None:
-            ax.set_title(f"log-rank p = {self.logrank_.p_value:.3g}")
-        return ax
+        return plot_survival_groups(self, ax=ax, ci=ci)
 
     def __repr__(self) -> str:
         return f"KaplanMeierGroups({len(self.fits)} groups, {self.logrank_!r})"
@@ -148,7 +134,7 @@ def kaplan_meier(durations: Any, observed: Any = None, confidence: float = 0.95,
     d = _durations(durations)
     e = _observed(observed, len(d))
     if groups is None:
-        return KaplanMeier(_core.kaplan_meier(d, e, confidence), label=label)
+        return KaplanMeier(_cr.kaplan_meier(d, e, confidence), label=label)
     g = np.asarray(groups)
     if len(g) != len(d):
         raise ValueError(f"groups has {len(g)} rows but durations has {len(d)}")
@@ -156,17 +142,17 @@ def kaplan_meier(durations: Any, observed: Any = None, confidence: float = 0.95,
     if (codes < 0).any():
         raise ValueError(f"groups: row {int(np.argmax(codes < 0))} is missing")
     # validate all rows once (errors name the input row), then fit each group
-    _core.kaplan_meier(d, e, confidence)
+    _cr.kaplan_meier(d, e, confidence)
     fits = {}
     for k, lab in enumerate(labels):
         m = codes == k
-        fits[lab] = KaplanMeier(_core.kaplan_meier(d[m], e[m], confidence), label=str(lab))
+        fits[lab] = KaplanMeier(_cr.kaplan_meier(d[m], e[m], confidence), label=str(lab))
     lr = _logrank(d, codes.astype(np.int64), e, list(labels)) if len(labels) >= 2 else None
     return KaplanMeierGroups(fits, lr)
 
 
 def _logrank(d: np.ndarray, codes: np.ndarray, e: np.ndarray, labels: list) -> LogRankResult:
-    r = _core.logrank_test(d, codes, e)
+    r = _cr.logrank_test(d, codes, e)
     return LogRankResult(float(r["statistic"]), float(r["p_value"]), int(r["degrees_of_freedom"]),
                          [labels[int(c)] for c in r["groups"]], r["observed"], r["expected"])
 

@@ -10,19 +10,21 @@ The compute is in C++ (include/cxkit/segment); the GIL is released while it runs
 """
 from __future__ import annotations
 
+from types import ModuleType
+
 from ._kmeans import KMeans, choose_k, silhouette_sample, silhouette_samples, silhouette_score
 from ._personas import Persona, Personas, personas
 from ._recommender import Recommender, RecommenderState
-from ._demo import demo_section
-from ._rfm import default_rfm_segments, rfm_scores, rfm_summary
+from ._demo import _demo_section
+from ._rfm import default_rfm_segments, rfm_measures, rfm_scores, rfm_summary
 
 __all__ = ["KMeans", "choose_k", "silhouette_score", "silhouette_samples", "silhouette_sample",
-           "rfm_scores", "rfm_summary", "default_rfm_segments", "personas", "Persona", "Personas", "Recommender", "RecommenderState",
-           "plotting",
-           "demo_section"]
+           "rfm_scores", "rfm_measures", "default_rfm_segments", "personas", "Persona", "Personas", "Recommender",
+           "RecommenderState", "plotting"]
+# rfm_summary: deprecated name of rfm_measures (warns when called), kept out of __all__ for one release
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> ModuleType:
     if name == "plotting":  # imported on first use, so that `import cxkit` does not import matplotlib helpers
         import importlib
 

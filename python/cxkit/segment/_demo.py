@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 import pandas as pd
 
 # A small catalogue for the recommendation example: each planted persona of the simulator favours one shelf.
@@ -14,11 +15,11 @@ _SHELVES = {
 _BESTSELLERS = ["gift card", "tote bag"]
 
 
-def adjusted_rand_index(a, b) -> float:
+def adjusted_rand_index(a: ArrayLike, b: ArrayLike) -> float:
     """Adjusted Rand index of two labelings (Hubert & Arabie 1985), from the contingency table."""
     table = pd.crosstab(pd.Series(np.asarray(a)), pd.Series(np.asarray(b))).to_numpy().astype(np.float64)
 
-    def pairs(x):
+    def pairs(x: np.ndarray) -> float:
         return (x * (x - 1) / 2).sum()
 
     n = table.sum()
@@ -52,7 +53,7 @@ def persona_features(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     return features, g["persona"].first()[buyers]
 
 
-def demo_section() -> str:
+def _demo_section() -> str:
     """Text of the segmentation demo: RFM segments of CDNOW (all 23,570 customers), k-means personas of the
     simulated log against its planted personas (adjusted Rand index), and personalised recommendations."""
     import cxkit

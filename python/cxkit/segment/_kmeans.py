@@ -100,10 +100,15 @@ class KMeans:
     Without ``standardize`` a constant column is harmless (it adds nothing to any distance) and is kept.
     Bad input raises ``ValueError``: NaN or infinite features (naming the column and row), fewer rows than
     clusters, ``n_clusters < 1``.
+
+    The fit runs in C++ on a copy of ``X`` without the GIL and stops on Ctrl-C (``KeyboardInterrupt``) between
+    passes; the fitted attributes are published together when it has finished, so an interrupted or failed fit
+    leaves the previous fit (or none).
     """
 
     def __init__(self, n_clusters: int = 8, *, n_init: Any = "auto", max_iter: int = 300, tol: float = 1e-4,
-                 algorithm: str = "lloyd", seed: int = 0, standardize: bool = False, threads: int | None = None):
+                 algorithm: str = "lloyd", seed: int = 0, standardize: bool = False,
+                 threads: int | None = None) -> None:
         self.n_clusters = n_clusters
         self.n_init = n_init
         self.max_iter = max_iter
@@ -126,18 +131,21 @@ class KMeans:
                         seed=_seed(self.seed, 2**32), standardize=bool(self.standardize),
                         threads=_threads(self.threads), column_names=names or [])
         cols = names if names is not None else [str(j) for j in range(arr.shape[1])]
-        self.labels_ = r["labels"]
-        self.cluster_centers_ = np.ascontiguousarray(r["centers"])
-        self.inertia_ = float(r["inertia"])
-        self.n_iter_ = int(r["n_iter"])
-        self.init_indices_ = np.asarray(r["init_indices"], dtype=np.int64)
-        self.best_init_ = int(r["best_init"])
-        self.n_features_in_ = arr.shape[1]
-        self._names = names
+        # published in one update after the C++ fit returned: an error or Ctrl-C (KeyboardInterrupt from the fit)
+        # leaves the previous fit as it was
+        fitted = {
+            "labels_": r["labels"], "cluster_centers_": np.ascontiguousarray(r["centers"]),
+            "inertia_": float(r["inertia"]), "n_iter_": int(r["n_iter"]),
+            "init_indices_": np.asarray(r["init_indices"], dtype=np.int64), "best_init_": int(r["best_init"]),
+            "n_features_in_": arr.shape[1], "_names": names,
+            "dropped_columns_": [cols[j] for j in r["dropped_columns"]],
+            "_scale": (r["scale_mean"], r["scale_std"]) if self.standardize else None,
+        }
         if names is not None:
-            self.feature_names_in_ = np.asarray(names, dtype=object)
-        self.dropped_columns_ = [cols[j] for j in r["dropped_columns"]]
-        self._scale = (r["scale_mean"], r["scale_std"]) if self.standardize else None
+            fitted["feature_names_in_"] = np.asarray(names, dtype=object)
+        else:
+            self.__dict__.pop("feature_names_in_", None)
+        self.__dict__.update(fitted)
         if self.dropped_columns_:
             warnings.warn(f"KMeans(standardize=True): constant column(s) {', '.join(self.dropped_columns_)} "
                           "dropped from the distances (zero variance)", UserWarning, stacklevel=2)

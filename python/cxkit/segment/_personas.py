@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 import pandas as pd
@@ -74,7 +74,7 @@ class Personas:
     """The personas of a segmentation: iterate, index by label, :attr:`table` for one row per segment."""
 
     def __init__(self, profiles: list[Persona], table: pd.DataFrame, scorecard: pd.DataFrame | None,
-                 smd: pd.DataFrame | None = None):
+                 smd: pd.DataFrame | None = None) -> None:
         self.profiles = profiles
         self.table = table
         self.scorecard = scorecard
@@ -84,7 +84,7 @@ class Personas:
     def __len__(self) -> int:
         return len(self.profiles)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Persona]:
         return iter(self.profiles)
 
     def __getitem__(self, label: Any) -> Persona:

@@ -2,13 +2,16 @@
 fallback to the segment's popular items."""
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 import numpy as np
 import pandas as pd
 
 from .. import _core
 from .._eventlog import EventLog
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 _seg = _core.segment
 _SOURCES = np.array(["personalised", "segment_popular"], dtype=object)
@@ -36,6 +39,15 @@ def _factorize(values: np.ndarray) -> tuple[np.ndarray, pd.Index]:
     except TypeError:  # ids that cannot be sorted: first-seen order
         codes, uniques = pd.factorize(values)
     return codes, pd.Index(uniques)
+
+
+def _warm(index: pd.Index) -> pd.Index:
+    """The index with its lazily built lookup table and uniqueness flag computed now: pandas builds them on first
+    use without a lock, and two threads doing that at once can see a unique index as not unique (InvalidIndexError
+    in get_indexer). Indexes are warmed before they are published to other threads."""
+    index.is_unique  # noqa: B018 - computed for its cached side effect
+    index.get_indexer(index[:1])
+    return index
 
 
 def _first_bad(mask: np.ndarray) -> int:
@@ -68,6 +80,10 @@ class RecommenderState:
     Parameters are those of :meth:`Recommender.fit` (``purchases``, ``customer``, ``item``, ``purchase_kind``);
     ``RecommenderState()`` is the empty state.
 
+    **Threads.** A state may be shared between threads: ``+=`` builds the merged state first and then replaces
+    this one's contents in a single step (the GIL is held while the object changes), so a thread that serializes,
+    pickles or lists the :meth:`pairs` of it meanwhile sees the state before or after the merge, never a mix.
+
     Examples
     --------
     >>> import pandas as pd, pickle, cxkit
@@ -84,7 +100,7 @@ class RecommenderState:
     """
 
     def __init__(self, purchases: pd.DataFrame | EventLog | None = None, customer: str | None = None,
-                 item: str = "item", *, purchase_kind: str | None = "purchase"):
+                 item: str = "item", *, purchase_kind: str | None = "purchase") -> None:
         if purchases is None:
             self._set(pd.Index([], name="customer_id"), pd.Index([], name="item"), _seg.RecommenderState())
             return
@@ -92,58 +108,77 @@ class RecommenderState:
         self._set(cust_ids, item_ids, _seg.RecommenderState(cust_codes.astype(np.int64), item_codes.astype(np.int64)))
 
     def _set(self, customers: pd.Index, items: pd.Index, core: Any) -> "RecommenderState":
-        self.customers_ = pd.Index(customers, name="customer_id")
-        self.items_ = pd.Index(items, name="item")
-        self._core = core
+        # one attribute, assigned at once: a reader on another thread sees the old or the new state, never a mix
+        self._snap = (_warm(pd.Index(customers, name="customer_id")), _warm(pd.Index(items, name="item")), core)
         return self
+
+    @property
+    def customers_(self) -> pd.Index:
+        """The customer ids the keys index."""
+        return self._snap[0]
+
+    @property
+    def items_(self) -> pd.Index:
+        """The item ids the keys index."""
+        return self._snap[1]
+
+    @property
+    def _core(self) -> Any:
+        return self._snap[2]
 
     @classmethod
     def _make(cls, customers: pd.Index, items: pd.Index, core: Any) -> "RecommenderState":
         return cls.__new__(cls)._set(customers, items, core)
 
-    def _keyed_by(self, customers: pd.Index, items: pd.Index) -> Any:
-        """The C++ state with keys = positions in ``customers`` / ``items`` (which contain this state's ids)."""
-        c = customers.get_indexer(self.customers_)
-        i = items.get_indexer(self.items_)
-        return _seg.RecommenderState(c[self._core.customer], i[self._core.item])
+    @staticmethod
+    def _keyed_by(snap: tuple[pd.Index, pd.Index, Any], customers: pd.Index, items: pd.Index) -> Any:
+        """The C++ state of ``snap`` with keys = positions in ``customers`` / ``items`` (which contain its ids)."""
+        own_c, own_i, core = snap
+        c = customers.get_indexer(own_c)
+        i = items.get_indexer(own_i)
+        return _seg.RecommenderState(c[core.customer], i[core.item])
 
     def __add__(self, other: "RecommenderState") -> "RecommenderState":
         if not isinstance(other, RecommenderState):
             return NotImplemented
-        customers, items = _union(self.customers_, other.customers_), _union(self.items_, other.items_)
+        a, b = self._snap, other._snap
+        customers, items = _union(a[0], b[0]), _union(a[1], b[1])
         return RecommenderState._make(customers, items,
-                                      self._keyed_by(customers, items) + other._keyed_by(customers, items))
+                                      self._keyed_by(a, customers, items) + self._keyed_by(b, customers, items))
 
     def __iadd__(self, other: "RecommenderState") -> "RecommenderState":
         if not isinstance(other, RecommenderState):
             return NotImplemented
         merged = self + other
-        return self._set(merged.customers_, merged.items_, merged._core)
+        self._snap = merged._snap
+        return self
 
     merge = __add__
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, RecommenderState):
             return NotImplemented
-        if self.customers_.equals(other.customers_) and self.items_.equals(other.items_):
-            return bool(self._core == other._core)
-        customers, items = _union(self.customers_, other.customers_), _union(self.items_, other.items_)
-        return bool(self._keyed_by(customers, items) == other._keyed_by(customers, items))
+        a, b = self._snap, other._snap
+        if a[0].equals(b[0]) and a[1].equals(b[1]):
+            return bool(a[2] == b[2])
+        customers, items = _union(a[0], b[0]), _union(a[1], b[1])
+        return bool(self._keyed_by(a, customers, items) == self._keyed_by(b, customers, items))
 
     def __len__(self) -> int:
         return len(self._core)
 
-    def __reduce__(self):
-        return (_restore_state, (self.customers_.to_numpy(), self.items_.to_numpy(), self._core.serialize()))
+    def __reduce__(self) -> tuple[Any, tuple[np.ndarray, np.ndarray, bytes]]:
+        customers, items, core = self._snap
+        return (_restore_state, (customers.to_numpy(), items.to_numpy(), core.serialize()))
 
     def pairs(self) -> pd.DataFrame:
         """The (customer_id, item) pairs, sorted by customer then item code."""
-        return pd.DataFrame({"customer_id": self.customers_.to_numpy()[self._core.customer],
-                             "item": self.items_.to_numpy()[self._core.item]})
+        customers, items, core = self._snap
+        return pd.DataFrame({"customer_id": customers.to_numpy()[core.customer], "item": items.to_numpy()[core.item]})
 
     def __repr__(self) -> str:
-        return (f"RecommenderState({len(self):,} pairs, {len(self.customers_):,} customers, "
-                f"{len(self.items_):,} items)")
+        customers, items, core = self._snap
+        return f"RecommenderState({len(core):,} pairs, {len(customers):,} customers, {len(items):,} items)"
 
 
 def _union(a: pd.Index, b: pd.Index) -> pd.Index:
@@ -156,9 +191,13 @@ def _union(a: pd.Index, b: pd.Index) -> pd.Index:
 
 
 def _restore_state(customers: np.ndarray, items: np.ndarray, core_bytes: bytes) -> RecommenderState:
-    core = _seg.RecommenderState.deserialize(core_bytes)
+    core = _seg.RecommenderState.deserialize(core_bytes)  # refuses negative keys, unsorted or duplicate pairs
     if len(core) and (core.customer.max() >= len(customers) or core.item.max() >= len(items)):
-        raise ValueError("serialized RecommenderState: a key is outside its id list")
+        raise ValueError("serialized RecommenderState: a key is outside its id list "
+                         f"({len(customers)} customers, {len(items)} items)")
+    for name, ids in (("customer", customers), ("item", items)):
+        if pd.Index(ids).has_duplicates:
+            raise ValueError(f"serialized RecommenderState: the {name} id list has duplicates")
     return RecommenderState._make(pd.Index(customers), pd.Index(items), core)
 
 
@@ -190,6 +229,11 @@ class Recommender:
     probability of being alive, of buying within the horizon, expected purchases and median time to the next
     purchase (see :meth:`recommend`).
 
+    **Threads and Ctrl-C.** :meth:`fit`, :meth:`partial_fit` and :meth:`recommend` run in C++ without the GIL and
+    stop on Ctrl-C (``KeyboardInterrupt``) within a few tens of milliseconds. A fit is all or nothing: it is built
+    aside and published in one step, so an error or an interrupt leaves the previous fit, and another thread
+    calling :meth:`recommend` meanwhile reads the old fit or the new one, never a mix.
+
     Parameters
     ----------
     similarity : {"cosine", "lift"}
@@ -205,7 +249,7 @@ class Recommender:
     [[1, 1, 'c'], [3, 1, 'a'], [3, 2, 'c']]
     """
 
-    def __init__(self, similarity: str = "cosine", *, threads: int | None = None):
+    def __init__(self, similarity: str = "cosine", *, threads: int | None = None) -> None:
         if similarity not in ("cosine", "lift"):
             raise ValueError(f"similarity must be 'cosine' or 'lift', got {similarity!r}")
         self.similarity = similarity
@@ -257,14 +301,14 @@ class Recommender:
 
     def _fit(self, cust_ids: pd.Index, item_ids: pd.Index, fill: Any, customers: pd.DataFrame | None,
              consent: Any, segment: Any) -> "Recommender":
-        saved = self.__dict__.copy()  # a failed (partial) fit leaves the previous fit as it was
-        try:
-            self._fit_ids(cust_ids, item_ids, fill, customers, consent, segment)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(saved)
-            raise
-        self._fit_args = (customers, consent, segment)
+        # All or nothing: the fit is built in a fresh object and published in one dict update, so a failed or
+        # interrupted (Ctrl-C) fit leaves the previous fit as it was, and another thread reading this Recommender
+        # sees either the old fit or the new one, never a mix.
+        fresh = Recommender.__new__(Recommender)
+        fresh.similarity, fresh.threads = self.similarity, self.threads
+        fresh._fit_ids(cust_ids, item_ids, fill, customers, consent, segment)
+        fresh._fit_args = (customers, consent, segment)
+        self.__dict__.update(fresh.__dict__)
         return self
 
     def _fit_ids(self, cust_ids: pd.Index, item_ids: pd.Index, fill: Any, customers: pd.DataFrame | None,
@@ -327,6 +371,8 @@ class Recommender:
         fill(core, len(self.customers_), len(item_ids), seg_codes)
         self._core = core
         self.items_ = pd.Index(item_ids, name="item")
+        # what the reading methods use, as one attribute (another thread's fit replaces it at once)
+        self._snap = (core, self._consent, _warm(self.customers_), _warm(self.items_), _warm(self.segments_))
         self.item_counts_ = pd.Series(core.item_counts, index=self.items_, name="customers")
         self.n_buyers_ = int(core.n_buyers)
         self.n_pairs_ = int(core.n_nonzero) // 2
@@ -359,12 +405,12 @@ class Recommender:
     def state_(self) -> RecommenderState:
         """The fitted purchases as a mergeable :class:`RecommenderState` (customers without a purchase left out)."""
         self._check_fitted()
-        core = self._core.state()
+        fit, _, known, items, _ = self._snap
+        core = fit.state()
         used = np.unique(core.customer)
-        remap = np.full(len(self.customers_), -1, dtype=np.int64)
+        remap = np.full(len(known), -1, dtype=np.int64)
         remap[used] = np.arange(len(used))
-        return RecommenderState._make(self.customers_[used], self.items_,
-                                      _seg.RecommenderState(remap[core.customer], core.item))
+        return RecommenderState._make(known[used], items, _seg.RecommenderState(remap[core.customer], core.item))
 
     def partial_fit(self, purchases: pd.DataFrame | EventLog, customer: str | None = None, item: str = "item", *,
                     purchase_kind: str | None = "purchase", customers: pd.DataFrame | None = None,
@@ -426,15 +472,16 @@ class Recommender:
             raise RuntimeError("this Recommender is not fitted yet: call fit(purchases) first")
 
     # --------------------------------------------------------------------------------------------- results
-    def _customer_codes(self, customers: Iterable[Any] | None) -> tuple[np.ndarray, pd.Index]:
+    @staticmethod
+    def _customer_codes(known: pd.Index, customers: Iterable[Any] | None) -> tuple[np.ndarray, pd.Index]:
         if customers is None:
-            ids = self.customers_
+            ids = known
         else:
             if np.isscalar(customers) or isinstance(customers, str):
                 customers = [customers]
             ids = pd.Index(list(customers) if not isinstance(customers, (np.ndarray, pd.Index, pd.Series))
                            else customers)
-        codes = self.customers_.get_indexer(ids)
+        codes = known.get_indexer(ids)
         if (codes < 0).any():
             row = _first_bad(codes < 0)
             raise ValueError(f"customers, row {row}: unknown customer {_show(ids[row])} (not in the purchases or the "
@@ -481,15 +528,16 @@ class Recommender:
         lapsed (a win-back campaign rather than a recommendation).
         """
         self._check_fitted()
+        core, consent, known, items, _ = self._snap
         if int(n) < 0:
             raise ValueError(f"n must be >= 0, got {n}")
-        codes, ids = self._customer_codes(customers)
+        codes, ids = self._customer_codes(known, customers)
         when = None if timing is None else _timing_columns(ids, timing, horizon)
-        r = self._core.recommend(codes, int(n), bool(exclude_purchased), self._consent)
+        r = core.recommend(codes, int(n), bool(exclude_purchased), consent)
         out = pd.DataFrame({
             "customer_id": ids.to_numpy()[r["request"]],
             "rank": r["rank"],
-            "item": self.items_.to_numpy()[r["item"]],
+            "item": items.to_numpy()[r["item"]],
             "score": r["score"],
             "source": pd.Categorical.from_codes(r["source"], categories=list(_SOURCES)),
         })
@@ -502,33 +550,36 @@ class Recommender:
         """The ``n`` items most similar to ``item``: DataFrame (item, score), score descending then item.
         An unknown item raises ``ValueError``."""
         self._check_fitted()
-        code = self.items_.get_indexer([item])[0]
+        core, _, _, items, _ = self._snap
+        code = items.get_indexer([item])[0]
         if code < 0:
             raise ValueError(f"item: unknown item {_show(item)} (not in the purchases given to fit)")
         if int(n) < 0:
             raise ValueError(f"n must be >= 0, got {n}")
-        idx, scores = self._core.similar_items(int(code), int(n))
-        return pd.DataFrame({"item": self.items_.to_numpy()[idx], "score": scores})
+        idx, scores = core.similar_items(int(code), int(n))
+        return pd.DataFrame({"item": items.to_numpy()[idx], "score": scores})
 
     def popular_items(self, segment: Any = None, n: int = 5) -> pd.DataFrame:
         """The fallback list: the segment's (everyone's when None) most bought items, by share of its customers."""
         self._check_fitted()
+        core, _, _, items, segments = self._snap
         code = -1
         if segment is not None:
-            code = self.segments_.get_indexer([segment])[0]
+            code = segments.get_indexer([segment])[0]
             if code < 0:
-                raise ValueError(f"segment: unknown segment {segment!r}; known: {list(self.segments_)}")
-        idx, scores = self._core.popular(int(code), int(n))
-        return pd.DataFrame({"item": self.items_.to_numpy()[idx], "share": scores})
+                raise ValueError(f"segment: unknown segment {segment!r}; known: {list(segments)}")
+        idx, scores = core.popular(int(code), int(n))
+        return pd.DataFrame({"item": items.to_numpy()[idx], "share": scores})
 
-    def similarity_matrix(self):
+    def similarity_matrix(self) -> "sparse.csc_matrix":
         """The item x item similarity as a ``scipy.sparse.csc_matrix`` (needs scipy), rows/columns in
         :attr:`items_` order."""
         self._check_fitted()
         from scipy import sparse
 
-        indptr, indices, data = self._core.similarity_csc()
-        k = len(self.items_)
+        core, _, _, items, _ = self._snap
+        indptr, indices, data = core.similarity_csc()
+        k = len(items)
         return sparse.csc_matrix((data, indices, indptr), shape=(k, k))
 
 

@@ -1,7 +1,8 @@
 """RFM scores and the named RFM segments over cxkit's C++ core (include/cxkit/segment/rfm.hpp)."""
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+import warnings
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
@@ -25,7 +26,7 @@ def default_rfm_segments() -> pd.DataFrame:
     return pd.DataFrame(_seg.default_rfm_segments(), columns=_RULE_COLUMNS)
 
 
-def _rules(segments: Any) -> list[tuple]:
+def _rules(segments: Any) -> list[tuple[str, int, int, int, int, int, int]]:
     if isinstance(segments, pd.DataFrame):
         missing = [c for c in _RULE_COLUMNS if c not in segments.columns]
         if missing:
@@ -50,10 +51,14 @@ def _rules(segments: Any) -> list[tuple]:
     return out
 
 
-def rfm_summary(log: EventLog, purchase_kind: str = "purchase", now: Any = None) -> pd.DataFrame:
-    """Per-customer recency (days from the last purchase to ``now``, default the log's last event), frequency
-    (number of purchases) and monetary (total purchase value) from the purchase events of a log: ``kind ==
-    purchase_kind`` with a ``value``. Customers without a purchase are left out. Indexed by customer id."""
+def rfm_measures(log: EventLog, purchase_kind: str = "purchase", now: Any = None) -> pd.DataFrame:
+    """The three RFM measures per customer, the input of :func:`rfm_scores`: recency (days from the last purchase to
+    ``now``, default the log's last event), frequency (number of purchases) and monetary (total purchase value),
+    from the purchase events of a log (``kind == purchase_kind`` with a ``value``). Customers without a purchase are
+    left out. Indexed by customer id.
+
+    Not the CLV summary: :func:`cxkit.clv.rfm_summary` gives the (frequency, recency, T) of the CLV models (repeat
+    purchases, age at the last purchase, age), from other inputs."""
     core = log._core
     if "kind" not in core.categorical_names():
         raise ValueError("the log has no 'kind' column: purchases are the events with kind == 'purchase'")
@@ -83,6 +88,14 @@ def rfm_summary(log: EventLog, purchase_kind: str = "purchase", now: Any = None)
                         index=pd.Index(ids[buyers], name="customer_id"))
 
 
+def rfm_summary(log: EventLog, purchase_kind: str = "purchase", now: Any = None) -> pd.DataFrame:
+    """Deprecated name of :func:`rfm_measures` (it was easy to confuse with :func:`cxkit.clv.rfm_summary`, which
+    takes other inputs and returns other columns); it will be removed in the next release."""
+    warnings.warn("cxkit.segment.rfm_summary is deprecated: use cxkit.segment.rfm_measures (the same function); "
+                  "cxkit.clv.rfm_summary is the CLV models' summary", DeprecationWarning, stacklevel=2)
+    return rfm_measures(log, purchase_kind=purchase_kind, now=now)
+
+
 def rfm_scores(summary_or_log: Any, bins: int = 5, recency: str = "recency", frequency: str = "frequency",
                monetary: str = "monetary", segments: Any = None, *, ties: str = "first", others: str = "Others",
                purchase_kind: str = "purchase", now: Any = None) -> pd.DataFrame:
@@ -94,7 +107,7 @@ def rfm_scores(summary_or_log: Any, bins: int = 5, recency: str = "recency", fre
         A summary table, one row per customer, with the columns named by ``recency`` (time since the last
         purchase: small = recent = high R), ``frequency`` and ``monetary``; or an :class:`~cxkit.EventLog`, whose
         purchase events (``kind == "purchase"`` with a ``value``) give recency in days to ``now`` (default: the
-        log's last event), frequency = number of purchases and monetary = total value (see :func:`rfm_summary`;
+        log's last event), frequency = number of purchases and monetary = total value (see :func:`rfm_measures`;
         customers without a purchase are left out).
     bins : int
         Number of quantile bins (scores 1..bins).
@@ -114,7 +127,7 @@ def rfm_scores(summary_or_log: Any, bins: int = 5, recency: str = "recency", fre
     when bins > 9) and ``segment`` (categorical in rule order, then ``others``).
     """
     if isinstance(summary_or_log, EventLog):
-        table = rfm_summary(summary_or_log, purchase_kind=purchase_kind, now=now)
+        table = rfm_measures(summary_or_log, purchase_kind=purchase_kind, now=now)
         recency, frequency, monetary = "recency", "frequency", "monetary"
         keep = True
     elif isinstance(summary_or_log, pd.DataFrame):

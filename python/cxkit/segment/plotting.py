@@ -48,7 +48,7 @@ def rfm_segment_shares(scores: pd.DataFrame, monetary: str | None = "monetary") 
 
 
 def plot_rfm_segments(scores: pd.DataFrame, monetary: str | None = "monetary", *, ax: Any = None,
-                      hide_empty: bool = True):
+                      hide_empty: bool = True) -> Any:
     """Horizontal bars per RFM segment: share of customers and, when ``monetary`` is a column of ``scores`` (e.g.
     ``rfm_scores(log)``, or a summary with a ``monetary`` column), share of revenue; each bar is labelled with its
     share (and the customer count). Segments in the map's order, empty ones left out unless ``hide_empty=False``.
@@ -83,7 +83,7 @@ def plot_rfm_segments(scores: pd.DataFrame, monetary: str | None = "monetary", *
     return ax
 
 
-def plot_k_selection(table: pd.DataFrame, *, ax: Any = None):
+def plot_k_selection(table: pd.DataFrame, *, ax: Any = None) -> Any:
     """Inertia (left axis) and silhouette (right axis) against k from :func:`choose_k`, the suggested k
     (``table.attrs["suggested_k"]``, else the best silhouette) marked. Returns the inertia Axes; the silhouette
     Axes is ``ax.silhouette_ax``."""
@@ -116,7 +116,7 @@ def plot_k_selection(table: pd.DataFrame, *, ax: Any = None):
 
 
 def plot_persona_profiles(personas: Any, *, features: list[str] | None = None, max_features: int = 12,
-                          ax: Any = None, cmap: str = "RdBu_r"):
+                          ax: Any = None, cmap: str = "RdBu_r") -> Any:
     """Heat map of the standardised mean difference ``(segment mean - overall mean) / overall std`` of each feature
     (columns) for each persona (rows), annotated, on a diverging scale centred at 0. Takes :func:`personas`'
     result (or a DataFrame of SMDs, personas x features). Features: ``features``, else the ``max_features`` with

@@ -1,4 +1,5 @@
-"""Voice of the customer: sentiment (VADER), the feedback loop, complaints and empathy maps.
+"""Voice of the customer: sentiment (VADER), the feedback loop, complaints and empathy maps. Plots are in
+:mod:`cxkit.voc.plotting` (matplotlib, imported when a plot is drawn).
 
 >>> import cxkit
 >>> cxkit.voc.sentiment(["The support was great!", "Still broken :("]).compound.tolist()
@@ -6,12 +7,13 @@
 """
 from __future__ import annotations
 
-from ._feedback import (STOP_WORDS, EmpathyMap, FeedbackSummary, demo_section, empathy_map, feedback_summary,
-                        plot_sentiment, top_terms)
+from . import plotting
+from ._feedback import STOP_WORDS, EmpathyMap, FeedbackSummary, _demo_section, empathy_map, feedback_summary, top_terms
 from ._sentiment import Lexicon, polarity_scores, score_log, sentiment, text_compound
+from .plotting import plot_sentiment  # the plots live in cxkit.voc.plotting; this one is also here, as before
 
 __all__ = ["sentiment", "polarity_scores", "Lexicon", "score_log", "text_compound", "feedback_summary",
-           "FeedbackSummary", "empathy_map", "EmpathyMap", "top_terms", "plot_sentiment", "demo_section", "STOP_WORDS"]
+           "FeedbackSummary", "empathy_map", "EmpathyMap", "top_terms", "plot_sentiment", "plotting", "STOP_WORDS"]
 
 
 def __dir__() -> list[str]:

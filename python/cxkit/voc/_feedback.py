@@ -53,26 +53,15 @@ class FeedbackSummary:
     (complaints per 1,000 customers by channel and period), ``negative_terms`` (top n-grams of negative feedback by
     segment), ``by_type`` (items by type and status)."""
 
-    def __init__(self, **kw: Any):
+    def __init__(self, **kw: Any) -> None:
         self.__dict__.update(kw)
 
     def plot_backlog(self, ax: Any = None) -> Any:
-        """Open feedback items at the end of each period, with items opened and closed; returns the Axes."""
-        import matplotlib.pyplot as plt  # lazy
+        """Open feedback items at the end of each period, with items opened and closed; returns the Axes
+        (:func:`cxkit.voc.plotting.plot_backlog`)."""
+        from .plotting import plot_backlog
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(8, 4))
-        b = self.backlog
-        x = b.index.to_timestamp()
-        width = (x[1] - x[0]).days * 0.4 if len(x) > 1 else 10
-        ax.bar(x - pd.Timedelta(days=width / 2), b["opened"], width=width, label="opened", color="#9ecae1")
-        ax.bar(x + pd.Timedelta(days=width / 2), b["closed"], width=width, label="closed", color="#a1d99b")
-        ax.plot(x, b["open_at_end"], color="#d62728", marker="o", label="open backlog (end of period)")
-        ax.set_ylabel("feedback items")
-        ax.set_title("Complaint and feedback backlog")
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
-        ax.tick_params(axis="x", labelrotation=45)
-        return ax
+        return plot_backlog(self, ax=ax)
 
     def __repr__(self) -> str:
         t = self.times
@@ -187,38 +176,12 @@ def _log_frame(log: Any) -> pd.DataFrame:
     raise TypeError("expected a cxkit.EventLog or a pandas DataFrame")
 
 
-def plot_sentiment(log: Any, by: str = "channel", period: str = "M", ax: Any = None) -> Any:
-    """Mean VADER compound sentiment by ``by`` over time (the ``sentiment`` column, or the scored ``text``);
-    returns the Axes."""
-    import matplotlib.pyplot as plt  # lazy
-
-    df = _log_frame(log)
-    if "sentiment" in df.columns and df["sentiment"].notna().any():
-        s = df["sentiment"]
-    elif "text" in df.columns:
-        s = sentiment(df["text"])["compound"]
-    else:
-        raise ValueError("the log has neither a sentiment nor a text column")
-    freq = {"D": "D", "W": "W-SUN", "M": "M", "Q": "Q", "Y": "Y"}[period]
-    t = pd.DataFrame({"g": df[by], "p": df["time"].dt.to_period(freq).dt.to_timestamp(), "s": s.to_numpy()})
-    m = t.groupby(["p", "g"], observed=True)["s"].mean().unstack()
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 4))
-    for col in m.columns:
-        ax.plot(m.index, m[col], marker="o", label=str(col))
-    ax.axhline(0, color="grey", lw=0.8)
-    ax.set_ylabel("mean compound sentiment")
-    ax.set_title(f"Sentiment by {by}")
-    ax.legend(loc="best", fontsize=8)
-    return ax
-
-
 class EmpathyMap:
     """Four quadrants per segment: says (characteristic phrases), feels (sentiment distribution), does (top
     touchpoints and channels), thinks (survey scores). ``cards`` maps segment -> dict of the four; rendered as
     HTML cards in Jupyter."""
 
-    def __init__(self, segment: str, cards: dict):
+    def __init__(self, segment: str, cards: dict[Any, dict[str, Any]]) -> None:
         self.segment = segment
         self.cards = cards
 
@@ -307,7 +270,7 @@ def empathy_map(log: Any, segment: str = "channel", n_phrases: int = 5) -> Empat
     return EmpathyMap(segment, cards)
 
 
-def demo_section() -> str:
+def _demo_section() -> str:
     """The voice-of-the-customer section of ``python -m cxkit demo``: sentiment and negative-ticket rate of the
     support tickets by channel, and the monthly retention cohorts of CDNOW."""
     from .. import datasets

@@ -10,6 +10,8 @@ import pandas as pd
 
 from .. import _core
 
+_voc = _core.voc  # the compiled VADER (src/bind_voc.cpp)
+
 _WORDS = "vader_lexicon.txt"
 _EMOJI = "emoji_utf8_lexicon.txt"
 
@@ -30,9 +32,9 @@ class Lexicon:
     >>> fa = Lexicon.from_file("persian.txt")   # doctest: +SKIP
     """
 
-    def __init__(self, core: "_core.Lexicon | None" = None):
-        self._core = core if core is not None else _core.Lexicon()
-        self._vader: _core.Vader | None = None
+    def __init__(self, core: "_core.voc.Lexicon | None" = None) -> None:
+        self._core = core if core is not None else _voc.Lexicon()
+        self._vader: _core.voc.Vader | None = None
 
     @classmethod
     def default(cls) -> "Lexicon":
@@ -87,9 +89,9 @@ class Lexicon:
     def __repr__(self) -> str:
         return f"Lexicon({len(self)} tokens, {self._core.emoji_count} emoji)"
 
-    def _analyzer(self) -> "_core.Vader":
+    def _analyzer(self) -> "_core.voc.Vader":
         if self._vader is None:
-            self._vader = _core.Vader(self._core)
+            self._vader = _voc.Vader(self._core)
         return self._vader
 
 
@@ -99,7 +101,7 @@ _DEFAULT: Lexicon | None = None
 def _default_lexicon() -> Lexicon:
     global _DEFAULT
     if _DEFAULT is None:
-        core = _core.Lexicon()
+        core = _voc.Lexicon()
         core.add_words(_data_text(_WORDS), _WORDS)
         core.add_emoji(_data_text(_EMOJI), _EMOJI)
         _DEFAULT = Lexicon(core)

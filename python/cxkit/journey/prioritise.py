@@ -1,10 +1,12 @@
 """What to fix first: an impact x feasibility 2x2 (and the same helper for a stakeholder map)."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
+
+__all__ = ["prioritise", "PRIORITY_QUADRANTS", "STAKEHOLDER_QUADRANTS"]
 
 PRIORITY_QUADRANTS = ("quick win", "major project", "fill-in", "thankless task")
 STAKEHOLDER_QUADRANTS = ("champion", "gatekeeper", "supporter", "bystander")
@@ -43,7 +45,7 @@ def prioritise(items: pd.DataFrame, impact: str = "impact", feasibility: str = "
     hi_i, hi_f = imp >= ic, fea >= fc
     quadrant = np.select([hi_i & hi_f, hi_i & ~hi_f, ~hi_i & hi_f], [0, 1, 2], 3)
 
-    def scaled(a):
+    def scaled(a: np.ndarray) -> np.ndarray:
         span = a.max() - a.min()
         return (a - a.min()) / span if span > 0 else np.ones_like(a)
 

@@ -1,0 +1,150 @@
+"""Stand-alone KPI functions over plain arrays: NPS, CSAT and CES with intervals, and significance tests."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .._core import metrics as _m
+
+NpsState = _m.NpsState
+CsatState = _m.CsatState
+CesState = _m.CesState
+FcrState = _m.FcrState
+ResponseTimeState = _m.ResponseTimeState
+MeanState = _m.MeanState
+ComplaintState = _m.ComplaintState
+CustomerSet = _m.CustomerSet
+ActivityState = _m.ActivityState
+KpiState = _m.KpiState
+simple_clv = _m.simple_clv
+
+
+def _array(x: ArrayLike) -> np.ndarray:
+    """A 1-D float64 copy-or-view of the answers (the states read it with the GIL held)."""
+    return np.asarray(x, dtype=np.float64).reshape(-1)
+
+
+@dataclass(frozen=True)
+class NpsResult:
+    """Net Promoter Score in points (-100..100) with its adjusted-Wald interval."""
+    value: float
+    low: float
+    high: float
+    n: int
+    promoters: int
+    passives: int
+    detractors: int
+    variance: float
+    confidence: float
+
+    def __str__(self) -> str:
+        return f"NPS {self.value:.1f} [{self.low:.1f}, {self.high:.1f}] (n={self.n}, {self.confidence:.0%} CI)"
+
+
+@dataclass(frozen=True)
+class CsatResult:
+    """CSAT as the percentage of 4-5 answers (top-2-box) with its Wilson interval, in percent."""
+    value: float
+    low: float
+    high: float
+    n: int
+    satisfied: int
+    confidence: float
+
+    def __str__(self) -> str:
+        return f"CSAT {self.value:.1f}% [{self.low:.1f}, {self.high:.1f}] (n={self.n}, {self.confidence:.0%} CI)"
+
+
+@dataclass(frozen=True)
+class CesResult:
+    """Customer Effort Score (CES 2.0, 1-7 agreement that it was easy): mean and percent agreeing (5-7)."""
+    mean: float
+    agree: float
+    n: int
+
+    def __str__(self) -> str:
+        return f"CES {self.mean:.2f} ({self.agree:.1f}% agree, n={self.n})"
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """A two-sided z test: the difference (first minus second, or minus the benchmark), z and p."""
+    difference: float
+    z: float
+    p: float
+
+    def significant(self, alpha: float = 0.05) -> bool:
+        return bool(np.isfinite(self.p) and self.p < alpha)
+
+
+def nps_state(scores: ArrayLike) -> NpsState:
+    """The mergeable NPS state of 0-10 answers (NaN = no answer)."""
+    s = NpsState()
+    s.fill(_array(scores))
+    return s
+
+
+def nps(scores: ArrayLike, confidence: float = 0.95) -> NpsResult:
+    """Net Promoter Score of 0-10 answers (NaN = no answer).
+
+    Promoters answer 9-10, passives 7-8, detractors 0-6; NPS = 100 (P - D) / n. The interval is the adjusted
+    Wald interval (add 3/4 promoter, 3/4 detractor, 3 answers; MeasuringU / Rocks 2016); the reported value is
+    the raw NPS.
+
+    >>> str(cxkit.nps([10, 9, 8, 3, 10]))
+    'NPS 40.0 [-29.8, 79.8] (n=5, 95% CI)'
+    """
+    s = nps_state(scores)
+    low, high = s.interval(confidence)
+    return NpsResult(s.value, low, high, s.n, s.promoters, s.passives, s.detractors, s.variance, confidence)
+
+
+def csat(scores: ArrayLike, confidence: float = 0.95) -> CsatResult:
+    """CSAT of 1-5 answers: percent of 4 and 5 with the Wilson interval (NaN = no answer)."""
+    s = CsatState()
+    s.fill(_array(scores))
+    low, high = s.interval(confidence)
+    return CsatResult(s.value, low, high, s.n, s.satisfied, confidence)
+
+
+def ces(scores: ArrayLike) -> CesResult:
+    """CES of 1-7 answers: the mean and the percent agreeing it was easy (5-7)."""
+    s = CesState()
+    s.fill(_array(scores))
+    return CesResult(s.mean, s.agree, s.n)
+
+
+def nps_test(a: ArrayLike, b: ArrayLike | float) -> TestResult:
+    """Is the NPS of sample ``a`` different from that of sample ``b`` (or from a benchmark number ``b``)?
+
+    Two-sample z test z = (NPS1 - NPS2) / sqrt(v1/n1 + v2/n2) with v the variance of one answer coded
+    +1/0/-1; with a number for ``b`` (a competitor's or an industry NPS), the one-sample test against it.
+    """
+    sa = nps_state(a)
+    if np.ndim(b) == 0:
+        bench = float(b)
+        if not -100 <= bench <= 100:
+            raise ValueError(f"benchmark NPS must be in [-100, 100], got {bench}")
+        z, p = _m.nps_vs_benchmark(sa.value, sa.variance, sa.n, bench)
+        return TestResult(sa.value - bench, z, p)
+    sb = nps_state(b)
+    z, p = _m.nps_z_test(sa.value, sa.variance, sa.n, sb.value, sb.variance, sb.n)
+    return TestResult(sa.value - sb.value, z, p)
+
+
+def csat_test(a: ArrayLike, b: ArrayLike | float) -> TestResult:
+    """Two-proportion z test of the CSAT of ``a`` against ``b``, or against a benchmark percentage ``b``."""
+    sa = CsatState()
+    sa.fill(_array(a))
+    if np.ndim(b) == 0:
+        bench = float(b)
+        if not 0 <= bench <= 100:
+            raise ValueError(f"benchmark CSAT must be a percentage in [0, 100], got {bench}")
+        z, p = _m.proportion_vs_benchmark(sa.satisfied, sa.n, bench / 100)
+        return TestResult(sa.value - bench, z, p)
+    sb = CsatState()
+    sb.fill(_array(b))
+    z, p = _m.proportion_z_test(sa.satisfied, sa.n, sb.satisfied, sb.n)
+    return TestResult(sa.value - sb.value, z, p)
