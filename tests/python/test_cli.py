@@ -52,7 +52,7 @@ def test_scorecard_command_reports_bad_input(tmp_path, capsys):
     rc = main(["scorecard", str(p), "--customer", "user", "--time", "ts", "--nps", "score"])
     assert rc == 2
     err = capsys.readouterr().err
-    assert "score" in err and "row 1" in err and "0 to 10" in err
+    assert "score" in err and "line 3" in err and "0 to 10" in err
 
 
 def test_module_runs_as_a_program():

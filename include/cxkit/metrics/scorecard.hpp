@@ -30,6 +30,7 @@
 #include "cxkit/core/mergeable.hpp"
 #include "cxkit/core/parallel.hpp"
 #include "cxkit/core/rules.hpp"
+#include "cxkit/metrics/measure_rules.hpp"
 #include "cxkit/core/segmentation.hpp"
 #include "cxkit/core/serialize.hpp"
 #include "cxkit/core/time.hpp"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import html
 import os
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -21,9 +21,17 @@ _UNITS_NS = {"D": 86_400 * 10**9, "h": 3_600 * 10**9, "m": 60 * 10**9, "s": 10**
 _I64_MIN, _I64_MAX = -(2**63), 2**63 - 1
 _RANGE = "1677-09-21 00:12:43 to 2262-04-11 23:47:16 UTC (int64 nanoseconds)"
 
-InputError = _core.core.InputError
-InputError.__doc__ = ("A ValueError for bad input that names where it is: ``column``, ``row`` (None when the problem "
-                      "is not one row) and ``rule``.")
+if TYPE_CHECKING:
+    class InputError(ValueError):
+        """A ValueError for bad input that names where it is (the compiled class, cxkit._core.core.InputError)."""
+
+        column: str | None
+        row: int | None
+        rule: str
+else:
+    InputError = _core.core.InputError
+    InputError.__doc__ = ("A ValueError for bad input that names where it is: ``column``, ``row`` (None when the "
+                          "problem is not one row) and ``rule``.")
 
 
 def _message(column: str, row: int | None, rule: str) -> str:
@@ -201,8 +209,8 @@ def _measure(series: pd.Series, name: str, conv: _Conversion) -> tuple[np.ndarra
     if kind == "b" or str(s.dtype) == "boolean":
         return s.astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan), True
     if kind == "c":  # refused as a column: dropping the imaginary part would be silently wrong
-        present = np.flatnonzero(~np.isnan(s.to_numpy()))
-        row = int(present[0]) if len(present) else 0
+        given = np.flatnonzero(~np.isnan(s.to_numpy()))
+        row = int(given[0]) if len(given) else 0
         raise _error(conv.shown(name), row, f"must be a real number, got complex {s.iloc[row]!r}")
     if kind in "iuf" or pd.api.types.is_numeric_dtype(s.dtype):
         return s.to_numpy(dtype=np.float64, na_value=np.nan), False
@@ -212,7 +220,7 @@ def _measure(series: pd.Series, name: str, conv: _Conversion) -> tuple[np.ndarra
     if bools and len(bools) == len(present):
         return np.array([np.nan if _is_missing(v) else float(v) for v in values], dtype=np.float64), True
     out = np.full(len(values), np.nan)
-    bad: list[int] = []
+    bad_rows: list[int] = []
     first_detail = None
     for i in present:
         v = values[i]
@@ -224,11 +232,11 @@ def _measure(series: pd.Series, name: str, conv: _Conversion) -> tuple[np.ndarra
             except (TypeError, ValueError):
                 x = None
         if x is None:
-            bad.append(i)
+            bad_rows.append(i)
             first_detail = first_detail or f"{type(v).__name__} {v!r}"
         else:
             out[i] = x
-    conv.bad(name, "not a number", np.asarray(bad), first_detail)
+    conv.bad(name, "not a number", np.asarray(bad_rows, dtype=np.int64), first_detail)
     return out, False
 
 
@@ -254,10 +262,11 @@ def _categorical(series: pd.Series, name: str, conv: _Conversion) -> tuple[np.nd
     if invalid:
         rows = np.flatnonzero(np.isin(codes, invalid))
         conv.bad(name, "not valid UTF-8 text", rows, repr(uniques[invalid[0]]))
-    codes = remap[codes]
+    if len(labels) != len(uniques):  # labels that collide as text (1 and "1") share one code
+        codes = remap[codes]
     if invalid:
-        codes[np.isin(np.arange(len(codes)), rows)] = -1
-    return codes.astype(np.int32, copy=False), labels
+        codes[rows] = -1
+    return codes, labels
 
 
 def _customer_ids(series: pd.Series, name: str, conv: _Conversion) -> tuple[np.ndarray, np.ndarray | list[str]]:
@@ -279,13 +288,13 @@ def _customer_ids(series: pd.Series, name: str, conv: _Conversion) -> tuple[np.n
         s = s.astype("Int64")
     elif inferred is not None and inferred not in ("string", "bytes", "empty"):
         values = s.tolist()
-        kinds = {}
+        kinds: dict[str, int] = {}
         for i, v in enumerate(values):
             if not _is_missing(v):
                 kinds.setdefault(type(v).__name__, i)
         if not set(kinds) <= {"str", "bytes", "bytearray"}:  # text, some of it as bytes: decoded below
-            rows = sorted(kinds.values())
-            raise _error(conv.shown(name), rows[1] if len(rows) > 1 else rows[0],
+            first = sorted(kinds.values())
+            raise _error(conv.shown(name), first[1] if len(first) > 1 else first[0],
                          f"customer ids mix types ({', '.join(kinds)}): convert the column to str or to int first")
     if s.dtype.kind == "u" and len(s) and s.max() > _I64_MAX:
         row = int(np.flatnonzero(s.to_numpy() > _I64_MAX)[0])
@@ -325,7 +334,7 @@ def _text(series: pd.Series, name: str, conv: _Conversion) -> list[str]:
     return out
 
 
-def _score_text(text: list[str] | None) -> np.ndarray:
+def _score_text(text: list[str]) -> np.ndarray:
     """VADER compound scores for from_pandas(score_text=True). voc is imported here, when asked for, so the core
     package never imports voc at load time (voc's score_log imports the core)."""
     from ..voc import text_compound
@@ -358,6 +367,8 @@ class EventLog:
         self._names: dict[str, str] = dict(names or {})
         self._source_rows = len(core) if source_rows is None else source_rows
         self._csv_dropped = csv_dropped  # malformed CSV lines skipped before the frame was made
+        self._csv_lines: np.ndarray | None = None  # data row -> CSV line, for a log read from a file
+        self._csv_first_bad = -1
         self._zero_copy = list(zero_copy)
         self._customers = None
 
@@ -481,14 +492,15 @@ class EventLog:
             if is_bool:
                 booleans.append(name)
         if score_text:
-            meas.append(("sentiment", _score_text(txt)))
+            meas.append(("sentiment", _score_text(txt or [])))
             shown["sentiment"] = str(text_col)
             names["sentiment"] = text_col
         core = _core.core.EventLog.from_arrays(codes, ids, np.ascontiguousarray(t), cats, meas, txt, errors,
                                                immutable=set(immutable), boolean_measures=booleans,
                                                names=shown, flagged=conv.flagged)
         zero_copy = [name for name in immutable if core.shares_input_memory(name)]
-        return cls(core, source_rows=len(df), names=names, zero_copy=zero_copy)
+        return cls(core, source_rows=len(df), names={k: v for k, v in names.items() if v is not None},
+                   zero_copy=zero_copy)
 
     @classmethod
     def from_csv(cls, path: str | os.PathLike, customer: str | None = None, time: str | None = None, *,
@@ -575,8 +587,8 @@ class EventLog:
         try:
             log = cls.from_pandas(df, customer, time, errors=errors, **columns)
         except InputError as e:  # name the file and its line, not the frame's row
-            line = record_lines[e.row] if e.row is not None and 0 <= e.row < len(record_lines) else None
-            raise _csv_error(path, line, e.column, e.rule) from None
+            at: int | None = record_lines[e.row] if e.row is not None and 0 <= e.row < len(record_lines) else None
+            raise _csv_error(path, at, e.column, e.rule) from None
         log._csv_dropped = len(bad_lines)
         log._csv_lines = np.asarray(record_lines, dtype=np.int64)
         log._csv_first_bad = bad_lines[0] if bad_lines else -1
@@ -641,7 +653,7 @@ class EventLog:
         row that broke two rules is counted under both; :attr:`n_dropped` counts it once)."""
         rows = [(d.column, d.rule, d.rows, d.first_row) for d in self._core.dropped]
         if self._csv_dropped:
-            rows.append(("(line)", "malformed CSV line", self._csv_dropped, getattr(self, "_csv_first_bad", -1)))
+            rows.append(("(line)", "malformed CSV line", self._csv_dropped, self._csv_first_bad))
         return pd.DataFrame(rows, columns=["column", "rule", "rows", "first_row"])
 
     @property

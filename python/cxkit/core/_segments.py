@@ -87,7 +87,7 @@ class Segmentation:
         m = np.asarray(mask, dtype=bool)
         if m.shape != (len(cust),):
             raise ValueError(f"mask has {m.size} values for {len(cust)} customers")
-        labels = np.where(m, label, other if other is not None else None)
+        labels = np.where(m, np.asarray(label, dtype=object), np.asarray(other, dtype=object))
         return cls.from_mapping(log, pd.Series(labels, index=cust["customer_id"]).dropna(), name)
 
     @classmethod
