@@ -89,29 +89,35 @@ def _module_name(path: pathlib.Path) -> str:
 
 
 def _top_level_imports(path: pathlib.Path, modules: set[str]) -> set[str]:
-    """The cxkit modules a file imports anywhere (functions included: a lazy import still makes the two modules
-    depend on each other), except under TYPE_CHECKING."""
+    """The cxkit modules a file imports: at module level, and inside functions when the imported module is in
+    another area (a lazy import across areas still makes the two areas depend on each other; inside one area a
+    method may hand over to its plotting module). Imports under TYPE_CHECKING do not count."""
     name = _module_name(path)
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     out: set[str] = set()
     tree = ast.parse(path.read_text())
 
-    def visit(stmts):
+    def area_of(mod: str) -> str:
+        return ".".join(mod.split(".")[:2])
+
+    def visit(stmts, nested=False):
         for node in stmts:
             if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
                 continue
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 pass
             else:
+                inner = nested or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
                 for field in ("body", "orelse", "finalbody"):
-                    visit(getattr(node, field, []) or [])
+                    visit(getattr(node, field, []) or [], inner)
                 for h in getattr(node, "handlers", []) or []:
-                    visit(h.body)
+                    visit(h.body, inner)
                 continue
+            found: set[str] = set()
             if isinstance(node, ast.Import):
                 for a in node.names:
                     if a.name.split(".")[0] == "cxkit":
-                        out.add(a.name)
+                        found.add(a.name)
             elif isinstance(node, ast.ImportFrom):
                 if node.level:
                     base = package.split(".")
@@ -120,10 +126,11 @@ def _top_level_imports(path: pathlib.Path, modules: set[str]) -> set[str]:
                 else:
                     mod = node.module or ""
                 if mod.split(".")[0] != "cxkit":
-                    continue
+                    found = set()
                 for a in node.names:
                     sub = f"{mod}.{a.name}"
-                    out.add(sub if sub in modules else mod)
+                    found.add(sub if sub in modules else mod)
+            out.update(m for m in found if not nested or area_of(m) != area_of(name))
 
     visit(tree.body)
     return {m for m in out if m in modules and m != name}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import html
 import os
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -334,12 +334,27 @@ def _text(series: pd.Series, name: str, conv: _Conversion) -> list[str]:
     return out
 
 
-def _score_text(text: list[str]) -> np.ndarray:
-    """VADER compound scores for from_pandas(score_text=True). voc is imported here, when asked for, so the core
-    package never imports voc at load time (voc's score_log imports the core)."""
-    from ..voc import text_compound
+# The core knows no sentiment model: from_pandas(score_text=True) calls the scorer registered here, and the voice of
+# the customer area registers VADER when it is imported (``import cxkit`` imports it). So the dependency runs one
+# way, voc -> core, with no import of voc from the core, lazy or not.
+_text_scorer: Callable[[list[str]], Any] | None = None
 
-    return np.asarray(text_compound(text), dtype=np.float64)
+
+def register_text_scorer(scorer: Callable[[list[str]], Any]) -> None:
+    """Set the function that turns texts into sentiment scores in [-1, 1] (NaN for no text) for
+    ``EventLog.from_pandas(..., score_text=True)``. :mod:`cxkit.voc` registers VADER's compound score."""
+    global _text_scorer
+    if not callable(scorer):
+        raise TypeError(f"scorer: must be callable, got {type(scorer).__name__}")
+    _text_scorer = scorer
+
+
+def _score_text(text: list[str]) -> np.ndarray:
+    """Scores for from_pandas(score_text=True), from the registered scorer (VADER)."""
+    if _text_scorer is None:
+        raise ValueError("score_text=True needs a text scorer: import cxkit.voc (import cxkit does) or call "
+                         "cxkit.core.register_text_scorer")
+    return np.asarray(_text_scorer(text), dtype=np.float64)
 
 
 class EventLog:
