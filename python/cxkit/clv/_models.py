@@ -381,7 +381,8 @@ class BetaGeoBetaBinomModel(_RfmModel):
             raise ValueError(f"t: must be a whole number of periods >= 0, got {t!r}")
         return super().probability_of_n_purchases(t, n)
 
-    def simulate(self, n_customers: int, T: int, seed: int = 0) -> pd.DataFrame:
+    def simulate(self, n_customers: int, T: float, seed: int = 0) -> pd.DataFrame:
+        # T is a float as in the base class: any whole number of periods (5 or 5.0) is accepted
         if int(T) != T:
             raise ValueError(f"T: must be a whole number of periods, got {T!r}")
         return super().simulate(n_customers, T, seed)
