@@ -8,6 +8,8 @@ the planted effects.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -253,7 +255,8 @@ _TEXT_OBJ = np.array(_TEXTS + [None], dtype=object)  # code -1 -> None
 #: on simulate(n_customers=700_000, seed=0).
 EVENTS_PER_CUSTOMER = 14.31
 
-SIMULATOR_TRUTH = {
+# values of mixed kinds (names, lists, numbers, dicts): readers index it by key
+SIMULATOR_TRUTH: dict[str, Any] = {
     "personas": list(PERSONAS),
     "persona_shares": dict(zip(PERSONAS, PERSONA_SHARES.tolist())),
     "channels": list(CHANNELS),
