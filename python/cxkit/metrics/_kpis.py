@@ -12,7 +12,8 @@ from .._core import metrics as _m
 if TYPE_CHECKING:
     from typing_extensions import TypeAlias  # typing.TypeAlias is 3.10+; only mypy reads this
 
-# cxkit._core has no stubs yet, so these are aliases of Any to mypy; TypeAlias lets them be used as types.
+# cxkit._core has no stubs yet, so these names are Any to mypy; NpsState, used in annotations, is declared a
+# TypeAlias so that mypy accepts it as a type.
 NpsState: TypeAlias = _m.NpsState
 CsatState = _m.CsatState
 CesState = _m.CesState
