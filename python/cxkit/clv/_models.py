@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -70,7 +70,14 @@ def _broadcast(**cols: Any) -> tuple[dict[str, np.ndarray], bool, pd.Index | Non
     return arrs, scalar, index
 
 
+@overload
+def _column(df: pd.DataFrame, names: tuple[str, ...], role: str, required: Literal[True] = ...) -> pd.Series: ...
+@overload
+def _column(df: pd.DataFrame, names: tuple[str, ...], role: str, required: bool) -> pd.Series | None: ...
+
+
 def _column(df: pd.DataFrame, names: tuple[str, ...], role: str, required: bool = True) -> pd.Series | None:
+    """The first of ``names`` that is a column of ``df``; if none is: ValueError when required, else None."""
     for n in names:
         if n in df.columns:
             return df[n]
@@ -374,7 +381,8 @@ class BetaGeoBetaBinomModel(_RfmModel):
             raise ValueError(f"t: must be a whole number of periods >= 0, got {t!r}")
         return super().probability_of_n_purchases(t, n)
 
-    def simulate(self, n_customers: int, T: int, seed: int = 0) -> pd.DataFrame:
+    def simulate(self, n_customers: int, T: float, seed: int = 0) -> pd.DataFrame:
+        # T is a float as in the base class: any whole number of periods (5 or 5.0) is accepted
         if int(T) != T:
             raise ValueError(f"T: must be a whole number of periods, got {T!r}")
         return super().simulate(n_customers, T, seed)

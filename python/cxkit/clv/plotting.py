@@ -59,8 +59,8 @@ def _matrix(model, values, max_frequency, max_recency, title, label, ax, cmap):
 def _grid(max_frequency: int, max_recency: float):
     f = np.arange(max_frequency + 1, dtype=np.float64)
     r = np.arange(int(np.floor(max_recency)) + 1, dtype=np.float64)
-    F, R = np.meshgrid(f, r, indexing="ij")
-    F, R = F.ravel(), R.ravel()
+    F2, R2 = np.meshgrid(f, r, indexing="ij")
+    F, R = F2.ravel(), R2.ravel()
     ok = ~((F == 0) & (R > 0))  # frequency 0 with recency > 0 is impossible
     return f, r, F, R, ok
 

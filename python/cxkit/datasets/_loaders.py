@@ -8,6 +8,7 @@ from outside the package.
 from __future__ import annotations
 
 import importlib.resources as _resources
+from typing import IO
 
 import numpy as np
 import pandas as pd
@@ -39,9 +40,10 @@ EVENT_COLUMNS = [
 ]
 
 
-def _open(name: str):
+def _open(name: str) -> IO[bytes]:
     """Open a packaged data file in binary mode."""
-    return _resources.files("cxkit.datasets").joinpath("data", name).open("rb")
+    # one joinpath per part: Traversable.joinpath takes a single child before Python 3.11 (e.g. zipfile.Path)
+    return _resources.files("cxkit.datasets").joinpath("data").joinpath(name).open("rb")
 
 
 def _to_ns(s: pd.Series) -> pd.Series:

@@ -8,6 +8,8 @@ the planted effects.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -238,22 +240,23 @@ _TEXT_GROUPS = {
     "phone": _COMPLAINT_PHONE,
     "delivery": _COMPLAINT_DELIVERY,
 }
-_TEXTS: list = []
-_TEXT_SCORE: list = []
-_TEXT_GROUP_RANGE = {}
-for _name, _g in _TEXT_GROUPS.items():
-    _TEXT_GROUP_RANGE[_name] = (len(_TEXTS), len(_g))
-    for _txt, _sc in _g:
+_TEXTS: list[str] = []
+_text_scores: list[float] = []
+_TEXT_GROUP_RANGE: dict[str, tuple[int, int]] = {}
+for _name, _tg in _TEXT_GROUPS.items():
+    _TEXT_GROUP_RANGE[_name] = (len(_TEXTS), len(_tg))
+    for _txt, _sc in _tg:
         _TEXTS.append(_txt)
-        _TEXT_SCORE.append(_sc)
-_TEXT_SCORE = np.array(_TEXT_SCORE)
+        _text_scores.append(_sc)
+_TEXT_SCORE = np.array(_text_scores)
 _TEXT_OBJ = np.array(_TEXTS + [None], dtype=object)  # code -1 -> None
 
 #: Average number of events per customer at the defaults (months=12), measured
 #: on simulate(n_customers=700_000, seed=0).
 EVENTS_PER_CUSTOMER = 14.31
 
-SIMULATOR_TRUTH = {
+# values of mixed kinds (names, lists, numbers, dicts): readers index it by key
+SIMULATOR_TRUTH: dict[str, Any] = {
     "personas": list(PERSONAS),
     "persona_shares": dict(zip(PERSONAS, PERSONA_SHARES.tolist())),
     "channels": list(CHANNELS),

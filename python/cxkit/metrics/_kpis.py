@@ -2,13 +2,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from .._core import metrics as _m
 
-NpsState = _m.NpsState
+if TYPE_CHECKING:
+    from typing_extensions import TypeAlias  # typing.TypeAlias is 3.10+; only mypy reads this
+
+# cxkit._core has no stubs yet, so these names are Any to mypy; NpsState, used in annotations, is declared a
+# TypeAlias so that mypy accepts it as a type.
+NpsState: TypeAlias = _m.NpsState
 CsatState = _m.CsatState
 CesState = _m.CesState
 FcrState = _m.FcrState
@@ -124,7 +130,7 @@ def nps_test(a: ArrayLike, b: ArrayLike | float) -> TestResult:
     """
     sa = nps_state(a)
     if np.ndim(b) == 0:
-        bench = float(b)
+        bench = float(np.asarray(b))  # b is 0-d here; np.asarray gives float() a type it accepts
         if not -100 <= bench <= 100:
             raise ValueError(f"benchmark NPS must be in [-100, 100], got {bench}")
         z, p = _m.nps_vs_benchmark(sa.value, sa.variance, sa.n, bench)
@@ -139,7 +145,7 @@ def csat_test(a: ArrayLike, b: ArrayLike | float) -> TestResult:
     sa = CsatState()
     sa.fill(_array(a))
     if np.ndim(b) == 0:
-        bench = float(b)
+        bench = float(np.asarray(b))  # b is 0-d here; np.asarray gives float() a type it accepts
         if not 0 <= bench <= 100:
             raise ValueError(f"benchmark CSAT must be a percentage in [0, 100], got {bench}")
         z, p = _m.proportion_vs_benchmark(sa.satisfied, sa.n, bench / 100)

@@ -1,7 +1,7 @@
 """The CX scorecard from an EventLog: every KPI by group and period, as a pandas DataFrame."""
 from __future__ import annotations
 
-from typing import Sequence, Union
+from typing import TYPE_CHECKING, Any, Sequence, Union
 
 import numpy as np
 import pandas as pd
@@ -15,7 +15,11 @@ _PERIODS = {None: "", "D": "D", "W": "W", "M": "M", "Q": "Q", "Y": "Y"}
 #: What ``by=`` takes: a column name, a Segmentation, or a sequence mixing column names and one Segmentation.
 By = Union[None, str, Segmentation, Sequence[Union[str, Segmentation]]]
 
-ScorecardState = _m.ScorecardState
+if TYPE_CHECKING:
+    from typing_extensions import TypeAlias  # typing.TypeAlias is 3.10+; only mypy reads this
+
+# cxkit._core has no stubs yet, so this is an alias of Any to mypy; TypeAlias lets it be used as a type.
+ScorecardState: TypeAlias = _m.ScorecardState
 
 
 def _split_by(by: By) -> tuple[list[str], Segmentation | None]:

@@ -106,6 +106,19 @@ class KMeans:
     leaves the previous fit (or none).
     """
 
+    # Set by fit (in one __dict__ update), not by __init__; annotations only, so an unfitted model has none of them.
+    labels_: np.ndarray
+    cluster_centers_: np.ndarray
+    inertia_: float
+    n_iter_: int
+    init_indices_: np.ndarray
+    best_init_: int
+    n_features_in_: int
+    feature_names_in_: np.ndarray
+    dropped_columns_: list[str]
+    _names: list[str] | None
+    _scale: tuple[np.ndarray, np.ndarray] | None
+
     def __init__(self, n_clusters: int = 8, *, n_init: Any = "auto", max_iter: int = 300, tol: float = 1e-4,
                  algorithm: str = "lloyd", seed: int = 0, standardize: bool = False,
                  threads: int | None = None) -> None:

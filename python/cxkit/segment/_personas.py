@@ -197,6 +197,7 @@ def personas(features: pd.DataFrame, labels: Any, log: EventLog | None = None, *
         segmentation = Segmentation.from_mapping(log, mapping, name="segment")
         card = _scorecard(log, by=segmentation, **(scorecard_kwargs or {}))
 
+    channel_mix, touchpoint_mix, stage_mix = mixes.get("channel"), mixes.get("touchpoint"), mixes.get("stage")
     profiles, rows, smd_rows = [], [], []
     for s, label in enumerate(uniques):
         rows_s = seg == s
@@ -215,9 +216,9 @@ def personas(features: pd.DataFrame, labels: Any, log: EventLog | None = None, *
         p = Persona(label=label.item() if hasattr(label, "item") else label, size=int(rows_s.sum()),
                     share=float(rows_s.sum() / n_total), centre=pd.Series(mean, index=num.columns, name=label),
                     distinguishing=dist,
-                    channels=mixes["channel"][s] if mixes.get("channel") else None,
-                    touchpoints=mixes["touchpoint"][s] if mixes.get("touchpoint") else None,
-                    stages=mixes["stage"][s] if mixes.get("stage") else None, kpis=kpis)
+                    channels=channel_mix[s] if channel_mix else None,
+                    touchpoints=touchpoint_mix[s] if touchpoint_mix else None,
+                    stages=stage_mix[s] if stage_mix else None, kpis=kpis)
         profiles.append(p)
         row = {"segment": p.label, "size": p.size, "share": p.share, "summary": p.summary}
         if p.channels is not None and len(p.channels):

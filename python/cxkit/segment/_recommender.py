@@ -249,6 +249,9 @@ class Recommender:
     [[1, 1, 'c'], [3, 1, 'a'], [3, 2, 'c']]
     """
 
+    # (customers, consent, segment) of the last fit, set by _fit; annotation only (partial_fit reads it with getattr).
+    _fit_args: tuple[pd.DataFrame | None, Any, Any]
+
     def __init__(self, similarity: str = "cosine", *, threads: int | None = None) -> None:
         if similarity not in ("cosine", "lift"):
             raise ValueError(f"similarity must be 'cosine' or 'lift', got {similarity!r}")

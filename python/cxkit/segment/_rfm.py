@@ -47,7 +47,8 @@ def _rules(segments: Any) -> list[tuple[str, int, int, int, int, int, int]]:
         row = tuple(row)
         if len(row) != 7:
             raise ValueError(f"segments, rule {i}: expected (name, r_lo, r_hi, f_lo, f_hi, m_lo, m_hi), got {row!r}")
-        out.append((str(row[0]), *(int(v) for v in row[1:])))
+        name, r_lo, r_hi, f_lo, f_hi, m_lo, m_hi = row
+        out.append((str(name), int(r_lo), int(r_hi), int(f_lo), int(f_hi), int(m_lo), int(m_hi)))
     return out
 
 

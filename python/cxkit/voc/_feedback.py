@@ -53,6 +53,15 @@ class FeedbackSummary:
     (complaints per 1,000 customers by channel and period), ``negative_terms`` (top n-grams of negative feedback by
     segment), ``by_type`` (items by type and status)."""
 
+    # set from feedback_summary's keywords by __init__
+    n: int
+    closed_loop_rate: float
+    times: pd.DataFrame
+    backlog: pd.DataFrame
+    complaint_rate: pd.DataFrame
+    negative_terms: pd.DataFrame
+    by_type: pd.DataFrame
+
     def __init__(self, **kw: Any) -> None:
         self.__dict__.update(kw)
 
@@ -141,7 +150,7 @@ def feedback_summary(feedback: pd.DataFrame, *, customer: str = "customer_id", t
     if customers is None:
         base = df.groupby(p_open)[customer].nunique().reindex(periods)
     elif np.isscalar(customers):
-        base = pd.Series(float(customers), index=periods)
+        base = pd.Series(float(np.asarray(customers)), index=periods)  # np.asarray: a type float() accepts
     else:
         base = pd.Series(customers).reindex(periods)
     rate = cnt.div(base, axis=0) * 1000
