@@ -52,7 +52,7 @@ def test_sigint_stops_a_long_pareto_fit():
         signal.signal(signal.SIGINT, previous)
     assert len(sent) == 1 and len(handled) == 1
     # a 100x larger fit would take ~100 small fits; the interrupt comes within a chunk of the signal
-    assert handled[0] - sent[0] < max(0.1, 2 * small_time)
+    assert handled[0] - sent[0] < max(0.5, 2 * small_time)  # 36 ms measured when quiet; room for a loaded machine
     assert not hasattr(m, "params_")  # nothing half-built
     assert clv.ParetoNBDModel().fit(small).params_ == clv.ParetoNBDModel().fit(small).params_
     assert signal.getsignal(signal.SIGINT) is previous

@@ -59,7 +59,7 @@ def test_sigint_stops_a_large_from_pandas():
     assert result is None
     assert len(sent) == 1 and len(handled) == 1
     # within a few chunks of the signal (~100 ms on a quiet machine), not at the end of the build (~30x small_cost)
-    assert handled[0] - sent[0] < max(0.2, 3 * small_cost)  # ~100 ms, with room for a shared machine
+    assert handled[0] - sent[0] < max(0.5, 3 * small_cost)  # ~100 ms when quiet; room for a loaded machine
     log = cxkit.EventLog.from_pandas(small, measures=measures)
     assert len(log) == len(small)
     assert signal.getsignal(signal.SIGINT) is previous

@@ -68,7 +68,7 @@ def test_ctrl_c_stops_paths_on_a_big_log(big_log: cxkit.EventLog):
     assert full > 0.3, f"the log is too small to test an interruption ({full:.3f} s)"
     latency, result = _interrupt(lambda: cxkit.journey.paths(big_log, by="channel"), after=full / 4)
     assert result is None  # nothing half-built came back
-    assert latency < max(0.1, full / 5)
+    assert latency < max(0.25, full / 5)
     again = cxkit.journey.paths(big_log, by="channel")
     pd.testing.assert_frame_equal(again.to_pandas(), want.to_pandas())
 
@@ -85,5 +85,5 @@ def test_ctrl_c_stops_higher_order_markov():
     assert full > 0.2, f"the chain is too small to test an interruption ({full:.3f} s)"
     latency, result = _interrupt(lambda: markov(p, order=4), after=full / 4)
     assert result is None
-    assert latency < max(0.1, full / 5)
+    assert latency < max(0.25, full / 5)
     pd.testing.assert_frame_equal(markov(p, order=4).credits, want)
