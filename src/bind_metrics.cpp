@@ -12,7 +12,7 @@
 
 #include "cxkit/metrics/measure_rules.hpp"
 #include "cxkit/metrics/activity.hpp"
-#include "cxkit/metrics/kpi_state.hpp"
+#include "cxkit/metrics/kpi_registry.hpp"
 #include "cxkit/metrics/scorecard.hpp"
 #include "cxkit/metrics/simple_clv.hpp"
 #include "cxkit/metrics/stats.hpp"
@@ -65,8 +65,10 @@ py::dict table_to_dict(const ScorecardTable& t) {
     for (std::size_t i = 0; i < t.column_names.size(); ++i)
         cols[py::str(t.column_names[i])] = py::array_t<double>(static_cast<py::ssize_t>(t.columns[i].size()), t.columns[i].data());
     d["columns"] = cols;
-    std::vector<bool> sig(t.nps_change_significant.begin(), t.nps_change_significant.end());
-    d["nps_change_significant"] = sig;
+    py::dict flags;  // per-row flags of the registered KPIs (periods only), e.g. nps_change_significant
+    for (std::size_t i = 0; i < t.flag_names.size(); ++i)
+        flags[py::str(t.flag_names[i])] = std::vector<bool>(t.flags[i].begin(), t.flags[i].end());
+    d["flags"] = flags;
     return d;
 }
 

@@ -21,6 +21,8 @@
 #include "cxkit/metrics/csat.hpp"
 #include "cxkit/metrics/customer_set.hpp"
 #include "cxkit/metrics/fcr.hpp"
+#include "cxkit/metrics/kpi.hpp"
+#include "cxkit/metrics/kpi_registry.hpp"
 #include "cxkit/metrics/kpi_state.hpp"
 #include "cxkit/metrics/mean.hpp"
 #include "cxkit/metrics/measure_rules.hpp"

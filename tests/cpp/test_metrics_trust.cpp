@@ -97,12 +97,12 @@ TEST_CASE("issue 12: a score changed after the log validated it is refused at fi
     const double inf = std::numeric_limits<double>::infinity();
     for (double bad : {1e15, -1.0, 0.0, 6.0, 2.5, nan_, inf, -inf}) {
         CAPTURE(bad);
-        CHECK_THROWS_AS(checked_measure(bad, 1, 5, true, "csat", 3), invalid_input);
+        CHECK_THROWS_AS(checked_measure(bad, 1, 5, true, "csat", "rule", 3), invalid_input);
     }
-    for (double good : {1.0, 3.0, 5.0}) CHECK(checked_measure(good, 1, 5, true, "csat", 0) == static_cast<std::size_t>(good));
-    CHECK_THROWS_AS(checked_measure(11, 0, 10, true, "nps", 0), invalid_input);
-    CHECK_THROWS_AS(checked_measure(-1, 0, inf, false, "response_time", 0), invalid_input);
-    CHECK_THROWS_AS(checked_measure(inf, -inf, inf, false, "value", 0), invalid_input);
+    for (double good : {1.0, 3.0, 5.0}) CHECK(checked_measure(good, 1, 5, true, "csat", "rule", 0) == static_cast<std::size_t>(good));
+    CHECK_THROWS_AS(checked_measure(11, 0, 10, true, "nps", "rule", 0), invalid_input);
+    CHECK_THROWS_AS(checked_measure(-1, 0, inf, false, "response_time", "rule", 0), invalid_input);
+    CHECK_THROWS_AS(checked_measure(inf, -inf, inf, false, "value", "rule", 0), invalid_input);
 }
 
 TEST_CASE("issue 12: period arithmetic at the int64 ends has no signed overflow (UBSan) and refuses hostile indices") {
@@ -218,10 +218,10 @@ TEST_CASE("issue 12: states that break their invariants are refused on load") {
     // a KPI cell with more answers than events
     KpiState k;
     k.events = 1;
-    k.complaints.events = 1;
-    k.nps.add(10);
+    k.get<cxkit::metrics::ComplaintsKpi>().events = 1;
+    k.get<cxkit::metrics::NpsKpi>().add(10);
     CHECK(KpiState::deserialize(k.serialize()) == k);
-    k.nps.add(3);
+    k.get<cxkit::metrics::NpsKpi>().add(3);
     CHECK(refusal([&] { (void)KpiState::deserialize(k.serialize()); }).find("more NPS answers than events") != std::string::npos);
 }
 
@@ -298,7 +298,7 @@ TEST_CASE("issue 12: hostile ScorecardState bytes are refused; table() bounds it
     };
     KpiState k;
     k.events = 1;
-    k.complaints.events = 1;
+    k.get<cxkit::metrics::ComplaintsKpi>().events = 1;
     auto none = [](ByteWriter& w) { w.put<std::uint64_t>(0); };
     auto cell = [&](std::uint8_t has, std::string label, std::int64_t p, int times) {
         return [=](ByteWriter& w) {

@@ -209,7 +209,7 @@ TEST_CASE("scorecard by hand: the overall row") {
     // no periods: no NPS change test
     CHECK(std::isnan(at(t, 0, "nps_change_z")));
     CHECK(std::isnan(at(t, 0, "nps_change_p")));
-    CHECK(t.nps_change_significant[0] == 0);
+    CHECK(t.flag("nps_change_significant")[0] == 0);
 }
 
 TEST_CASE("scorecard by hand: by channel") {
@@ -361,7 +361,7 @@ TEST_CASE("scorecard by hand: by month") {
     // p = 2 (1 - Phi(.37354)) = .70874
     CHECK(at(t, f, "nps_change_z") == Approx(0.37354368381881425));
     CHECK(at(t, f, "nps_change_p") == Approx(0.7087438392501955));
-    CHECK(t.nps_change_significant[f] == 0);
+    CHECK(t.flag("nps_change_significant")[f] == 0);
 
     // January: nothing before it
     const auto j = row_of(t, {}, jan);
@@ -797,10 +797,10 @@ TEST_CASE("scorecard: an NPS change is flagged only with min_change_n answers in
     REQUIRE(tiny.rows() == 2);
     CHECK(std::isinf(tiny.column("nps_change_z")[1]));
     CHECK(tiny.column("nps_change_p")[1] == 0.0);
-    CHECK(tiny.nps_change_significant[1] == 0);
+    CHECK(tiny.flag("nps_change_significant")[1] == 0);
     const auto state = cxkit::metrics::fill_scorecard(log_of(30, 30), opt);
-    CHECK(cxkit::metrics::scorecard_table(state).nps_change_significant[1] == 1);
+    CHECK(cxkit::metrics::scorecard_table(state).flag("nps_change_significant")[1] == 1);
     cxkit::metrics::ScorecardTableOptions strict;
     strict.min_change_n = 31;
-    CHECK(cxkit::metrics::scorecard_table(state, strict).nps_change_significant[1] == 0);
+    CHECK(cxkit::metrics::scorecard_table(state, strict).flag("nps_change_significant")[1] == 0);
 }

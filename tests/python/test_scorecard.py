@@ -707,3 +707,18 @@ def test_missing_group_label_is_its_own_row():
     web = card[card["channel"] == "web"].iloc[0]
     assert none["events"] == 1 and none["nps"] == -100.0  # the single 0
     assert web["events"] == 2 and web["nps"] == 100.0 and web["customers"] == 2  # 10 and 9
+
+
+def test_frame_columns_in_their_order(hand_log):
+    """Issue 11 (KPI registry): the columns follow from the registered KPIs; users see the same names in the same
+    order as before the registry, the period-over-period flag last."""
+    card = cxkit.scorecard(hand_log, by="channel", period="M")
+    assert list(card.columns) == [
+        "channel", "period", "nps", "nps_low", "nps_high", "nps_n", "csat", "csat_low", "csat_high", "csat_n", "ces",
+        "ces_agree", "ces_n", "fcr", "fcr_n", "response_time_mean", "response_time_median", "response_time_p90",
+        "response_time_n", "complaints", "complaint_rate", "complaints_per_1000", "sentiment", "sentiment_n",
+        "retention_rate", "churn_rate", "clv", "customers", "events", "revenue", "nps_change_z", "nps_change_p",
+        "nps_change_significant"]
+    assert card["nps_change_significant"].dtype == bool
+    flat = cxkit.scorecard(hand_log)
+    assert "nps_change_significant" not in flat.columns and "nps_change_z" not in flat.columns

@@ -10,6 +10,7 @@
 #include "cxkit/core/error.hpp"
 #include "cxkit/core/mergeable.hpp"
 #include "cxkit/core/serialize.hpp"
+#include "cxkit/metrics/kpi.hpp"
 #include "cxkit/metrics/stats.hpp"
 
 namespace cxkit::metrics {
@@ -60,22 +61,38 @@ struct CesState {
     }
     bool operator==(const CesState&) const = default;
 
-    std::string serialize() const {
-        ByteWriter w;
-        w.header("CesState", 1);
-        for (auto c : counts) w.put(c);
-        return std::move(w).bytes();
-    }
+    std::string serialize() const { return detail::serialize_fields("CesState", counts); }
     static CesState deserialize(std::string_view bytes) {
-        ByteReader r(bytes);
-        r.header("CesState", 1);
         CesState s;
-        for (auto& c : s.counts) c = r.get<std::uint64_t>();
-        r.expect_done();
+        detail::deserialize_fields(bytes, "CesState", s.counts);
         if (detail::counts_overflow(s.counts)) ByteReader::fail("CesState counts sum beyond 64 bits");
         return s;
     }
 };
 static_assert(MergeableState<CesState>);
+
+// The scorecard's CES columns (registered in kpi_registry.hpp).
+struct CesKpi : measure_kpi<CesKpi> {
+    using state = CesState;
+    static constexpr const char* measure = "ces";
+    static bool accepts(double v) noexcept { return detail::whole_in(v, 1, 7); }
+    static constexpr MeasureRule rule{accepts, "CES must be a whole number from 1 to 7", false};
+    static constexpr int rank = 300;
+    static constexpr ScorecardColumn columns[] = {{"ces", false, false}, {"ces_agree", false, false}, {"ces_n", true, false}};
+
+    using acc = std::array<std::uint64_t, 8>;  // (unused), answers 1..7: the answer is the index
+    static void add(acc& a, double v, std::size_t row) {
+        ++a[detail::checked_measure(v, 1, 7, true, measure, rule.text, row)];
+    }
+    static state finish(acc& a, const CellCore&) {
+        state s;
+        for (std::size_t i = 0; i < s.counts.size(); ++i) s.counts[i] = a[i + 1];
+        return s;
+    }
+    static void check(const state& s, const CellCore& c) { detail::check_at_most(s.n(), c.events, "CES answers"); }
+    static void read(const state& s, const CellCore&, const KpiReadOptions&, double* out) {
+        detail::put_cells(out, s.mean(), s.agree(), s.n());
+    }
+};
 
 }  // namespace cxkit::metrics

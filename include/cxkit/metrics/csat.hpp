@@ -10,6 +10,7 @@
 #include "cxkit/core/error.hpp"
 #include "cxkit/core/mergeable.hpp"
 #include "cxkit/core/serialize.hpp"
+#include "cxkit/metrics/kpi.hpp"
 #include "cxkit/metrics/stats.hpp"
 
 namespace cxkit::metrics {
@@ -63,22 +64,40 @@ struct CsatState {
     }
     bool operator==(const CsatState&) const = default;
 
-    std::string serialize() const {
-        ByteWriter w;
-        w.header("CsatState", 1);
-        for (auto c : counts) w.put(c);
-        return std::move(w).bytes();
-    }
+    std::string serialize() const { return detail::serialize_fields("CsatState", counts); }
     static CsatState deserialize(std::string_view bytes) {
-        ByteReader r(bytes);
-        r.header("CsatState", 1);
         CsatState s;
-        for (auto& c : s.counts) c = r.get<std::uint64_t>();
-        r.expect_done();
+        detail::deserialize_fields(bytes, "CsatState", s.counts);
         if (detail::counts_overflow(s.counts)) ByteReader::fail("CsatState counts sum beyond 64 bits");
         return s;
     }
 };
 static_assert(MergeableState<CsatState>);
+
+// The scorecard's CSAT columns (registered in kpi_registry.hpp).
+struct CsatKpi : measure_kpi<CsatKpi> {
+    using state = CsatState;
+    static constexpr const char* measure = "csat";
+    static bool accepts(double v) noexcept { return detail::whole_in(v, 1, 5); }
+    static constexpr MeasureRule rule{accepts, "CSAT must be a whole number from 1 to 5", false};
+    static constexpr int rank = 200;
+    static constexpr ScorecardColumn columns[] = {
+        {"csat", false, false}, {"csat_low", false, false}, {"csat_high", false, false}, {"csat_n", true, false}};
+
+    using acc = std::array<std::uint64_t, 6>;  // (unused), answers 1..5: the answer is the index
+    static void add(acc& a, double v, std::size_t row) {
+        ++a[detail::checked_measure(v, 1, 5, true, measure, rule.text, row)];
+    }
+    static state finish(acc& a, const CellCore&) {
+        state s;
+        for (std::size_t i = 0; i < s.counts.size(); ++i) s.counts[i] = a[i + 1];
+        return s;
+    }
+    static void check(const state& s, const CellCore& c) { detail::check_at_most(s.n(), c.events, "CSAT answers"); }
+    static void read(const state& s, const CellCore&, const KpiReadOptions& o, double* out) {
+        const auto r = s.result(o.confidence);
+        detail::put_cells(out, r.value, r.low, r.high, r.n);
+    }
+};
 
 }  // namespace cxkit::metrics

@@ -7,6 +7,7 @@
 
 #include "cxkit/core/mergeable.hpp"
 #include "cxkit/core/serialize.hpp"
+#include "cxkit/metrics/kpi.hpp"
 #include "cxkit/metrics/stats.hpp"
 
 namespace cxkit::metrics {
@@ -32,20 +33,10 @@ struct FcrState {
     }
     bool operator==(const FcrState&) const = default;
 
-    std::string serialize() const {
-        ByteWriter w;
-        w.header("FcrState", 1);
-        w.put(resolved);
-        w.put(first_contact);
-        return std::move(w).bytes();
-    }
+    std::string serialize() const { return detail::serialize_fields("FcrState", resolved, first_contact); }
     static FcrState deserialize(std::string_view bytes) {
-        ByteReader r(bytes);
-        r.header("FcrState", 1);
         FcrState s;
-        s.resolved = r.get<std::uint64_t>();
-        s.first_contact = r.get<std::uint64_t>();
-        r.expect_done();
+        detail::deserialize_fields(bytes, "FcrState", s.resolved, s.first_contact);
         // Tickets resolved at first contact are a subset of resolved tickets: FCR is at most 100%.
         if (s.first_contact > s.resolved)
             ByteReader::fail("FcrState has more first-contact resolutions than resolved tickets (FCR above 100%)");
@@ -53,5 +44,25 @@ struct FcrState {
     }
 };
 static_assert(MergeableState<FcrState>);
+
+// The scorecard's FCR columns (registered in kpi_registry.hpp).
+struct FcrKpi : measure_kpi<FcrKpi> {
+    using state = FcrState;
+    static constexpr const char* measure = "fcr";
+    static bool accepts(double v) noexcept { return std::isnan(v) || v == 0 || v == 1; }
+    static constexpr MeasureRule rule{accepts, "first-contact resolution must be 0 or 1 (or missing)", true};
+    static constexpr int rank = 400;
+    static constexpr ScorecardColumn columns[] = {{"fcr", false, false}, {"fcr_n", true, false}};
+
+    using acc = std::array<std::uint64_t, 3>;  // not at first contact, at first contact, (unused)
+    static void add(acc& a, double v, std::size_t row) {
+        ++a[detail::checked_measure(v, 0, 1, true, measure, rule.text, row)];
+    }
+    static state finish(acc& a, const CellCore&) { return {a[0] + a[1], a[1]}; }
+    static void check(const state& s, const CellCore& c) { detail::check_at_most(s.resolved, c.events, "resolved tickets"); }
+    static void read(const state& s, const CellCore&, const KpiReadOptions&, double* out) {
+        detail::put_cells(out, s.value(), s.resolved);
+    }
+};
 
 }  // namespace cxkit::metrics

@@ -1,136 +1,133 @@
 #pragma once
-// KpiState: every KPI of one scorecard cell (a group, or a group in one period) as one mergeable state.
+// KpiCell<List>: every KPI of one scorecard cell (a group, or a group in one period) as one mergeable state, for
+// any list of KPI descriptors. KpiState, the cell of the registered KPIs, is defined in kpi_registry.hpp.
+#include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
 
-#include "cxkit/core/mergeable.hpp"
 #include "cxkit/core/serialize.hpp"
-#include "cxkit/metrics/ces.hpp"
-#include "cxkit/metrics/complaints.hpp"
-#include "cxkit/metrics/csat.hpp"
 #include "cxkit/metrics/customer_set.hpp"
-#include "cxkit/metrics/fcr.hpp"
-#include "cxkit/metrics/mean.hpp"
-#include "cxkit/metrics/nps.hpp"
-#include "cxkit/metrics/response_time.hpp"
+#include "cxkit/metrics/kpi.hpp"
+#include "cxkit/metrics/stats.hpp"
 
 namespace cxkit::metrics {
 
-struct KpiState {
-    std::uint64_t events = 0;
-    double revenue = 0;
-    CustomerSet customers;
-    NpsState nps;
-    CsatState csat;
-    CesState ces;
-    FcrState fcr;
-    ResponseTimeState response_time;
-    MeanState sentiment;
-    ComplaintState complaints;
+// A list of KPI descriptors; for_each calls f.template operator()<K, index>() for each, in order.
+template <class... Ks>
+struct kpi_list {
+    static constexpr std::size_t size = sizeof...(Ks);
+    template <class F>
+    static constexpr void for_each(F&& f) {
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (f.template operator()<Ks, I>(), ...);
+        }(std::index_sequence_for<Ks...>{});
+    }
+};
+
+namespace detail {
+
+template <class K, class... Ks>
+constexpr std::size_t kpi_index() {
+    constexpr std::array<bool, sizeof...(Ks)> same{std::is_same_v<K, Ks>...};
+    for (std::size_t i = 0; i < same.size(); ++i)
+        if (same[i]) return i;
+    return same.size();
+}
+
+// A merge that can refuse (a count overflow) must refuse before anything in the cell changes: states that are
+// plain counters are merged into a copy first; a KPI may give its own check_merge instead.
+template <class K>
+void check_kpi_merge(const typename K::state& a, const typename K::state& b) {
+    if constexpr (requires { K::check_merge(a, b); }) {
+        K::check_merge(a, b);
+    } else if constexpr (std::is_trivially_copyable_v<typename K::state>) {
+        typename K::state c = a;
+        c += b;
+    }
+}
+
+}  // namespace detail
+
+// Every KPI of one scorecard cell (a group, or a group in one period) as one mergeable state: the core (events,
+// revenue, customers) and one state per registered KPI.
+template <class List>
+struct KpiCell;
+
+template <class... Ks>
+struct KpiCell<kpi_list<Ks...>> : CellCore {
+    using kpis = kpi_list<Ks...>;
+    static_assert(((detail::kpi_index<Ks, Ks...>() < sizeof...(Ks)) && ...));
+    std::tuple<typename Ks::state...> states;
+
+    template <class K>
+    static constexpr std::size_t index_of = detail::kpi_index<K, Ks...>();
+    template <class K>
+    typename K::state& get() noexcept { return std::get<index_of<K>>(states); }
+    template <class K>
+    const typename K::state& get() const noexcept { return std::get<index_of<K>>(states); }
 
     // Every answer, ticket and complaint is one event of the cell, and every customer has at least one: what a
     // fill gives and a merge keeps. Refuses (invalid_input) a state loaded from bytes that breaks it.
     void check_cell() const {
-        auto fail = [](const char* what) {
-            ByteReader::fail(std::string("KpiState has more ") + what + " than events");
-        };
-        if (complaints.events != events) ByteReader::fail("KpiState complaint interactions differ from its events");
-        if (nps.n() > events) fail("NPS answers");
-        if (csat.n() > events) fail("CSAT answers");
-        if (ces.n() > events) fail("CES answers");
-        if (fcr.resolved > events) fail("resolved tickets");
-        if (response_time.n() > events) fail("response times");
-        if (sentiment.n > events) fail("sentiment scores");
-        if (customers.keys.size() > events) fail("customers");
+        (Ks::check(get<Ks>(), *this), ...);
+        detail::check_at_most(customers.keys.size(), events, "customers");
         if (!std::isfinite(revenue)) ByteReader::fail("KpiState revenue is not finite");
     }
 
     // Throws invalid_input when merging o would overflow a count; changes nothing either way.
-    void check_merge(const KpiState& o) const { (void)merged_counters(o); }
+    void check_merge(const KpiCell& o) const {
+        (void)detail::add_counts(events, o.events, "events");
+        (detail::check_kpi_merge<Ks>(get<Ks>(), o.get<Ks>()), ...);
+    }
 
-    KpiState& operator+=(const KpiState& o) {
+    KpiCell& operator+=(const KpiCell& o) {
         if (&o == this) {  // the members' merges read what they write
-            const KpiState copy = o;
+            const KpiCell copy = o;
             return *this += copy;
         }
-        // The counters first: they are the only parts that can refuse (overflow), so a refusal changes nothing.
-        Counters c = merged_counters(o);
-        nps = c.nps;
-        csat = c.csat;
-        ces = c.ces;
-        fcr = c.fcr;
-        sentiment = c.sentiment;
-        complaints = c.complaints;
-        events = c.events;
+        check_merge(o);  // the only refusals (overflow) come first, so a refusal changes nothing
+        events += o.events;
         revenue += o.revenue;
         customers += o.customers;
-        response_time += o.response_time;
+        ((get<Ks>() += o.get<Ks>()), ...);
         return *this;
     }
     // Counts exactly; sums of doubles up to the rounding of a different summation order.
-    bool operator==(const KpiState& o) const {
+    bool operator==(const KpiCell& o) const {
         const bool revenue_close = revenue == o.revenue ||
                                    std::abs(revenue - o.revenue) <= 1e-12 * std::max(std::abs(revenue), std::abs(o.revenue));
-        return events == o.events && revenue_close && customers == o.customers && nps == o.nps && csat == o.csat &&
-               ces == o.ces && fcr == o.fcr && response_time == o.response_time && sentiment == o.sentiment &&
-               complaints == o.complaints;
+        return events == o.events && revenue_close && customers == o.customers && ((get<Ks>() == o.get<Ks>()) && ...);
     }
 
-private:
-    struct Counters {
-        NpsState nps;
-        CsatState csat;
-        CesState ces;
-        FcrState fcr;
-        MeanState sentiment;
-        ComplaintState complaints;
-        std::uint64_t events;
-    };
-    Counters merged_counters(const KpiState& o) const {
-        Counters c{nps, csat, ces, fcr, sentiment, complaints, 0};
-        c.nps += o.nps;
-        c.csat += o.csat;
-        c.ces += o.ces;
-        c.fcr += o.fcr;
-        c.sentiment += o.sentiment;
-        c.complaints += o.complaints;
-        c.events = detail::add_counts(events, o.events, "events");
-        return c;
-    }
-
-public:
+    // "KpiState" v1: events, revenue, then the customers' and each KPI's bytes in list order.
     std::string serialize() const {
         ByteWriter w;
         w.header("KpiState", 1);
         w.put(events);
         w.put(revenue);
-        for (const std::string& part : {customers.serialize(), nps.serialize(), csat.serialize(), ces.serialize(),
-                                        fcr.serialize(), response_time.serialize(), sentiment.serialize(),
-                                        complaints.serialize()})
-            w.put_string(part);
+        w.put_string(customers.serialize());
+        (w.put_string(get<Ks>().serialize()), ...);
         return std::move(w).bytes();
     }
-    static KpiState deserialize(std::string_view bytes) {
+    static KpiCell deserialize(std::string_view bytes) {
         ByteReader r(bytes);
         r.header("KpiState", 1);
-        KpiState s;
+        KpiCell s;
         s.events = r.get<std::uint64_t>();
         s.revenue = r.get<double>();
         s.customers = CustomerSet::deserialize(r.get_string());
-        s.nps = NpsState::deserialize(r.get_string());
-        s.csat = CsatState::deserialize(r.get_string());
-        s.ces = CesState::deserialize(r.get_string());
-        s.fcr = FcrState::deserialize(r.get_string());
-        s.response_time = ResponseTimeState::deserialize(r.get_string());
-        s.sentiment = MeanState::deserialize(r.get_string());
-        s.complaints = ComplaintState::deserialize(r.get_string());
+        ((s.get<Ks>() = Ks::state::deserialize(r.get_string())), ...);  // a comma fold: in list order
         r.expect_done();
         s.check_cell();
         return s;
     }
 };
-static_assert(MergeableState<KpiState>);
 
 }  // namespace cxkit::metrics

@@ -11,6 +11,7 @@
 #include "cxkit/core/error.hpp"
 #include "cxkit/core/mergeable.hpp"
 #include "cxkit/core/serialize.hpp"
+#include "cxkit/metrics/kpi.hpp"
 #include "cxkit/metrics/stats.hpp"
 
 namespace cxkit::metrics {
@@ -55,22 +56,10 @@ struct MeanState {
         return n == o.n && detail::sums_close(sum, o.sum, scale) && detail::sums_close(sum_sq, o.sum_sq);
     }
 
-    std::string serialize() const {
-        ByteWriter w;
-        w.header("MeanState", 1);
-        w.put(n);
-        w.put(sum);
-        w.put(sum_sq);
-        return std::move(w).bytes();
-    }
+    std::string serialize() const { return detail::serialize_fields("MeanState", n, sum, sum_sq); }
     static MeanState deserialize(std::string_view bytes) {
-        ByteReader r(bytes);
-        r.header("MeanState", 1);
         MeanState s;
-        s.n = r.get<std::uint64_t>();
-        s.sum = r.get<double>();
-        s.sum_sq = r.get<double>();
-        r.expect_done();
+        detail::deserialize_fields(bytes, "MeanState", s.n, s.sum, s.sum_sq);
         // What any n values give: finite sums, sum_sq >= 0, nothing summed when n == 0, and sum^2 <= n sum_sq
         // (Cauchy-Schwarz; with a little room for rounding).
         const double nn = static_cast<double>(s.n);
@@ -81,5 +70,28 @@ struct MeanState {
     }
 };
 static_assert(MergeableState<MeanState>);
+
+// The scorecard's sentiment columns: the mean VADER compound (registered in kpi_registry.hpp).
+struct SentimentKpi : measure_kpi<SentimentKpi> {
+    using state = MeanState;
+    static constexpr const char* measure = "sentiment";
+    static bool accepts(double v) noexcept { return std::isnan(v) || (v >= -1 && v <= 1); }
+    static constexpr MeasureRule rule{accepts, "sentiment must be in [-1, 1]", false};
+    static constexpr int rank = 700;
+    static constexpr ScorecardColumn columns[] = {{"sentiment", false, false}, {"sentiment_n", true, false}};
+
+    using acc = MeanState;
+    static void add(acc& a, double v, std::size_t row) {
+        detail::checked_measure(v, -1, 1, false, measure, rule.text, row);
+        ++a.n;
+        a.sum += v;
+        a.sum_sq += v * v;
+    }
+    static state finish(acc& a, const CellCore&) { return a; }
+    static void check(const state& s, const CellCore& c) { detail::check_at_most(s.n, c.events, "sentiment scores"); }
+    static void read(const state& s, const CellCore&, const KpiReadOptions&, double* out) {
+        detail::put_cells(out, s.mean(), s.n);
+    }
+};
 
 }  // namespace cxkit::metrics

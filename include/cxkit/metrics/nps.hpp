@@ -11,6 +11,7 @@
 #include "cxkit/core/error.hpp"
 #include "cxkit/core/mergeable.hpp"
 #include "cxkit/core/serialize.hpp"
+#include "cxkit/metrics/kpi.hpp"
 #include "cxkit/metrics/stats.hpp"
 
 namespace cxkit::metrics {
@@ -66,27 +67,52 @@ struct NpsState {
     void check_total() const { detail::add_counts(detail::add_counts(promoters, passives, "nps"), detractors, "nps"); }
     bool operator==(const NpsState&) const = default;
 
-    std::string serialize() const {
-        ByteWriter w;
-        w.header("NpsState", 1);
-        w.put(promoters);
-        w.put(passives);
-        w.put(detractors);
-        return std::move(w).bytes();
-    }
+    std::string serialize() const { return detail::serialize_fields("NpsState", promoters, passives, detractors); }
     static NpsState deserialize(std::string_view bytes) {
-        ByteReader r(bytes);
-        r.header("NpsState", 1);
         NpsState s;
-        s.promoters = r.get<std::uint64_t>();
-        s.passives = r.get<std::uint64_t>();
-        s.detractors = r.get<std::uint64_t>();
-        r.expect_done();
+        detail::deserialize_fields(bytes, "NpsState", s.promoters, s.passives, s.detractors);
         if (detail::counts_overflow(std::array{s.promoters, s.passives, s.detractors}))
             ByteReader::fail("NpsState counts sum beyond 64 bits");
         return s;
     }
 };
 static_assert(MergeableState<NpsState>);
+
+// The scorecard's NPS columns, and the period-over-period change test (registered in kpi_registry.hpp).
+struct NpsKpi : measure_kpi<NpsKpi> {
+    using state = NpsState;
+    static constexpr const char* measure = "nps";
+    static bool accepts(double v) noexcept { return detail::whole_in(v, 0, 10); }
+    static constexpr MeasureRule rule{accepts, "NPS must be a whole number from 0 to 10", false};
+    static constexpr int rank = 100;
+    static constexpr ScorecardColumn columns[] = {
+        {"nps", false, false}, {"nps_low", false, false}, {"nps_high", false, false}, {"nps_n", true, false}};
+    static constexpr ScorecardColumn change_columns[] = {{"nps_change_z", false, true}, {"nps_change_p", false, true}};
+    static constexpr const char* change_flag = "nps_change_significant";
+
+    using acc = std::array<std::uint64_t, 4>;  // promoters, passives, detractors, (unused: 32-byte cells)
+    static void add(acc& a, double v, std::size_t row) {
+        static constexpr std::uint8_t bin[11] = {2, 2, 2, 2, 2, 2, 2, 1, 1, 0, 0};  // 0..10 -> class
+        ++a[bin[detail::checked_measure(v, 0, 10, true, measure, rule.text, row)]];
+    }
+    static state finish(acc& a, const CellCore&) { return {a[0], a[1], a[2]}; }
+    static void check(const state& s, const CellCore& c) { detail::check_at_most(s.n(), c.events, "NPS answers"); }
+    static void read(const state& s, const CellCore&, const KpiReadOptions& o, double* out) {
+        const auto r = s.result(o.confidence);
+        detail::put_cells(out, r.value, r.low, r.high, r.n);
+    }
+    // z and p of the change from the previous period (prev: nullptr without one); significant only when both
+    // periods have min_change_n answers, since the z-test leans on the normal approximation.
+    static bool read_change(const state& s, const state* prev, const KpiReadOptions& o, double* out) {
+        out[0] = out[1] = detail::nan;
+        if (!prev || prev->n() == 0 || s.n() == 0) return false;
+        const auto zt = nps_z_test(s.value(), s.variance(), static_cast<double>(s.n()), prev->value(),
+                                   prev->variance(), static_cast<double>(prev->n()));
+        out[0] = zt.z;
+        out[1] = zt.p;
+        return std::isfinite(zt.p) && zt.p < 1.0 - o.confidence && s.n() >= o.min_change_n &&
+               prev->n() >= o.min_change_n;
+    }
+};
 
 }  // namespace cxkit::metrics

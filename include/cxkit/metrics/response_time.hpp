@@ -7,11 +7,13 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "cxkit/core/error.hpp"
 #include "cxkit/core/mergeable.hpp"
 #include "cxkit/core/serialize.hpp"
+#include "cxkit/metrics/kpi.hpp"
 #include "cxkit/metrics/stats.hpp"
 
 namespace cxkit::metrics {
@@ -91,5 +93,32 @@ struct ResponseTimeState {
     }
 };
 static_assert(MergeableState<ResponseTimeState>);
+
+// The scorecard's response-time columns (registered in kpi_registry.hpp).
+struct ResponseTimeKpi : measure_kpi<ResponseTimeKpi> {
+    using state = ResponseTimeState;
+    static constexpr const char* measure = "response_time";
+    static bool accepts(double v) noexcept { return std::isnan(v) || (v >= 0 && std::isfinite(v)); }
+    static constexpr MeasureRule rule{accepts, "response time must be a finite duration >= 0 seconds", false};
+    static constexpr int rank = 500;
+    static constexpr ScorecardColumn columns[] = {{"response_time_mean", false, false},
+                                                  {"response_time_median", false, false},
+                                                  {"response_time_p90", false, false},
+                                                  {"response_time_n", true, false}};
+
+    using acc = ResponseTimeState;
+    static void add(acc& a, double v, std::size_t row) {
+        detail::checked_measure(v, 0, detail::inf, false, measure, rule.text, row);
+        a.add(v);
+    }
+    static state finish(acc& a, const CellCore&) { return std::move(a); }
+    static void check(const state& s, const CellCore& c) { detail::check_at_most(s.n(), c.events, "response times"); }
+    static void read(const state& s, const CellCore&, const KpiReadOptions&, double* out) {
+        // Median and p90 from one copy of the values (each quantile of the state would copy them again).
+        std::vector<double> values = s.values;
+        const double median = quantile_linear(values, 0.5), p90 = quantile_linear(values, 0.9);
+        detail::put_cells(out, s.mean(), median, p90, s.n());
+    }
+};
 
 }  // namespace cxkit::metrics

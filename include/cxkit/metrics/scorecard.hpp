@@ -2,6 +2,9 @@
 // The CX scorecard: the ten KPIs of the seed table per group (event columns and/or a customer segmentation) and
 // per period, with confidence intervals.
 //
+// The KPIs of a cell come from the KPI registry (kpi_registry.hpp): every part below that touches them is generic
+// over a kpi_list, and the production scorecard is the one of scorecard_kpis.
+//
 // ScorecardState is the mergeable state behind it: one KpiState per (group labels, period) and one ActivityState
 // (customer x period activity, for retention and churn) per group. Groups are keyed by their labels, not by
 // dictionary codes, so states from logs with different dictionaries (partitions, days, shards) merge exactly.
@@ -30,38 +33,31 @@
 #include "cxkit/core/mergeable.hpp"
 #include "cxkit/core/parallel.hpp"
 #include "cxkit/core/rules.hpp"
-#include "cxkit/metrics/measure_rules.hpp"
 #include "cxkit/core/segmentation.hpp"
 #include "cxkit/core/serialize.hpp"
 #include "cxkit/core/time.hpp"
 #include "cxkit/metrics/activity.hpp"
-#include "cxkit/metrics/kpi_state.hpp"
+#include "cxkit/metrics/kpi.hpp"
+#include "cxkit/metrics/kpi_registry.hpp"
 #include "cxkit/metrics/measure_rules.hpp"
 #include "cxkit/metrics/simple_clv.hpp"
 #include "cxkit/metrics/stats.hpp"
 
 namespace cxkit::metrics {
 
-struct ScorecardOptions {
-    std::vector<std::string> by;              // categorical event columns to group by
-    const Segmentation* segment = nullptr;    // group by customer segment too (after the columns)
-    Period period = Period::none;             // one row per period when set
-    // Retention and churn need periods; with period == none they are pooled over these periods.
-    Period retention_period = Period::month;
-    std::string complaint_kind = "complaint";  // the `kind` value that marks a complaint
-    unsigned threads = 0;                      // 0: all hardware threads
-};
-
 using GroupLabels = std::vector<std::optional<std::string>>;  // nullopt: missing
 
-struct ScorecardState {
+// The scorecard state of a KPI list (ScorecardState: of the registered KPIs).
+template <class List>
+struct BasicScorecardState {
+    using Cell = KpiCell<List>;
     std::vector<std::string> group_columns;
     Period period = Period::none;
     Period activity_period = Period::month;
-    std::map<std::pair<GroupLabels, std::int64_t>, KpiState> cells;  // (labels, period index) -> KPIs
+    std::map<std::pair<GroupLabels, std::int64_t>, Cell> cells;  // (labels, period index) -> KPIs
     std::map<GroupLabels, ActivityState> activity;                    // labels -> activity
 
-    ScorecardState& operator+=(const ScorecardState& o) {
+    BasicScorecardState& operator+=(const BasicScorecardState& o) {
         if (cells.empty() && activity.empty()) {
             group_columns = o.group_columns;
             period = o.period;
@@ -72,7 +68,7 @@ struct ScorecardState {
                                 "cannot merge scorecards grouped by different columns or periods");
         }
         if (&o == this) {  // the cells' merges read what they write
-            const ScorecardState copy = o;
+            const BasicScorecardState copy = o;
             return *this += copy;
         }
         // Counts that would overflow are refused before anything changes (a failed merge leaves no half-merge).
@@ -82,7 +78,7 @@ struct ScorecardState {
         for (auto& [k, v] : o.activity) activity[k] += v;
         return *this;
     }
-    bool operator==(const ScorecardState& o) const {
+    bool operator==(const BasicScorecardState& o) const {
         return group_columns == o.group_columns && period == o.period && activity_period == o.activity_period &&
                cells == o.cells && activity == o.activity;
     }
@@ -117,10 +113,10 @@ struct ScorecardState {
     // repeated or not UTF-8; labels that are not UTF-8 or a "missing" label with text; a cell or activity group
     // twice; a period index whose period does not start inside the timestamp range (or not 0 without periods);
     // KPI states that break their own invariants (each state's deserialize).
-    static ScorecardState deserialize(std::string_view bytes) {
+    static BasicScorecardState deserialize(std::string_view bytes) {
         ByteReader r(bytes);
         r.header("ScorecardState", 1);
-        ScorecardState s;
+        BasicScorecardState s;
         const auto ng = r.get<std::uint64_t>();
         if (ng > 64) ByteReader::fail("too many group columns");
         for (std::uint64_t i = 0; i < ng; ++i) {
@@ -149,7 +145,7 @@ struct ScorecardState {
             auto g = get_labels();
             const auto p = r.get<std::int64_t>();
             check_period_index(p, s.period);
-            if (!s.cells.emplace(std::make_pair(std::move(g), p), KpiState::deserialize(r.get_string())).second)
+            if (!s.cells.emplace(std::make_pair(std::move(g), p), Cell::deserialize(r.get_string())).second)
                 ByteReader::fail("ScorecardState has the same cell twice");
         }
         const auto na = r.get<std::uint64_t>();
@@ -181,6 +177,7 @@ private:
         if (p < lo || p > hi) ByteReader::fail("ScorecardState period index " + std::to_string(p) + " is outside the timestamp range");
     }
 };
+using ScorecardState = BasicScorecardState<scorecard_kpis>;
 static_assert(MergeableState<ScorecardState>);
 
 namespace detail {
@@ -278,133 +275,69 @@ private:
     std::unordered_map<std::uint64_t, T> map_;
 };
 
+
 // Per-thread partial result of a fill over a range of customers.
+template <class List>
 struct PartialFill {
-    std::vector<std::pair<std::uint64_t, KpiState>> cells;         // (slot, state)
+    std::vector<std::pair<std::uint64_t, KpiCell<List>>> cells;    // (slot, state)
     std::vector<std::pair<std::uint64_t, ActivityState>> activity;  // (group, state)
 };
 
-// The counters of all cells of one fill as flat arrays (structure of arrays), indexed by a compact cell id.
-// The scan runs in chunks of events: a first loop assigns each event its cell (and does the per-customer
-// bookkeeping), then per measure column a branch-free pass finds the events that carry it and a second loop
-// updates only their cells. Measures are sparse, and "is it missing?" per column per event would be an
+// The accumulators of all cells of one fill, indexed by a compact cell id: the core's as flat arrays, each KPI's
+// as one vector of its `acc`. The scan runs in chunks of events: a first loop assigns each event its cell (and
+// does the per-customer bookkeeping), then per KPI a reader finds the events that carry its measure (branch-free)
+// and updates only their cells. Measures are sparse, and "is it missing?" per column per event would be an
 // unpredictable branch.
-struct FlatCells {
+template <class List>
+struct FlatCells;
+
+template <class... Ks>
+struct FlatCells<kpi_list<Ks...>> {
+    using Cell = KpiCell<kpi_list<Ks...>>;
     std::vector<std::uint64_t> slot;  // cell id -> slot (group * periods + period)
-    std::vector<std::uint64_t> events, complaints, sentiment_n;
-    std::vector<std::uint64_t> nps;   // 4 per cell: promoters, passives, detractors, (unused)
-    std::vector<std::uint64_t> csat;  // 6 per cell: (unused), 1..5
-    std::vector<std::uint64_t> ces;   // 8 per cell: (unused), 1..7
-    std::vector<std::uint64_t> fcr;   // 3 per cell: not first contact, first contact, (unused)
-    std::vector<double> revenue, sentiment_sum, sentiment_sq;
+    std::vector<std::uint64_t> events;
+    std::vector<double> revenue;
     std::vector<std::int64_t> last_customer;  // 1 + code of the last customer counted in the cell
     std::vector<CustomerSet> customers;
-    std::vector<ResponseTimeState> response_time;
+    std::tuple<std::vector<typename Ks::acc>...> accs;
 
     std::uint32_t add(std::uint64_t s) {
         const auto id = static_cast<std::uint32_t>(slot.size());
         slot.push_back(s);
         events.push_back(0);
-        complaints.push_back(0);
-        sentiment_n.push_back(0);
-        nps.resize(nps.size() + 4, 0);
-        csat.resize(csat.size() + 6, 0);
-        ces.resize(ces.size() + 8, 0);
-        fcr.resize(fcr.size() + 3, 0);
         revenue.push_back(0);
-        sentiment_sum.push_back(0);
-        sentiment_sq.push_back(0);
         last_customer.push_back(0);
         customers.emplace_back();
-        response_time.emplace_back();
+        std::apply([](auto&... v) { (v.emplace_back(), ...); }, accs);  // value-initialised: zero counts
         return id;
     }
 
-    KpiState finish(std::size_t c) {
-        KpiState k;
+    Cell finish(std::size_t c) {
+        Cell k;
         k.events = events[c];
         k.revenue = revenue[c];
         k.customers = std::move(customers[c]);
         k.customers.normalize();
-        k.nps.promoters = nps[4 * c];
-        k.nps.passives = nps[4 * c + 1];
-        k.nps.detractors = nps[4 * c + 2];
-        for (std::size_t i = 0; i < 5; ++i) k.csat.counts[i] = csat[6 * c + i + 1];
-        for (std::size_t i = 0; i < 7; ++i) k.ces.counts[i] = ces[8 * c + i + 1];
-        k.fcr.resolved = fcr[3 * c] + fcr[3 * c + 1];
-        k.fcr.first_contact = fcr[3 * c + 1];
-        k.response_time = std::move(response_time[c]);
-        k.sentiment.n = sentiment_n[c];
-        k.sentiment.sum = sentiment_sum[c];
-        k.sentiment.sum_sq = sentiment_sq[c];
-        k.complaints.complaints = complaints[c];
-        k.complaints.events = events[c];
+        kpi_list<Ks...>::for_each([&]<class K, std::size_t I>() { k.template get<K>() = K::finish(std::get<I>(accs)[c], k); });
         return k;
     }
 };
 
-inline constexpr double inf = std::numeric_limits<double>::infinity();
-
-[[noreturn]] inline void measure_changed(double v, const char* column, std::size_t row) {
-    throw invalid_input(column, static_cast<std::int64_t>(row),
-                        std::string(measure_rule(column).text) + ", got " + describe_value(v) +
-                            " (row of the log sorted by customer and time; the column changed after the log "
-                            "validated it)");
-}
-
-// v itself when finite (or infinite bounds allow it) within [lo, hi] and, for scores, whole; as the table slot
-// static_cast<size_t>(v) for scores. Throws invalid_input otherwise. The range test comes first, so the cast
-// only ever sees a value that fits.
-inline std::size_t checked_measure(double v, double lo, double hi, bool whole, const char* column, std::size_t row) {
-    if (!(v >= lo && v <= hi) || !std::isfinite(v)) [[unlikely]]
-        measure_changed(v, column, row);
-    if (!whole) return 0;
-    const auto slot = static_cast<std::size_t>(v);
-    if (static_cast<double>(slot) != v) [[unlikely]]
-        measure_changed(v, column, row);
-    return slot;
-}
-
-// Positions j < n where x[j] is present (not NaN), written to idx without a branch; returns how many. Measures
-// are sparse (each event carries one or two of them), so the per-cell updates then touch only those events.
-inline std::size_t present_positions(const double* __restrict x, std::size_t n, std::uint32_t* __restrict idx) noexcept {
-    std::size_t k = 0;
-    for (std::size_t j = 0; j < n; ++j) {
-        idx[k] = static_cast<std::uint32_t>(j);
-        k += x[j] == x[j];
-    }
-    return k;
-}
-
-inline PartialFill fill_customers(const EventLog& log, const ScorecardOptions& opt, const GroupResolver& groups,
-                                  std::int64_t pmin, std::int64_t np, std::int64_t tmin, std::int64_t tmax,
-                                  std::size_t c_begin, std::size_t c_end) {
+template <class... Ks>
+PartialFill<kpi_list<Ks...>> fill_customers(kpi_list<Ks...>, const EventLog& log, const ScorecardOptions& opt,
+                                            const GroupResolver& groups, std::int64_t pmin, std::int64_t np,
+                                            std::int64_t tmin, std::int64_t tmax, std::size_t c_begin,
+                                            std::size_t c_end) {
     const auto& off = log.customer_offsets();
     const auto* time = log.time().data();
     const auto* cust = log.customer().data();
     const auto& keys = log.customer_keys();
-    auto measure_ptr = [&](const char* name) -> const double* {
-        auto* m = log.measure(name);
-        return m ? m->data() : nullptr;
-    };
-    const double *value = measure_ptr("value"), *nps = measure_ptr("nps"), *csat = measure_ptr("csat"),
-                 *ces = measure_ptr("ces"), *rt = measure_ptr("response_time"), *fcr = measure_ptr("fcr"),
-                 *sent = measure_ptr("sentiment");
-    const std::int32_t* kind = nullptr;
-    std::int32_t complaint_code = std::numeric_limits<std::int32_t>::min();
-    if (auto* k = log.categorical("kind")) {
-        kind = k->codes.data();
-        for (std::size_t i = 0; i < k->categories.size(); ++i)
-            if (k->categories[i] == opt.complaint_kind) complaint_code = static_cast<std::int32_t>(i);
-    }
     const Period act_period = opt.period != Period::none ? opt.period : opt.retention_period;
     const bool same_period = act_period == opt.period;
-    // NPS 0..10 -> promoters 0, passives 1, detractors 2.
-    static constexpr std::uint8_t nps_bin[11] = {2, 2, 2, 2, 2, 2, 2, 1, 1, 0, 0};
 
     const std::uint64_t n_groups = groups.n_groups;
     const std::uint64_t n_cells = n_groups * static_cast<std::uint64_t>(np);
-    FlatCells cells;
+    FlatCells<kpi_list<Ks...>> cells;
     SlotStore<std::uint32_t> cell_of(n_cells);  // slot -> 1 + cell id (0: not seen yet)
     SlotStore<ActivityState> activity(n_groups);
     ActivityState* activity_dense = activity.dense_data();
@@ -425,30 +358,9 @@ inline PartialFill fill_customers(const EventLog& log, const ScorecardOptions& o
     std::int64_t* act_last_customer = act_last_customer_vec.data();
     std::int64_t* act_last_period = act_last_period_vec.data();
     std::uint32_t* cell_of_dense = cell_of_vec.empty() ? nullptr : cell_of_vec.data();
-    // Per measure: the log's rows where it is present (sparse measures), and a cursor into them.
-    struct Sparse {
-        const std::uint32_t* next = nullptr;
-        const std::uint32_t* end = nullptr;
-    };
-    auto sparse_of = [&](const char* name) {
-        Sparse sp;
-        if (auto* rows = log.present_rows(name)) {
-            const auto b = static_cast<std::uint32_t>(off[c_begin]);
-            sp.next = std::lower_bound(rows->data(), rows->data() + rows->size(), b);
-            sp.end = rows->data() + rows->size();
-        }
-        return sp;
-    };
-    Sparse sp_value = sparse_of("value"), sp_nps = sparse_of("nps"), sp_csat = sparse_of("csat"),
-           sp_ces = sparse_of("ces"), sp_fcr = sparse_of("fcr"), sp_sent = sparse_of("sentiment"),
-           sp_rt = sparse_of("response_time");
-    // Positions (relative to b0) of the chunk's rows where x is present: from the sparse index when there is one.
-    auto positions = [&](const double* x, Sparse& sp, std::size_t b0, std::size_t b1, std::uint32_t* at) {
-        if (!sp.next) return present_positions(x + b0, b1 - b0, at);
-        std::size_t k = 0;
-        while (sp.next != sp.end && *sp.next < b1) at[k++] = *sp.next++ - static_cast<std::uint32_t>(b0);
-        return k;
-    };
+    // The revenue (the `value` measure) and each KPI's reader of the log, from the first row of this range on.
+    MeasureReader value(log, "value", static_cast<std::size_t>(off[c_begin]));
+    std::tuple<typename Ks::reader...> readers{typename Ks::reader(log, opt, static_cast<std::size_t>(off[c_begin]))...};
     std::size_t c = c_begin;
     while (c < c_end) {
         // A chunk of whole customers of about `chunk` events (one customer may make it longer).
@@ -543,51 +455,20 @@ inline PartialFill fill_customers(const EventLog& log, const ScorecardOptions& o
             else
                 for (std::size_t k = 0; k < n_new_acts; ++k) activity[new_acts[k].first].add(key, new_acts[k].second);
         }
-        // Pass 2: per measure, only the events that carry it.
-        if (kind)
-            for (std::size_t j = 0; j < n; ++j) cells.complaints[cl[j]] += kind[b0 + j] == complaint_code;
-        // Calls f(cell id, value) for each event of the chunk that carries the measure.
-        auto each_present = [&](const double* col, Sparse& sp, auto&& f) {
-            if (!col) return;
-            std::uint32_t* at = present.data();
-            const std::size_t k = positions(col, sp, b0, b1, at);
-            const double* x = col + b0;
-            for (std::size_t t = 0; t < k; ++t) f(cl[at[t]], x[at[t]], b0 + at[t]);
-        };
-        // Every value is checked here, where it is used (as a table index, or summed into a state whose
-        // invariants it must keep): the log validated it on the way in, but a log built on a view of caller
-        // memory may see it change afterwards, and an unchecked score would index out of bounds (issue 12).
-        each_present(value, sp_value, [&](std::uint32_t id, double v, std::size_t row) {
-            checked_measure(v, -inf, inf, false, "value", row);
+        // Pass 2: per measure, only the events that carry it. Every value is checked where it is used (as a table
+        // index, or summed into a state whose invariants it must keep): see checked_measure.
+        value.each(cl, b0, b1, present.data(), [&](std::uint32_t id, double v, std::size_t row) {
+            checked_measure(v, -inf, inf, false, "value", core::finite_rule().text, row);
             cells.revenue[id] += v;
         });
-        each_present(nps, sp_nps, [&](std::uint32_t id, double v, std::size_t row) {
-            ++cells.nps[4 * id + nps_bin[checked_measure(v, 0, 10, true, "nps", row)]];
-        });
-        each_present(csat, sp_csat, [&](std::uint32_t id, double v, std::size_t row) {
-            ++cells.csat[6 * id + checked_measure(v, 1, 5, true, "csat", row)];
-        });
-        each_present(ces, sp_ces, [&](std::uint32_t id, double v, std::size_t row) {
-            ++cells.ces[8 * id + checked_measure(v, 1, 7, true, "ces", row)];
-        });
-        each_present(fcr, sp_fcr, [&](std::uint32_t id, double v, std::size_t row) {
-            ++cells.fcr[3 * id + checked_measure(v, 0, 1, true, "fcr", row)];
-        });
-        each_present(sent, sp_sent, [&](std::uint32_t id, double v, std::size_t row) {
-            checked_measure(v, -1, 1, false, "sentiment", row);
-            ++cells.sentiment_n[id];
-            cells.sentiment_sum[id] += v;
-            cells.sentiment_sq[id] += v * v;
-        });
-        each_present(rt, sp_rt, [&](std::uint32_t id, double v, std::size_t row) {
-            checked_measure(v, 0, inf, false, "response_time", row);
-            cells.response_time[id].add(v);
-        });
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (std::get<I>(readers).chunk(std::get<I>(cells.accs).data(), cl, b0, b1, present.data()), ...);
+        }(std::index_sequence_for<Ks...>{});
         core::check_interrupt();  // a no-op on worker threads; on the caller, Ctrl-C within a chunk
         c = c1;
     }
 
-    PartialFill out;
+    PartialFill<kpi_list<Ks...>> out;
     for (std::size_t id = 0; id < cells.slot.size(); ++id) out.cells.emplace_back(cells.slot[id], cells.finish(id));
     std::sort(out.cells.begin(), out.cells.end(), [](auto& a, auto& b) { return a.first < b.first; });
     activity.for_each([&](std::uint64_t g, ActivityState& a) {
@@ -606,9 +487,11 @@ inline constexpr std::size_t fill_chunk_events = std::size_t{1} << 18;
 
 // One pass over the log; returns the mergeable state. Runs on opt.threads threads through core::parallel_for_chunks
 // (interruptible through core's interrupt check).
-inline ScorecardState fill_scorecard(const EventLog& log, const ScorecardOptions& opt = {}) {
+// List: the KPIs of the cells (the registered ones unless a test asks for others).
+template <class List = scorecard_kpis>
+BasicScorecardState<List> fill_scorecard(const EventLog& log, const ScorecardOptions& opt = {}) {
     const detail::GroupResolver groups(log, opt);
-    ScorecardState state;
+    BasicScorecardState<List> state;
     state.group_columns = opt.by;
     if (opt.segment) state.group_columns.push_back(opt.segment->name);
     state.period = opt.period;
@@ -633,9 +516,9 @@ inline ScorecardState fill_scorecard(const EventLog& log, const ScorecardOptions
         if (c > bounds.back() && c < k) bounds.push_back(c);
     }
     bounds.push_back(k);
-    std::vector<detail::PartialFill> parts(bounds.size() - 1);
+    std::vector<detail::PartialFill<List>> parts(bounds.size() - 1);
     core::parallel_for_chunks(parts.size(), 1, opt.threads, [&](std::size_t c, std::size_t, std::size_t) {
-        parts[c] = detail::fill_customers(log, opt, groups, pmin, np, tmin, tmax, bounds[c], bounds[c + 1]);
+        parts[c] = detail::fill_customers(List{}, log, opt, groups, pmin, np, tmin, tmax, bounds[c], bounds[c + 1]);
     });
     // Merge in chunk order, converting slots to labelled keys.
     for (auto& part : parts) {
@@ -654,26 +537,67 @@ inline ScorecardState fill_scorecard(const EventLog& log, const ScorecardOptions
     return state;
 }
 
-// The scorecard's columns, in table order: the one list (Python reads it through the binding). `count` columns
-// hold whole numbers (shown as integers); `periods_only` ones are meaningful only when the table has periods.
-struct ScorecardColumn {
-    const char* name;
-    bool count;
-    bool periods_only;
+
+// Where the columns of a KPI list go in the scorecard table: each KPI's `columns` (KPIs sorted by rank), then the
+// scorecard's own columns (retention and churn from the activity, the simple CLV, the cell core), then the
+// period-over-period columns of the KPIs that have them (list order).
+template <class List>
+struct ScorecardLayout;
+
+template <class... Ks>
+struct ScorecardLayout<kpi_list<Ks...>> {
+    static constexpr ScorecardColumn own_columns[] = {
+        {"retention_rate", false, false}, {"churn_rate", false, false}, {"clv", false, false},
+        {"customers", true, false},       {"events", true, false},      {"revenue", false, false},
+    };
+    template <class K>
+    static constexpr std::size_t n_change() {
+        if constexpr (requires { K::change_columns; }) return std::size(K::change_columns);
+        else return 0;
+    }
+    static constexpr std::size_t n = sizeof...(Ks);
+    static constexpr std::size_t n_kpi_columns = (std::size_t{0} + ... + std::size(Ks::columns));
+    static constexpr std::size_t own_offset = n_kpi_columns;
+    static constexpr std::size_t size = n_kpi_columns + std::size(own_columns) + (std::size_t{0} + ... + n_change<Ks>());
+    // Per KPI (list order): the table index of its first column, and of its first change column.
+    static constexpr std::array<std::size_t, n> offsets = [] {
+        const std::array<int, n> rank{Ks::rank...};
+        const std::array<std::size_t, n> width{std::size(Ks::columns)...};
+        std::array<std::size_t, n> order{}, out{};
+        for (std::size_t i = 0; i < n; ++i) order[i] = i;
+        for (std::size_t i = 1; i < n; ++i)  // stable insertion sort by rank
+            for (std::size_t j = i; j > 0 && rank[order[j - 1]] > rank[order[j]]; --j) std::swap(order[j - 1], order[j]);
+        std::size_t at = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            out[order[i]] = at;
+            at += width[order[i]];
+        }
+        return out;
+    }();
+    static constexpr std::array<std::size_t, n> change_offsets = [] {
+        const std::array<std::size_t, n> width{n_change<Ks>()...};
+        std::array<std::size_t, n> out{};
+        std::size_t at = n_kpi_columns + std::size(own_columns);
+        for (std::size_t i = 0; i < n; ++i) {
+            out[i] = at;
+            at += width[i];
+        }
+        return out;
+    }();
+    static constexpr std::array<ScorecardColumn, size> columns = [] {
+        std::array<ScorecardColumn, size> out{};
+        kpi_list<Ks...>::for_each([&]<class K, std::size_t I>() {
+            for (std::size_t i = 0; i < std::size(K::columns); ++i) out[offsets[I] + i] = K::columns[i];
+            if constexpr (n_change<K>() > 0)
+                for (std::size_t i = 0; i < n_change<K>(); ++i) out[change_offsets[I] + i] = K::change_columns[i];
+        });
+        for (std::size_t i = 0; i < std::size(own_columns); ++i) out[own_offset + i] = own_columns[i];
+        return out;
+    }();
 };
-inline constexpr ScorecardColumn scorecard_columns[] = {
-    {"nps", false, false}, {"nps_low", false, false}, {"nps_high", false, false}, {"nps_n", true, false},
-    {"csat", false, false}, {"csat_low", false, false}, {"csat_high", false, false}, {"csat_n", true, false},
-    {"ces", false, false}, {"ces_agree", false, false}, {"ces_n", true, false},
-    {"fcr", false, false}, {"fcr_n", true, false},
-    {"response_time_mean", false, false}, {"response_time_median", false, false},
-    {"response_time_p90", false, false}, {"response_time_n", true, false},
-    {"complaints", true, false}, {"complaint_rate", false, false}, {"complaints_per_1000", false, false},
-    {"sentiment", false, false}, {"sentiment_n", true, false},
-    {"retention_rate", false, false}, {"churn_rate", false, false}, {"clv", false, false},
-    {"customers", true, false}, {"events", true, false}, {"revenue", false, false},
-    {"nps_change_z", false, true}, {"nps_change_p", false, true},
-};
+
+// The scorecard's columns, in table order: the one list (Python reads it through the binding as SCORECARD_COLUMNS).
+inline constexpr auto scorecard_columns = ScorecardLayout<scorecard_kpis>::columns;
 
 // The finished scorecard: one row per cell, columns of KPI values.
 struct ScorecardTable {
@@ -683,12 +607,18 @@ struct ScorecardTable {
     std::vector<std::int64_t> period_index;  // per row (0 when period == none)
     std::vector<std::string> column_names;
     std::vector<std::vector<double>> columns;  // same order as column_names
-    std::vector<std::uint8_t> nps_change_significant;
+    std::vector<std::string> flag_names;        // per-row flags (periods only), e.g. nps_change_significant
+    std::vector<std::vector<std::uint8_t>> flags;  // same order as flag_names
 
     const std::vector<double>& column(std::string_view name) const {
         for (std::size_t i = 0; i < column_names.size(); ++i)
             if (column_names[i] == name) return columns[i];
         throw invalid_input(std::string(name), invalid_input::no_row, "no such scorecard column");
+    }
+    const std::vector<std::uint8_t>& flag(std::string_view name) const {
+        for (std::size_t i = 0; i < flag_names.size(); ++i)
+            if (flag_names[i] == name) return flags[i];
+        throw invalid_input(std::string(name), invalid_input::no_row, "no such scorecard flag");
     }
     std::size_t rows() const noexcept { return labels.size(); }
 };
@@ -718,7 +648,11 @@ inline double periods_per_year(Period p) {
     return 12;
 }
 
-inline ScorecardTable scorecard_table(const ScorecardState& st, const ScorecardTableOptions& opt = {}) {
+
+template <class List>
+ScorecardTable scorecard_table(const BasicScorecardState<List>& st, const ScorecardTableOptions& opt = {}) {
+    using Layout = ScorecardLayout<List>;
+    using Cell = KpiCell<List>;
     z_for_confidence(opt.confidence);  // validates the level
     if (!(opt.annual_discount_rate >= 0) || !std::isfinite(opt.annual_discount_rate))
         throw invalid_input("discount_rate", invalid_input::no_row, "must be a finite number >= 0");
@@ -726,8 +660,13 @@ inline ScorecardTable scorecard_table(const ScorecardState& st, const ScorecardT
     ScorecardTable t;
     t.group_columns = st.group_columns;
     t.period = st.period;
-    for (const auto& c : scorecard_columns) t.column_names.emplace_back(c.name);
+    for (const auto& c : Layout::columns) t.column_names.emplace_back(c.name);
     t.columns.assign(t.column_names.size(), {});
+    List::for_each([&]<class K, std::size_t>() {
+        if constexpr (Layout::template n_change<K>() > 0) t.flag_names.emplace_back(K::change_flag);
+    });
+    t.flags.assign(t.flag_names.size(), {});
+    const KpiReadOptions read_opt{opt.confidence, opt.min_change_n};
     const double d = std::pow(1.0 + opt.annual_discount_rate, 1.0 / periods_per_year(st.activity_period)) - 1.0;
 
     // Retention per group: by period when the scorecard has periods, pooled otherwise.
@@ -765,15 +704,13 @@ inline ScorecardTable scorecard_table(const ScorecardState& st, const ScorecardT
             }
         }
     }
-    const NpsState* prev_nps = nullptr;
+    const Cell* prev_cell = nullptr;
     const GroupLabels* prev_labels = nullptr;
     std::int64_t prev_period = 0;
     for (auto& [key, s] : st.cells) {
         const auto& [g, p] = key;
         t.labels.push_back(g);
         t.period_index.push_back(p);
-        const auto nr = s.nps.result(opt.confidence);
-        const auto cr = s.csat.result(opt.confidence);
         const double customers = static_cast<double>(s.customers.size());
         double retention = nan, churn = nan, margin = nan;
         if (st.period != Period::none) {
@@ -799,38 +736,27 @@ inline ScorecardTable scorecard_table(const ScorecardState& st, const ScorecardT
         double clv = nan;
         if (std::isfinite(margin) && std::isfinite(retention) && retention <= 1.0) clv = simple_clv(margin, retention, d);
 
-        double z = nan, pval = nan;
-        bool significant = false;
-        if (st.period != Period::none && prev_nps && *prev_labels == g &&
-            static_cast<std::uint64_t>(p) - static_cast<std::uint64_t>(prev_period) == 1 &&
-            prev_nps->n() > 0 && s.nps.n() > 0) {
-            const auto zt = nps_z_test(s.nps.value(), s.nps.variance(), static_cast<double>(s.nps.n()),
-                                       prev_nps->value(), prev_nps->variance(), static_cast<double>(prev_nps->n()));
-            z = zt.z;
-            pval = zt.p;
-            significant = std::isfinite(pval) && pval < 1.0 - opt.confidence && s.nps.n() >= opt.min_change_n &&
-                          prev_nps->n() >= opt.min_change_n;
-        }
-        prev_nps = &s.nps;
+        // The previous cell when it is this group's previous period (period-over-period columns).
+        const Cell* prev = st.period != Period::none && prev_cell && *prev_labels == g &&
+                                   static_cast<std::uint64_t>(p) - static_cast<std::uint64_t>(prev_period) == 1
+                               ? prev_cell
+                               : nullptr;
+        prev_cell = &s;
         prev_labels = &g;
         prev_period = p;
 
-        // Median and p90 from one copy of the values (each quantile of the state would copy them again).
-        std::vector<double> rt_values = s.response_time.values;
-        const double rt_median = quantile_linear(rt_values, 0.5), rt_p90 = quantile_linear(rt_values, 0.9);
-        const double row[] = {nr.value, nr.low, nr.high, static_cast<double>(nr.n),
-                              cr.value, cr.low, cr.high, static_cast<double>(cr.n),
-                              s.ces.mean(), s.ces.agree(), static_cast<double>(s.ces.n()),
-                              s.fcr.value(), static_cast<double>(s.fcr.resolved),
-                              s.response_time.mean(), rt_median, rt_p90,
-                              static_cast<double>(s.response_time.n()),
-                              static_cast<double>(s.complaints.complaints), s.complaints.per_customer(s.customers.size()),
-                              s.complaints.per_1000(s.customers.size()), s.sentiment.mean(),
-                              static_cast<double>(s.sentiment.n), retention, churn, clv, customers,
-                              static_cast<double>(s.events), s.revenue, z, pval};
-        static_assert(std::size(row) == std::size(scorecard_columns));
+        std::array<double, Layout::size> row;
+        std::size_t flag = 0;
+        List::for_each([&]<class K, std::size_t I>() {
+            K::read(s.template get<K>(), s, read_opt, row.data() + Layout::offsets[I]);
+            if constexpr (Layout::template n_change<K>() > 0)
+                t.flags[flag++].push_back(K::read_change(s.template get<K>(), prev ? &prev->template get<K>() : nullptr,
+                                                         read_opt, row.data() + Layout::change_offsets[I]));
+        });
+        const double own[] = {retention, churn, clv, customers, static_cast<double>(s.events), s.revenue};
+        static_assert(std::size(own) == std::size(Layout::own_columns));
+        std::copy(std::begin(own), std::end(own), row.begin() + Layout::own_offset);
         for (std::size_t i = 0; i < t.columns.size(); ++i) t.columns[i].push_back(row[i]);
-        t.nps_change_significant.push_back(significant);
     }
     return t;
 }

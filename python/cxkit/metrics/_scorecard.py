@@ -94,7 +94,7 @@ class Scorecard:
             starts = pd.to_datetime(np.asarray(d["period_start"], dtype=np.int64), unit="ns")
             data["period"] = pd.PeriodIndex(starts, freq="Y" if d["period"] == "Y" else d["period"])
         n = len(d["period_start"])
-        # The columns and their kinds come from C++ (the one list): counts become integers, and columns that
+        # The columns and their kinds come from C++ (the KPI registry): counts become integers, and columns that
         # only mean something with periods are left out without them.
         for name, is_count, periods_only in _m.SCORECARD_COLUMNS:
             if periods_only and not d["period"]:
@@ -102,8 +102,9 @@ class Scorecard:
             col = d["columns"][name]
             data[name] = col.astype(np.int64) if is_count else col
         df = pd.DataFrame(data, index=pd.RangeIndex(n))
-        if d["period"]:
-            df["nps_change_significant"] = np.asarray(d["nps_change_significant"], dtype=bool)
+        if d["period"]:  # the registered KPIs' period-over-period flags (nps_change_significant)
+            for name, flag in d["flags"].items():
+                df[name] = np.asarray(flag, dtype=bool)
         return df
 
     def __repr__(self) -> str:
