@@ -89,7 +89,7 @@ EventLog log_of(int from, int to) {
             const double r = amount(rng);
             const int s = score(rng);
             if (c < from) continue;  // same random stream whatever the range: the union is the same data
-            auto& ev = b.event("c" + std::to_string(c), t).set("channel", c % 2 ? "web" : "phone");
+            auto& ev = b.event(std::to_string(c), t).set("channel", c % 2 ? "web" : "phone");
             if (refund) ev.set("refund", r);
             if (nps) ev.set("nps", s);
             if (complaint) ev.set("kind", "complaint");

@@ -747,10 +747,11 @@ ScorecardTable scorecard_table(const BasicScorecardState<List>& st, const Scorec
 
         std::array<double, Layout::size> row;
         std::size_t flag = 0;
+        const Cell& cell = s;  // a lambda may not capture a structured binding (clang before 16)
         List::for_each([&]<class K, std::size_t I>() {
-            K::read(s.template get<K>(), s, read_opt, row.data() + Layout::offsets[I]);
+            K::read(cell.template get<K>(), cell, read_opt, row.data() + Layout::offsets[I]);
             if constexpr (Layout::template n_change<K>() > 0)
-                t.flags[flag++].push_back(K::read_change(s.template get<K>(), prev ? &prev->template get<K>() : nullptr,
+                t.flags[flag++].push_back(K::read_change(cell.template get<K>(), prev ? &prev->template get<K>() : nullptr,
                                                          read_opt, row.data() + Layout::change_offsets[I]));
         });
         const double own[] = {retention, churn, clv, customers, static_cast<double>(s.events), s.revenue};
