@@ -202,6 +202,23 @@ def test_csv_unclosed_quote_is_an_error_with_its_line(tmp_path):
             cxkit.EventLog.from_csv(p, errors=errors)
 
 
+def test_csv_ids_with_leading_zeros_stay_text(tmp_path):
+    """Issue 12 (silently wrong): pandas read the ids "007" and "7" as the integer 7, one customer instead of
+    two. CSV ids are text unless every one is a plain integer; then they are int64 as before."""
+    p = tmp_path / "ids.csv"
+    p.write_text("customer_id,time,csat\n007,2024-01-01,5\n7,2024-01-02,4\n7,2024-01-03,3\n")
+    log = cxkit.EventLog.from_csv(p)
+    assert log.n_customers == 2
+    assert log.to_pandas()["customer_id"].tolist() == ["007", "7", "7"]
+    p.write_text("client,time,csat\n+5,2024-01-01,5\n5,2024-01-02,4\n")  # a sign is not a plain integer either
+    assert cxkit.EventLog.from_csv(p, customer="client").n_customers == 2
+    p.write_text("customer_id,time,csat\n12,2024-01-01,5\n-3,2024-01-02,4\n12,2024-01-03,3\n")
+    ids = cxkit.EventLog.from_csv(p).to_pandas()["customer_id"]
+    assert ids.dtype == np.int64 and ids.tolist() == [-3, 12, 12]
+    p.write_text("customer_id,time,csat\n99999999999999999999,2024-01-01,5\n")  # beyond int64: text, not an error
+    assert cxkit.EventLog.from_csv(p).to_pandas()["customer_id"].tolist() == ["99999999999999999999"]
+
+
 def test_csv_quoted_newlines_keep_line_numbers(tmp_path):
     p = tmp_path / "multi.csv"
     p.write_text('customer_id,time,text,nps\na,2024-01-01,"two\nlines",9\nb,2024-01-02,x,12\n')

@@ -317,6 +317,20 @@ def _customer_ids(series: pd.Series, name: str, conv: _Conversion) -> tuple[np.n
     return codes32, labels
 
 
+_PLAIN_INTEGER = r"-?(?:0|[1-9][0-9]*)"
+
+
+def _integer_ids_as_int(ids: pd.Series) -> pd.Series:
+    """CSV ids read as text, as int64 when every one is a plain integer that fits (else unchanged: "007", "7a")."""
+    present = ids.dropna()
+    if present.empty or not present.str.fullmatch(_PLAIN_INTEGER).all():
+        return ids
+    as_int = [int(v) for v in present]
+    if min(as_int) < _I64_MIN or max(as_int) > _I64_MAX:
+        return ids
+    return ids.astype("Int64") if len(present) < len(ids) else ids.astype(np.int64)
+
+
 def _text(series: pd.Series, name: str, conv: _Conversion) -> list[str]:
     """Strings as valid UTF-8; a bytes value that does not decode (or a lone surrogate) is an error naming the row."""
     out: list[str] = []
@@ -593,9 +607,16 @@ class EventLog:
             content = "".join(ln for i, ln in enumerate(lines, start=1) if not skip[i])
         try:
             # round_trip: the float64 a number was written from, not its nearest neighbour
-            df = pd.read_csv(io.StringIO(content), sep=sep, index_col=False, float_precision="round_trip")
+            # Customer ids are read as text, so that "007" and "7" stay two customers; a column of plain integers
+            # (no leading zeros, no sign but "-") becomes int64 ids again below.
+            id_cols = [customer] if customer is not None else list(_DEFAULT_NAMES["customer"])
+            df = pd.read_csv(io.StringIO(content), sep=sep, index_col=False, float_precision="round_trip",
+                             dtype={c: str for c in id_cols})
         except pd.errors.ParserError as e:  # the csv pass agreed with the file, so this is a pandas-only rule
             raise _csv_error(path, None, None, f"malformed CSV: {e}") from None
+        for c in id_cols:
+            if c in df.columns:
+                df[c] = _integer_ids_as_int(df[c])
         if len(df) != len(record_lines):
             raise _csv_error(path, None, None, f"read {len(df)} rows but the file has {len(record_lines)} records "
                          "(blank or comment lines inside the data?)")
