@@ -18,7 +18,7 @@
 #include <boost/math/special_functions/digamma.hpp>
 #include <boost/math/special_functions/gamma.hpp>
 
-#include <Eigen/Dense>
+#include <Eigen/Core>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -498,6 +498,7 @@ struct ParetoNbdLL {
         : d(data), threads(threads_), idx(data, std::size_t{1} << 18, true) {}
     double total_weight() const { return d.total_weight; }
 
+    template <int = 0>  // instantiated (Boost.Math, Eigen, the parallel loop) only where used: issue 11
     double operator()(const Eigen::VectorXd& th, Eigen::VectorXd* grad) const {
         const bool want = grad != nullptr;
         const ParetoTerms P(th[0], th[1], th[2], th[3]);
@@ -660,6 +661,7 @@ public:
     // difference of Gauss hypergeometric terms that cancel for small t). With u = ln(1 + tau/beta) the density is
     // s e^(-s u) on [0, ln(1 + t/beta)]: adaptive Gauss-Kronrod (Boost.Math) over a smooth, positive integrand
     // evaluated in log space.
+    template <int = 0>  // instantiated (Boost.Math, Eigen, the parallel loop) only where used: issue 11
     double probability_of_n_purchases(double t, int n) const {
         if (n < 0) throw invalid_input("n", invalid_input::no_row, "must be >= 0");
         if (!std::isfinite(t) || t < 0) throw invalid_input("t", invalid_input::no_row, "must be a finite number >= 0");
