@@ -7,6 +7,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
+#include <pybind11/typing.h>
 
 #include <map>
 #include <memory>
@@ -159,7 +160,8 @@ py::class_<EventLog, std::shared_ptr<EventLog>> register_event_log(py::module_& 
         .def_property_readonly("n_customer_ids", [](const EventLog& l) { return l.customer_ids().size(); })
         .def_property_readonly("customer_ids_are_strings", [](const EventLog& l) { return l.customer_ids().is_string(); })
         .def("customer_ids",
-             [](const EventLog& l) -> py::object {
+             // Typed return (not py::object) so the stubs name it.
+             [](const EventLog& l) -> py::typing::Union<py::typing::List<py::str>, py::array_t<std::int64_t>> {
                  const auto& ids = l.customer_ids();
                  if (ids.is_string()) return py::cast(ids.strs());
                  return py::array_t<std::int64_t>(static_cast<py::ssize_t>(ids.ints().size()), ids.ints().data());
@@ -179,19 +181,20 @@ py::class_<EventLog, std::shared_ptr<EventLog>> register_event_log(py::module_& 
                  return v;
              })
         .def("categorical",
-             [](py::object self, const std::string& name) {
+             [](py::object self, const std::string& name)
+                 -> py::typing::Tuple<py::array_t<std::int32_t>, py::typing::List<py::str>> {
                  const auto* c = self.cast<const EventLog&>().categorical(name);
                  if (!c) throw invalid_input(name, invalid_input::no_row, "no such categorical column");
                  return py::make_tuple(array_of(c->codes, self), py::cast(c->categories));
-             })
+             }, py::arg("name"))
         .def("measure",
              [](py::object self, const std::string& name) {
                  const auto* c = self.cast<const EventLog&>().measure(name);
                  if (!c) throw invalid_input(name, invalid_input::no_row, "no such measure column");
                  return array_of(*c, self);
-             })
+             }, py::arg("name"))
         .def("has_text", [](const EventLog& l) { return l.text() != nullptr; })
-        .def("text", [](const EventLog& l) -> py::object {
+        .def("text", [](const EventLog& l) -> py::typing::Optional<py::typing::List<py::str>> {
             if (!l.text()) return py::none();
             return py::cast(*l.text());
         })

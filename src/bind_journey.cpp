@@ -10,6 +10,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
+#include <pybind11/typing.h>
 
 #include <string>
 #include <string_view>
@@ -40,8 +41,9 @@ using Doubles = py::array_t<double, py::array::c_style | py::array::forcecast>;
 
 std::vector<double> owned(const Doubles& a) { return std::vector<double>(a.data(), a.data() + a.size()); }
 
-Paths paths_from_strings(const py::list& paths, const Doubles& conv, const Doubles& nulls, const Doubles& value,
-                         const std::string& sep) {
+// typing::List: a list as before, named list[str] in the signature (and the stubs).
+Paths paths_from_strings(const py::typing::List<py::str>& paths, const Doubles& conv, const Doubles& nulls,
+                         const Doubles& value, const std::string& sep) {
     const auto c = owned(conv), n = owned(nulls), v = owned(value);
     // A tuple holds a reference to each (immutable) str, so another thread emptying the list cannot free the
     // buffers the views point into while the GIL is released.

@@ -7,6 +7,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
+#include <pybind11/typing.h>
 
 #include <cstdint>
 #include <string>
@@ -63,7 +64,9 @@ py::dict logrank_to_dict(const retention::LogRankResult& r) {
 }
 
 void register_kaplan_meier(py::module_& m) {
-    m.def("kaplan_meier", [](const Doubles& durations, const py::object& observed, double confidence) {
+    // typing::Optional: any object as before (None or array-like), typed in the signature (and the stubs).
+    m.def("kaplan_meier", [](const Doubles& durations, const py::typing::Optional<Doubles>& observed,
+                             double confidence) {
         const auto d = owned(durations, "durations");
         retention::KaplanMeier km;
         if (observed.is_none()) {

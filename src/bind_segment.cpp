@@ -13,6 +13,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
+#include <pybind11/typing.h>
 
 #include <cstring>
 #include <memory>
@@ -111,7 +112,9 @@ seg::Similarity similarity_of(const std::string& s) {
     throw invalid_input("similarity", invalid_input::no_row, "must be 'cosine' or 'lift' (got '" + s + "')");
 }
 
-py::tuple pairs_to_arrays(const std::vector<std::pair<double, std::int32_t>>& v) {
+// Typed tuple (not py::tuple) so the stubs name the arrays.
+py::typing::Tuple<py::array_t<std::int32_t>, py::array_t<double>> pairs_to_arrays(
+    const std::vector<std::pair<double, std::int32_t>>& v) {
     py::array_t<std::int32_t> items(static_cast<py::ssize_t>(v.size()));
     py::array_t<double> scores(static_cast<py::ssize_t>(v.size()));
     for (std::size_t k = 0; k < v.size(); ++k) {
@@ -415,10 +418,10 @@ void register_recommender(py::module_& m) {
             py::arg("consent") = py::none())
         .def("similar_items", [](const RecommenderHandle& h, std::int32_t item, int n) {
             return pairs_to_arrays(h.fit->similar_items(item, n));
-        })
+        }, py::arg("item"), py::arg("n"))
         .def("popular", [](const RecommenderHandle& h, std::int32_t segment, int n) {
             return pairs_to_arrays(h.fit->popular(segment, n));
-        })
+        }, py::arg("segment"), py::arg("n"))
         .def("similarity_csc",
              [](const RecommenderHandle& h) {
                  const auto& S = h.fit->similarity();

@@ -2,6 +2,7 @@
 // Retention is in bind_retention.cpp.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
+#include <pybind11/typing.h>
 
 #include <algorithm>
 #include <cmath>
@@ -29,6 +30,8 @@ struct TextRef {
     std::size_t size;
     operator std::string_view() const noexcept { return {data, size}; }
 };
+
+using TextList = py::typing::List<py::typing::Union<py::str, py::bytes, py::float_, py::none>>;
 
 // Scores a list of str/bytes (None or float NaN: a missing text, NaN scores) into an (n, 4) array
 // neg, neu, pos, compound. The texts are gathered with the GIL held (the UTF-8 of each str is borrowed: CPython
@@ -120,11 +123,11 @@ void register_lexicon(py::module_& m) {
              py::arg("text"), py::arg("source") = "emoji lexicon")
         .def("add_emoji_file", [](voc::Lexicon& l, const std::string& p) { l.add_emoji_file(p); }, py::arg("path"))
         .def("set", &voc::Lexicon::set, py::arg("token"), py::arg("valence"))
-        .def("get", [](const voc::Lexicon& l, std::string_view token) -> py::object {
+        .def("get", [](const voc::Lexicon& l, std::string_view token) -> py::typing::Optional<float> {
             const double* v = l.find(token);
             return v ? py::cast(*v) : py::none();
         }, py::arg("token"))
-        .def("emoji", [](const voc::Lexicon& l, const std::string& e) -> py::object {
+        .def("emoji", [](const voc::Lexicon& l, const std::string& e) -> py::typing::Optional<py::str> {
             std::size_t i = 0;
             if (e.empty() || voc::utf8::find_invalid(e) != std::string_view::npos) return py::none();
             const char32_t cp = voc::utf8::decode(e, i);
@@ -145,7 +148,8 @@ void register_vader(py::module_& m) {
             const auto s = v.score(text);
             return py::make_tuple(s.neg, s.neu, s.pos, s.compound);
         }, py::arg("text"))
-        .def("score_many", [](const voc::Vader& v, const py::list& texts, unsigned threads) {
+        // TextList: a list as before, typed in the signature (and the stubs); NaN (float) rows score NaN.
+        .def("score_many", [](const voc::Vader& v, const TextList& texts, unsigned threads) {
             return score_texts(v, texts, threads);
         }, py::arg("texts"), py::arg("threads") = 0u,
            "Scores a list of str/bytes into an (n, 4) array neg, neu, pos, compound (None/NaN rows: NaN). Runs "

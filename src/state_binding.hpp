@@ -66,7 +66,8 @@ py::class_<S> bind_state(py::module_& m, const char* name, const char* doc) {
              py::return_value_policy::reference_internal,
              "Merge another state into this one (the GIL is held: safe against other threads' reads).")
         .def("__add__", [](const S& a, const S& b) { return merged(a, b); })
-        .def("__eq__", [](const S& a, const S& b) { return a == b; })
+        // is_operator: == with another type returns NotImplemented (so False), not TypeError.
+        .def("__eq__", [](const S& a, const S& b) { return a == b; }, py::is_operator())
         .def("__copy__", [](const S& a) { return S(a); })
         .def("__deepcopy__", [](const S& a, py::dict) { return S(a); })
         .def("serialize", [](const S& s) { return py::bytes(s.serialize()); },

@@ -96,7 +96,10 @@ TEST_CASE("markov order 1: 10,000 channels without long cycles run in well under
     const auto t0 = std::chrono::steady_clock::now();
     const MarkovAttribution r = markov_attribution(p);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    CHECK(seconds < 2.0);
+    // Milliseconds when quiet; the dense solve this replaced took minutes at this size. The bound only has to tell
+    // those apart, with room for a loaded machine and the sanitizer build (-O1).
+    MESSAGE("10,000-channel funnel: " << seconds << " s");
+    CHECK(seconds < 60.0);
     CHECK(r.transition.size() == 0);  // 10,003 states: only the sparse matrix
     double total = 0;
     for (double v : r.conversions) total += v;
@@ -114,5 +117,6 @@ TEST_CASE("markov order 1: more than markov_cycle_limit channels in one cycle ar
         CHECK(std::string(e.what()).find("lead back to one another") != std::string::npos);
         CHECK(std::string(e.what()).find(std::to_string(markov_cycle_limit)) != std::string::npos);
     }
-    CHECK(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() < 2.0);
+    // at once: before any solve (a cubic solve of this set would take many minutes)
+    CHECK(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() < 60.0);
 }

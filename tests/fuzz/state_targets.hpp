@@ -62,7 +62,11 @@ inline void scorecard(std::string_view b) {
     load_and_use<ScorecardState>(b, [](const ScorecardState& s) { (void)scorecard_table(s); });
 }
 inline void cohorts(std::string_view b) {
-    load_and_use<CohortState>(b, [](const CohortState& s) { (void)s.max_age(); });
+    load_and_use<CohortState>(b, [](const CohortState& s) {
+        (void)s.max_age();
+        (void)s.table_cells();  // the size check the bindings make before allocating the table
+        for (const auto& [c, v] : s.active) (void)s.cohort_start(c), (void)s.size(c);
+    });
 }
 inline void recommender(std::string_view b) {
     load_and_use<RecommenderState>(b, [](const RecommenderState& s) { (void)s.size(); });

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace cxkit {
+namespace cxkit::core {
 
 template <class S>
 concept MergeableState = std::default_initializable<S> && std::equality_comparable<S> &&
@@ -23,4 +23,10 @@ S merged(S a, const S& b) {
     return a;
 }
 
+}  // namespace cxkit::core
+
+// Transitional: the names under their pre-core spelling, for one release.
+namespace cxkit {
+using core::MergeableState;
+using core::merged;
 }  // namespace cxkit

@@ -13,7 +13,7 @@
 
 #include "cxkit/core/error.hpp"
 
-namespace cxkit {
+namespace cxkit::core {
 
 class ByteWriter {
 public:
@@ -155,4 +155,10 @@ private:
     std::size_t pos_ = 0;
 };
 
+}  // namespace cxkit::core
+
+// Transitional: the names under their pre-core spelling, for one release.
+namespace cxkit {
+using core::ByteWriter;
+using core::ByteReader;
 }  // namespace cxkit

@@ -14,7 +14,7 @@
 
 #include "cxkit/core/error.hpp"
 
-namespace cxkit {
+namespace cxkit::core {
 
 namespace detail {
 
@@ -62,7 +62,8 @@ struct Interval {
 };
 
 // Two-sided critical value: confidence 0.95 -> z = 1.959964 (the 97.5% normal quantile).
-inline double z_for_confidence(double confidence) {
+template <class = void>  // a template so that only callers pay for compiling it (Boost.Math code)
+double z_for_confidence(double confidence) {
     if (!(confidence > 0.0 && confidence < 1.0))  // NaN fails too
         throw invalid_input("confidence", invalid_input::no_row,
                             "confidence must be in (0, 1), got " + detail::format_value(confidence));
@@ -91,7 +92,8 @@ struct ZTest {
 };
 
 // z = diff / se with a two-sided p-value. NaN in, NaN out; se == 0 gives z = +-inf and p = 0 (or NaN if diff==0).
-inline ZTest two_sample_z(double diff, double se) {
+template <class = void>  // a template so that only callers pay for compiling it (Boost.Math code)
+ZTest two_sample_z(double diff, double se) {
     const double z = diff / se;
     if (std::isnan(z)) return {detail::nan, detail::nan};
     // cdf(complement(...)) keeps precision in the far tail, where 1 - cdf would round to 0.
@@ -138,4 +140,24 @@ inline double quantile_linear(std::vector<double>& values, double q) {
     return gamma >= 0.5 ? b - d * (1.0 - gamma) : a + d * gamma;
 }
 
+}  // namespace cxkit::core
+
+// Transitional: the names under their pre-core spelling, for one release.
+namespace cxkit {
+using core::Interval;
+using core::z_for_confidence;
+using core::wilson_interval;
+using core::ZTest;
+using core::two_sample_z;
+using core::proportion_z_test;
+using core::proportion_vs_benchmark;
+using core::quantile_linear;
 }  // namespace cxkit
+namespace cxkit::detail {
+using core::detail::nan;
+using core::detail::format_value;
+using core::detail::sums_close;
+using core::detail::ratio_or_nan;
+using core::detail::counts_overflow;
+using core::detail::add_counts;
+}  // namespace cxkit::detail

@@ -12,7 +12,7 @@
 
 #include "cxkit/core/error.hpp"
 
-namespace cxkit {
+namespace cxkit::core {
 
 inline constexpr std::int64_t ns_per_second = 1'000'000'000;
 inline constexpr std::int64_t ns_per_day = 86'400 * ns_per_second;
@@ -150,9 +150,9 @@ private:
     std::int64_t lo_ = 1, hi_ = 0, idx_ = 0;
 };
 
-}  // namespace cxkit
+}  // namespace cxkit::core
 
-namespace cxkit {
+namespace cxkit::core {
 
 // A UTC timestamp in ns from civil date and time, for C++ users building logs by hand.
 inline std::int64_t timestamp(int y, unsigned m, unsigned d, int hh = 0, int mm = 0, int ss = 0) {
@@ -169,9 +169,9 @@ inline std::int64_t timestamp(int y, unsigned m, unsigned d, int hh = 0, int mm 
     return ns;
 }
 
-}  // namespace cxkit
+}  // namespace cxkit::core
 
-namespace cxkit {
+namespace cxkit::core {
 
 // Period index by table lookup over the days of a known time range: one division by a constant and one load per
 // event, instead of a calendar conversion each time an event falls in another period than the one before (which
@@ -225,4 +225,27 @@ private:
     PeriodIndexer fallback_;
 };
 
+}  // namespace cxkit::core
+
+// Transitional: the names under their pre-core spelling, for one release.
+namespace cxkit {
+using core::ns_per_second;
+using core::ns_per_day;
+using core::missing_time;
+using core::Period;
+using core::parse_period;
+using core::period_code;
+using core::floor_div;
+using core::days_since_epoch;
+using core::period_of_day;
+using core::period_index;
+using core::period_start_day;
+using core::period_start;
+using core::PeriodIndexer;
+using core::timestamp;
+using core::PeriodTable;
 }  // namespace cxkit
+namespace cxkit::detail {
+using core::detail::period_out_of_range;
+using core::detail::period_start_clamped;
+}  // namespace cxkit::detail

@@ -102,7 +102,8 @@ DriverImportance relative_weights(const MatX& X, const Eigen::Ref<const Eigen::V
 
 namespace detail {
 // R^2 of the regression of y on the drivers in `mask`, from the correlation matrix.
-inline double r_squared_of_subset(const Eigen::MatrixXd& rxx, const Eigen::VectorXd& rxy, std::uint64_t mask) {
+template <class = void>  // a template so that only callers pay for compiling it (Eigen code)
+double r_squared_of_subset(const Eigen::MatrixXd& rxx, const Eigen::VectorXd& rxy, std::uint64_t mask) {
     const int k = std::popcount(mask);
     if (k == 0) return 0.0;
     Eigen::MatrixXd A(k, k);

@@ -73,7 +73,8 @@ using SparseRows = Eigen::SparseMatrix<double, Eigen::RowMajor>;
 
 // Strongly connected sets of the graph of Q's non-zeros (iterative Tarjan). Returns the sets in the order Tarjan
 // completes them: every edge leaving a set goes to a set earlier in the list (sinks first).
-inline std::vector<std::vector<std::int32_t>> strongly_connected_sets(const SparseRows& Q) {
+template <class = void>  // a template so that only callers pay for compiling it (Eigen code)
+std::vector<std::vector<std::int32_t>> strongly_connected_sets(const SparseRows& Q) {
     const auto n = static_cast<std::size_t>(Q.rows());
     const auto* outer = Q.outerIndexPtr();
     const auto* inner = Q.innerIndexPtr();
@@ -128,10 +129,30 @@ inline std::vector<std::vector<std::int32_t>> strongly_connected_sets(const Spar
     return sets;
 }
 
+// The full transition matrix of an absorbing chain, rows summing to 1: transient block Q, then the (conversion)
+// column r and the (null) column lost, then the two absorbing states' identity rows.
+template <class = void>  // a template so that only callers pay for compiling it (Eigen code)
+SparseRows absorbing_transition(const SparseRows& Q, const Eigen::VectorXd& r, const Eigen::VectorXd& lost) {
+    const Eigen::Index m = Q.rows();
+    std::vector<Eigen::Triplet<double>> t;
+    t.reserve(static_cast<std::size_t>(Q.nonZeros() + 2 * m + 2));
+    for (Eigen::Index i = 0; i < m; ++i) {
+        for (SparseRows::InnerIterator it(Q, i); it; ++it) t.emplace_back(i, it.col(), it.value());
+        if (r(i) > 0) t.emplace_back(i, m, r(i));
+        if (lost(i) > 0) t.emplace_back(i, m + 1, lost(i));
+    }
+    t.emplace_back(m, m, 1.0);
+    t.emplace_back(m + 1, m + 1, 1.0);
+    SparseRows full(m + 2, m + 2);
+    full.setFromTriplets(t.begin(), t.end());
+    return full;
+}
+
 // For the absorbing chain with transient block Q (row-major, Qt its transpose) and conversion column r:
 // b = (I - Q)^-1 r, row 0 of N = (I - Q)^-1 (u) and the diagonal of N (d), by strongly connected sets (see the
 // top of the file). Refuses a set of more than `cycle_limit` states before any costly work.
-inline void first_order_solve(const SparseRows& Q, const SparseRows& Qt, const Eigen::VectorXd& r, std::size_t cycle_limit,
+template <class = void>  // a template so that only callers pay for compiling it (Eigen code)
+void first_order_solve(const SparseRows& Q, const SparseRows& Qt, const Eigen::VectorXd& r, std::size_t cycle_limit,
                               Eigen::VectorXd& b, Eigen::VectorXd& u, Eigen::VectorXd& d) {
     const Eigen::Index m = Q.rows();
     const auto sets = strongly_connected_sets(Q);
@@ -218,7 +239,8 @@ inline void first_order_solve(const SparseRows& Q, const SparseRows& Qt, const E
 }
 }  // namespace detail
 
-inline MarkovAttribution markov_attribution(const Paths& p) {
+template <class = void>  // a template so that only callers pay for compiling it (Eigen code)
+MarkovAttribution markov_attribution(const Paths& p) {
     const std::size_t k = p.states.size();
     if (p.size() == 0 || k == 0) throw invalid_input("paths", invalid_input::no_row, "no paths to attribute");
     const double total_conv = p.total_conversions();
@@ -267,19 +289,7 @@ inline MarkovAttribution markov_attribution(const Paths& p) {
     for (auto& s : p.states) out.state_names.push_back(s);
     out.state_names.push_back("(conversion)");
     out.state_names.push_back("(null)");
-    {
-        std::vector<Eigen::Triplet<double>> t;
-        t.reserve(static_cast<std::size_t>(Q.nonZeros() + 2 * M + 2));
-        for (Eigen::Index i = 0; i < M; ++i) {
-            for (detail::SparseRows::InnerIterator it(Q, i); it; ++it) t.emplace_back(i, it.col(), it.value());
-            if (r(i) > 0) t.emplace_back(i, M, r(i));
-            if (lost(i) > 0) t.emplace_back(i, M + 1, lost(i));
-        }
-        t.emplace_back(M, M, 1.0);
-        t.emplace_back(M + 1, M + 1, 1.0);
-        out.sparse_transition.resize(M + 2, M + 2);
-        out.sparse_transition.setFromTriplets(t.begin(), t.end());
-    }
+    out.sparse_transition = detail::absorbing_transition(Q, r, lost);
     if (k + 3 <= markov_dense_transition_limit) out.transition = Eigen::MatrixXd(out.sparse_transition);
 
     const detail::SparseRows Qt = Q.transpose();

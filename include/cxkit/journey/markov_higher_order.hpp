@@ -47,7 +47,8 @@ inline std::uint64_t pack_tuple(const std::int32_t* s, std::size_t n) {
 
 // P(conversion from (start)) of the absorbing chain restricted to the transient states with keep[i] true
 // (state 0, the start, always kept): solve (I - Q_kk) x = r_k with a sparse LU.
-inline double restricted_conversion_probability_lu(const Eigen::SparseMatrix<double, Eigen::RowMajor>& Q,
+template <class = void>  // a template so that only callers pay for compiling it (Eigen code)
+double restricted_conversion_probability_lu(const Eigen::SparseMatrix<double, Eigen::RowMajor>& Q,
                                                    const Eigen::VectorXd& r, const std::vector<char>& keep) {
     const auto m = static_cast<Eigen::Index>(keep.size());
     std::vector<Eigen::Index> index(keep.size(), -1);
@@ -79,7 +80,8 @@ inline double restricted_conversion_probability_lu(const Eigen::SparseMatrix<dou
 
 // The same by bounded Gauss-Seidel sweeps (see the top of the file); false if the bound is not reached within
 // `max_sweeps`.
-inline bool restricted_conversion_probability_sweeps(const Eigen::SparseMatrix<double, Eigen::RowMajor>& Q,
+template <class = void>  // a template so that only callers pay for compiling it (Eigen code)
+bool restricted_conversion_probability_sweeps(const Eigen::SparseMatrix<double, Eigen::RowMajor>& Q,
                                                      const Eigen::VectorXd& r, const std::vector<char>& keep,
                                                      std::size_t max_sweeps, double& p,
                                                      const std::atomic<bool>* abort = nullptr) {
@@ -112,7 +114,8 @@ inline bool restricted_conversion_probability_sweeps(const Eigen::SparseMatrix<d
     return false;
 }
 
-inline double restricted_conversion_probability(const Eigen::SparseMatrix<double, Eigen::RowMajor>& Q,
+template <class = void>  // a template so that only callers pay for compiling it (Eigen code)
+double restricted_conversion_probability(const Eigen::SparseMatrix<double, Eigen::RowMajor>& Q,
                                                 const Eigen::VectorXd& r, const std::vector<char>& keep,
                                                 std::size_t lu_max_states, const std::atomic<bool>* abort = nullptr) {
     if (keep.size() > lu_max_states) {
@@ -130,7 +133,8 @@ inline double restricted_conversion_probability(const Eigen::SparseMatrix<double
 // For order > 1, `transition` stays empty and `sparse_transition` holds the chain over `state_names`
 // ((start), the k-tuple states named "a > b", (conversion), (null)). Chains of up to `lu_max_states` transient
 // states are solved by sparse LU, larger ones by bounded sweeps (both exact; the parameter is for tests).
-inline MarkovAttribution markov_attribution(const Paths& p, int order, std::size_t lu_max_states = 1000) {
+template <class = void>  // a template so that only callers pay for compiling it (Eigen code)
+MarkovAttribution markov_attribution(const Paths& p, int order, std::size_t lu_max_states = 1000) {
     if (order < 1 || order > markov_max_order)
         throw invalid_input("order", invalid_input::no_row, "Markov order must be 1 to " + std::to_string(markov_max_order) +
                                                                 ", got " + std::to_string(order));
@@ -206,20 +210,7 @@ inline MarkovAttribution markov_attribution(const Paths& p, int order, std::size
     }
     out.state_names.push_back("(conversion)");
     out.state_names.push_back("(null)");
-    {
-        std::vector<Eigen::Triplet<double>> t;
-        t.reserve(static_cast<std::size_t>(Q.nonZeros() + 2 * m + 2));
-        for (Eigen::Index i = 0; i < m; ++i) {
-            for (Eigen::SparseMatrix<double, Eigen::RowMajor>::InnerIterator it(Q, i); it; ++it)
-                t.emplace_back(i, it.col(), it.value());
-            if (r(i) > 0) t.emplace_back(i, m, r(i));
-            if (lost(i) > 0) t.emplace_back(i, m + 1, lost(i));
-        }
-        t.emplace_back(m, m, 1.0);
-        t.emplace_back(m + 1, m + 1, 1.0);
-        out.sparse_transition.resize(m + 2, m + 2);
-        out.sparse_transition.setFromTriplets(t.begin(), t.end());
-    }
+    out.sparse_transition = detail::absorbing_transition(Q, r, lost);
 
     const double base =
         detail::restricted_conversion_probability(Q, r, std::vector<char>(static_cast<std::size_t>(m), 1), lu_max_states);

@@ -17,7 +17,8 @@ struct MeanInterval {
 
 // mean ± t_{(1+confidence)/2, n-1} sd / sqrt(n), with sd the sample standard deviation (n - 1 in the
 // denominator). Fewer than two values: no spread to measure, the interval is NaN.
-inline MeanInterval mean_t_interval(double mean, double sd, double n, double confidence) {
+template <class = void>  // a template so that only callers pay for compiling it (Boost.Math code)
+MeanInterval mean_t_interval(double mean, double sd, double n, double confidence) {
     if (!(confidence > 0.0 && confidence < 1.0))
         throw invalid_input("confidence", invalid_input::no_row, "confidence must be in (0, 1)");
     constexpr double nan = std::numeric_limits<double>::quiet_NaN();

@@ -163,7 +163,8 @@ EventTable event_table(std::span<const D> durations, std::span<const E> observed
     return t;
 }
 
-inline KaplanMeier fit_table(EventTable t, double confidence, std::uint64_t n) {
+template <class = void>  // a template so that only callers pay for compiling it (Boost.Math code)
+KaplanMeier fit_table(EventTable t, double confidence, std::uint64_t n) {
     if (!(confidence > 0 && confidence < 1))
         throw invalid_input("confidence", invalid_input::no_row, "must be between 0 and 1 (exclusive)");
     KaplanMeier km;

@@ -148,7 +148,8 @@ inline std::string column_name(const std::vector<std::string>& names, Index j) {
 }
 
 // Throws for the first non-finite value (lowest row; lowest column within that row).
-inline void check_finite(const ConstRef& X, const std::vector<std::string>& names) {
+template <class = void>  // a template so that only callers pay for compiling it (Eigen code)
+void check_finite(const ConstRef& X, const std::vector<std::string>& names) {
     Index bad_row = X.rows(), bad_col = -1;
     for (Index j = 0; j < X.cols(); ++j) {
         if (X.col(j).allFinite()) continue;
@@ -321,7 +322,8 @@ void sq_dist_to(const ConstRef& X, Index s, Index L, const Centre& centre, Out&&
 
 // Direct Euclidean distance between row i of X and column j of CT (centres transposed, d x k), columns in order
 // (the same summation order as sq_dist_to, so Lloyd and Elkan see the same numbers).
-inline double row_dist(const double* x, const Eigen::MatrixXd& CT, Index j) {
+template <class = void>  // a template so that only callers pay for compiling it (Eigen code)
+double row_dist(const double* x, const Eigen::MatrixXd& CT, Index j) {
     const double* c = CT.col(j).data();
     double acc = 0;
     for (Index f = 0; f < CT.rows(); ++f) {
@@ -346,7 +348,8 @@ struct Partials {
 // counting sort), then each sum is a register accumulator over its group in row order, four columns at a time (four
 // independent addition chains): a load and an add per value instead of a load, add and store into the sums
 // (whose bits are the same: every sum adds its rows in row order, from 0).
-inline void accumulate_chunk(const ConstRef& X, Index s, Index L, const int* labels, double* part, Index k) {
+template <class = void>  // a template so that only callers pay for compiling it (Eigen code)
+void accumulate_chunk(const ConstRef& X, Index s, Index L, const int* labels, double* part, Index k) {
     const Index d = X.cols(), ld = X.outerStride();
     const double* x0 = X.data() + s;
     const int* lab = labels + s;
@@ -469,7 +472,8 @@ struct KMeansState {
 // Greedy k-means++ (sklearn's _kmeans_plusplus with unit sample weights).
 // The draws are numpy's, in sklearn's order: choice(n, p) for the first centre, then per centre uniform(size=trials).
 // `rows` (optional) gets the chosen row indices.
-inline Eigen::MatrixXd kmeans_plusplus(const ConstRef& X, Index k, LegacyRandomState& rng, unsigned threads,
+template <class = void>  // a template so that only callers pay for compiling it (Eigen code)
+Eigen::MatrixXd kmeans_plusplus(const ConstRef& X, Index k, LegacyRandomState& rng, unsigned threads,
                                        std::vector<Index>* rows = nullptr) {
     const Index n = X.rows(), d = X.cols(), n_chunks = n_chunks_of(n), ld = X.outerStride();
     const Index trials = 2 + static_cast<Index>(std::floor(std::log(static_cast<double>(k))));
@@ -550,7 +554,8 @@ struct SingleRun {
     int n_iter = 0;
 };
 
-inline SingleRun lloyd_run(const ConstRef& X, Eigen::MatrixXd C, int max_iter, double tol, unsigned threads) {
+template <class = void>  // a template so that only callers pay for compiling it (Eigen code)
+SingleRun lloyd_run(const ConstRef& X, Eigen::MatrixXd C, int max_iter, double tol, unsigned threads) {
     KMeansState st(X, C.rows(), threads);
     std::vector<int> labels(static_cast<std::size_t>(X.rows()), -1), old(labels);
     Eigen::MatrixXd C_new;
@@ -574,7 +579,8 @@ inline SingleRun lloyd_run(const ConstRef& X, Eigen::MatrixXd C, int max_iter, d
     return {std::move(C), std::move(labels), inertia, std::min(it + 1, max_iter)};
 }
 
-inline void centre_geometry(const Eigen::MatrixXd& C, Eigen::MatrixXd& half, Eigen::VectorXd& next) {
+template <class = void>  // a template so that only callers pay for compiling it (Eigen code)
+void centre_geometry(const Eigen::MatrixXd& C, Eigen::MatrixXd& half, Eigen::VectorXd& next) {
     const Index k = C.rows();
     half.resize(k, k);
     for (Index a = 0; a < k; ++a)
@@ -585,7 +591,8 @@ inline void centre_geometry(const Eigen::MatrixXd& C, Eigen::MatrixXd& half, Eig
             if (a != b) next(a) = std::min(next(a), half(a, b));
 }
 
-inline SingleRun elkan_run(const ConstRef& X, Eigen::MatrixXd C, int max_iter, double tol, unsigned threads) {
+template <class = void>  // a template so that only callers pay for compiling it (Eigen code)
+SingleRun elkan_run(const ConstRef& X, Eigen::MatrixXd C, int max_iter, double tol, unsigned threads) {
     const Index n = X.rows(), d = X.cols(), k = C.rows();
     KMeansState st(X, k, threads);
     std::vector<int> labels(static_cast<std::size_t>(n), 0), old(static_cast<std::size_t>(n), -1);
@@ -698,7 +705,8 @@ inline bool same_clustering(const std::vector<int>& a, const std::vector<int>& b
     return true;
 }
 
-inline std::vector<int> assign_labels(const ConstRef& X, const Eigen::MatrixXd& C, unsigned threads) {
+template <class = void>  // a template so that only callers pay for compiling it (Eigen code)
+std::vector<int> assign_labels(const ConstRef& X, const Eigen::MatrixXd& C, unsigned threads) {
     KMeansState st(X, C.rows(), threads);
     std::vector<int> labels(static_cast<std::size_t>(X.rows()));
     st.lloyd_assign(C, labels, false);
@@ -709,7 +717,8 @@ inline std::vector<int> assign_labels(const ConstRef& X, const Eigen::MatrixXd& 
 
 // A row-major (C-order) n x d array as the column-major matrix kmeans works on, rows split over `threads` (0 =
 // every core): the copy a C-order numpy array needs anyway, without numpy's single-threaded asfortranarray.
-inline Eigen::MatrixXd from_row_major(const double* a, Eigen::Index n, Eigen::Index d, unsigned threads = 0) {
+template <class = void>  // a template so that only callers pay for compiling it (Eigen code)
+Eigen::MatrixXd from_row_major(const double* a, Eigen::Index n, Eigen::Index d, unsigned threads = 0) {
     using detail::Index;
     Eigen::MatrixXd M(n, d);
     detail::for_chunk_ranges(detail::n_chunks_of(n), detail::resolve_threads(threads), [&](Index c0, Index c1) {
@@ -720,7 +729,8 @@ inline Eigen::MatrixXd from_row_major(const double* a, Eigen::Index n, Eigen::In
     return M;
 }
 
-inline KMeansResult kmeans(const Eigen::Ref<const Eigen::MatrixXd>& X, const KMeansOptions& opt) {
+template <class = void>  // a template so that only callers pay for compiling it (Eigen code)
+KMeansResult kmeans(const Eigen::Ref<const Eigen::MatrixXd>& X, const KMeansOptions& opt) {
     using detail::Index;
     const Index n = X.rows(), d = X.cols();
     if (opt.n_clusters < 1)
@@ -820,7 +830,8 @@ inline KMeansResult kmeans(const Eigen::Ref<const Eigen::MatrixXd>& X, const KMe
 }
 
 // Index of the closest centre for each row of X (lowest index on ties), in the units of X.
-inline std::vector<int> predict(const Eigen::Ref<const Eigen::MatrixXd>& centers,
+template <class = void>  // a template so that only callers pay for compiling it (Eigen code)
+std::vector<int> predict(const Eigen::Ref<const Eigen::MatrixXd>& centers,
                                 const Eigen::Ref<const Eigen::MatrixXd>& X, unsigned threads = 0) {
     if (centers.rows() < 1) throw invalid_input("centers", invalid_input::no_row, "has no rows");
     if (centers.cols() != X.cols())
@@ -833,7 +844,8 @@ inline std::vector<int> predict(const Eigen::Ref<const Eigen::MatrixXd>& centers
 }
 
 // predict with a fitted result: applies the fit's standardisation (and column drops) first.
-inline std::vector<int> predict(const KMeansResult& fit, const Eigen::Ref<const Eigen::MatrixXd>& X,
+template <class = void>  // a template so that only callers pay for compiling it (Eigen code)
+std::vector<int> predict(const KMeansResult& fit, const Eigen::Ref<const Eigen::MatrixXd>& X,
                                 unsigned threads = 0) {
     if (fit.scale_std.size() == 0) return predict(fit.centers, X, threads);
     if (X.cols() != fit.centers.cols())

@@ -55,7 +55,8 @@ inline std::vector<Eigen::Index> silhouette_sample_indices(Eigen::Index n, Eigen
 }
 
 // Per-sample silhouette values (sklearn.metrics.silhouette_samples), for every row of X.
-inline Eigen::VectorXd silhouette_samples(const Eigen::Ref<const Eigen::MatrixXd>& X, const std::vector<int>& labels,
+template <class = void>  // a template so that only callers pay for compiling it (Eigen code)
+Eigen::VectorXd silhouette_samples(const Eigen::Ref<const Eigen::MatrixXd>& X, const std::vector<int>& labels,
                                           unsigned threads = 0) {
     using Index = Eigen::Index;
     const Index n = X.rows(), d = X.cols();
@@ -113,7 +114,8 @@ inline Eigen::VectorXd silhouette_samples(const Eigen::Ref<const Eigen::MatrixXd
 }
 
 // Mean silhouette, optionally on a seeded sample of rows.
-inline double silhouette_score(const Eigen::Ref<const Eigen::MatrixXd>& X, const std::vector<int>& labels,
+template <class = void>  // a template so that only callers pay for compiling it (Eigen code)
+double silhouette_score(const Eigen::Ref<const Eigen::MatrixXd>& X, const std::vector<int>& labels,
                                const SilhouetteOptions& opt = {}) {
     if (static_cast<Eigen::Index>(labels.size()) != X.rows())
         throw invalid_input("labels", invalid_input::no_row,
@@ -150,7 +152,8 @@ struct ChooseKResult {
     int suggested_k = 0;
 };
 
-inline ChooseKResult choose_k(const Eigen::Ref<const Eigen::MatrixXd>& X, const ChooseKOptions& opt) {
+template <class = void>  // a template so that only callers pay for compiling it (Eigen code)
+ChooseKResult choose_k(const Eigen::Ref<const Eigen::MatrixXd>& X, const ChooseKOptions& opt) {
     if (opt.k_min < 2)
         throw invalid_input("k_min", invalid_input::no_row, "must be >= 2 (the silhouette needs two clusters)");
     if (opt.k_max < opt.k_min) throw invalid_input("k_max", invalid_input::no_row, "must be >= k_min");

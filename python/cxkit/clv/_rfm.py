@@ -159,7 +159,8 @@ def rfm_summary(transactions: Any, customer: str = "customer_id", time: str = "t
         raise ValueError(f"column '{time}': there are no transactions to summarise")
 
     # One C++ pass (two threads, GIL released): periods, grouping by customer, per-customer summaries.
-    names = dict(customer_name=customer, time_name=time, value_name=value or "value")
+    # how errors name the columns (explicit keywords: a **dict would hide the argument types from mypy)
+    vname = value or "value"
     if calibration_end is not None:
         cal_ns = _timestamp_ns(calibration_end, "calibration_end")
         obs_ns = int(ns.max()) if observation_end is None else _timestamp_ns(observation_end, "observation_end")
@@ -167,10 +168,12 @@ def rfm_summary(transactions: Any, customer: str = "customer_id", time: str = "t
             raise ValueError("calibration_end/observation_end: no transaction falls after calibration_end and at or "
                              "before observation_end, so the holdout period is empty")
         g = _core.clv.summarize_transactions(ids, ns, val, freq=freq, end_ns=cal_ns, whole_end_period=False,
-                                             holdout=True, holdout_end_ns=obs_ns, **names)
+                                             holdout=True, holdout_end_ns=obs_ns, customer_name=customer,
+                                             time_name=time, value_name=vname)
     else:
         end_ns = int(ns.max()) if observation_end is None else _timestamp_ns(observation_end, "observation_end")
-        g = _core.clv.summarize_transactions(ids, ns, val, freq=freq, end_ns=end_ns, whole_end_period=True, **names)
+        g = _core.clv.summarize_transactions(ids, ns, val, freq=freq, end_ns=end_ns, whole_end_period=True,
+                                             customer_name=customer, time_name=time, value_name=vname)
     m = len(g["customer"])
     if m == 0:
         raise ValueError(f"column '{time}': no transaction falls at or before the end of observation")

@@ -704,14 +704,16 @@ class EventLog:
     def to_pandas(self) -> pd.DataFrame:
         """The log as a DataFrame in (customer, time) order; measures view the log's memory (read-only)."""
         ids = self._customer_labels()
-        out = {"customer_id": ids[self._core.customer()], "time": self._core.time().view("datetime64[ns]")}
+        out: dict[str, np.ndarray | pd.Categorical | list[str]] = {
+            "customer_id": ids[self._core.customer()], "time": self._core.time().view("datetime64[ns]")}
         for name in self._core.categorical_names():
             codes, cats = self._core.categorical(name)  # labels are unique (the core refuses duplicates)
             out[name] = pd.Categorical.from_codes(codes, categories=pd.Index(cats, dtype=object))
         for name in self._core.measure_names():
             out[name] = self._core.measure(name)
-        if self._core.has_text():
-            out["text"] = self._core.text()
+        text = self._core.text()  # None when the log has no text
+        if text is not None:
+            out["text"] = text
         return pd.DataFrame(out)
 
     def customers(self, attributes: pd.DataFrame | None = None, id: str = "customer_id") -> pd.DataFrame:
