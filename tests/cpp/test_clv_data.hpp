@@ -1,7 +1,9 @@
 #pragma once
 // CSV readers for the CLV doctests: the CDNOW summaries and the donations data shipped in the Python package.
 // The directory is CXKIT_TEST_DATA_DIR when the build defines it, else found from this file's path.
+#include <cstdint>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -50,6 +52,33 @@ inline std::vector<std::vector<double>> read_csv(const std::string& name) {
 inline cxkit::clv::RfmData cdnow() {
     static const auto c = read_csv("cdnow_customers_summary.csv");
     return cxkit::clv::RfmData::from_customers(c[1], c[2], c[3]);
+}
+
+// Customers who never drop out, born uniformly over [0, T_end) (so their T is spread over (0, T_end]): purchase
+// rates lambda ~ Gamma(r, 1/alpha), repeat purchases a Poisson process over each customer's whole T. Data with no
+// drop-out signal: the Pareto/NBD fit runs to s -> 0 with alpha and beta far apart, where the 2F1 argument z is
+// near 1 for the young customers (issue 12, "Pathological cost": 20,000 such customers took more than 100 s).
+inline cxkit::clv::CustomerSummary no_dropout_customers(std::size_t n, double T_end, std::uint64_t seed,
+                                                        double r = 0.8, double alpha = 4.0) {
+    std::mt19937_64 g(seed);
+    std::gamma_distribution<double> rate(r, 1.0 / alpha);
+    std::uniform_real_distribution<double> birth(0.0, T_end);
+    cxkit::clv::CustomerSummary s;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double T = T_end - birth(g), lambda = rate(g);
+        double t = 0, x = 0, t_x = 0;
+        if (lambda > 0) {
+            std::exponential_distribution<double> gap(lambda);
+            while ((t += gap(g)) <= T) {
+                x += 1;
+                t_x = t;
+            }
+        }
+        s.x.push_back(x);
+        s.t_x.push_back(t_x);
+        s.T.push_back(T);
+    }
+    return s;
 }
 
 }  // namespace clv_test

@@ -159,3 +159,91 @@ TEST_CASE("Pareto/NBD: the batched 2F1 series agree with the one-at-a-time recur
         }
     }
 }
+
+TEST_CASE("Pareto/NBD: 2F1(1, b; c; z) near z = 1 matches mpmath, in a bounded number of panels") {
+    // Issue 12, "Pathological cost": the series needed ~37 / (1 - z) terms near z = 1 (capped at 4,000,000, and a
+    // NaN beyond). Above z = 0.99 hyp2f1_one now integrates Euler's integral (hyp2f1_quad). References: mpmath at
+    // 40 digits (log 2F1, d/db and d/dc by mp.diff, d/dz = b/c 2F1(2, b+1; c+1; z) / 2F1(1, b; c; z)).
+    struct Ref {
+        double b, c, z, v[4];
+    };
+    const Ref refs[] = {
+        {0.6, 1.600001, 0.9999, {1.8090370438734559, 4.9890228149631228, -3.6796594469793116, 982.36070093448269}},
+        {0.8, 1.80001, 0.999999, {2.4302719059676128, 7.0784347346879572, -5.9903335946417999, 70400.46900449423}},
+        {0.801, 1.8010000000000002, 0.999999999,
+         {2.8277938603951897, 10.538981516148009, -9.3992671402193091, 47373694.15665048}},
+        {1.0, 3.0, 0.9999999999990905, {0.69314718053563826, 0.99999999965042442, -0.49999999967414491, 25.725887223120361}},
+        {1.6, 3.6, 0.995, {0.92273837170322493, 0.90831493942109664, -0.54081296087396685, 5.0886483744473822}},
+        {3.5, 4.7, 0.999999999999, {2.9119372133497012, 4.8504426733679998, -4.5805468212301889, 1170139249.7971498}},
+        {0.3, 31.3, 0.9999, {0.0099492963746773037, 0.033329849402089348, -0.00032999733178131473, 0.010344742229728791}},
+        {30.0, 30.6, 0.99999999, {10.198923677400463, 12.516092326613906, -12.495996885508764, 40110112.828086851}},
+        {1000.0, 1001.0, 0.99999, {8.3136087896063247, 2.2103231125766157, -2.2095583940949521, 23516.007401239652}},
+        {1000.0, 1000.5, 0.99999, {9.6733172841488776, 3.2307012211751897, -3.2302540528994103, 55291.477519054636}},
+        {0.5, 1.5000001, 0.999, {1.4228308535657812, 3.9489956369403668, -2.5428914898848328, 120.13542328275895}},
+        {12.0, 212.0, 0.999999, {0.058553248145515655, 0.0050251202715447945, -0.00028578882915851502, 0.06060605628038612}},
+    };
+    for (const Ref& r : refs) {
+        CAPTURE(r.b);
+        CAPTURE(r.c);
+        CAPTURE(r.z);
+        int panels = 0;
+        const detail::Hyp1 q = detail::hyp2f1_quad(r.b, r.c, r.z, true, &panels);
+        CHECK(panels <= 100);  // <= 1,200 integrand evaluations, whatever 1 - z is
+        const detail::Hyp1 h = detail::hyp2f1_one(r.b, r.c, r.z, true);  // the route the likelihood takes
+        for (const detail::Hyp1& v : {q, h}) {
+            CHECK(v.log_value == doctest::Approx(r.v[0]).epsilon(1e-13));
+            CHECK(v.d_b == doctest::Approx(r.v[1]).epsilon(1e-12));
+            CHECK(v.d_c == doctest::Approx(r.v[2]).epsilon(1e-12));
+            CHECK(v.d_z == doctest::Approx(r.v[3]).epsilon(1e-11));
+        }
+    }
+    // Where both work (z <= 0.99) the quadrature and the series agree over a grid of (b, c, z).
+    for (double b : {0.05, 0.6, 1.6, 3.5, 30.0, 1000.0})
+        for (double d : {1e-3, 0.3, 1.0, 2.0, 20.0, 300.0})
+            for (double z : {0.5, 0.9, 0.99}) {
+                if (b + d <= 1.001) continue;
+                const detail::Hyp1 q = detail::hyp2f1_quad(b, b + d, z, true), s = detail::hyp2f1_one(b, b + d, z, true);
+                CAPTURE(b);
+                CAPTURE(d);
+                CAPTURE(z);
+                CHECK(q.log_value == doctest::Approx(s.log_value).epsilon(1e-12));
+                CHECK(q.d_b == doctest::Approx(s.d_b).epsilon(1e-12));
+                CHECK(q.d_c == doctest::Approx(s.d_c).epsilon(1e-12));
+                CHECK(q.d_z == doctest::Approx(s.d_z).epsilon(1e-12));
+            }
+}
+
+TEST_CASE("Pareto/NBD: a fit on customers who never drop out ends at the boundary with bounded work") {
+    // Issue 12, "Pathological cost": customers who never drop out, born over the whole period (spread-out T). The fit
+    // runs to s -> 0 and beta >> alpha, where z = (beta - alpha) / (beta + t) is within 1e-4 of 1 for the young
+    // customers: 20,000 such customers took more than 100 s (a 2F1 series of up to 4,000,000 terms per row and
+    // evaluation). Now every series stops within series_max_terms, and the z > 0.99 rows cost a bounded quadrature.
+    const CustomerSummary s = clv_test::no_dropout_customers(4000, 52, 7);
+    ParetoNbdModel m;
+    const FitResult& f = m.fit(RfmData::from_customers(s));
+    MESSAGE("no drop-out Pareto/NBD: r=" << m.params().r << " alpha=" << m.params().alpha << " s=" << m.params().s
+                                         << " beta=" << m.params().beta << " iters=" << f.iterations);
+    CHECK(f.iterations < 200);
+    CHECK(f.boundary.rfind("no drop-out signal", 0) == 0);  // as BG/NBD: NoDropoutSignalWarning in Python
+    CHECK(std::abs(m.params().r - 0.8) < 0.1);              // the purchase process is still recovered
+    CHECK(std::abs(m.params().alpha - 4.0) < 0.6);
+    // The rows' 2F1 arguments at the optimum: many above series_max_z, each in a bounded number of panels.
+    const auto& p = m.params();
+    int near_one = 0, max_panels = 0;
+    for (std::size_t i = 0; i < s.size(); ++i)
+        for (double t : {s.t_x[i], s.T[i]}) {
+            const double z = p.alpha >= p.beta ? (p.alpha - p.beta) / (p.alpha + t) : (p.beta - p.alpha) / (p.beta + t);
+            if (z <= detail::series_max_z) continue;
+            ++near_one;
+            int panels = 0;
+            const double b = p.alpha >= p.beta ? p.r + s.x[i] : p.s + 1;
+            detail::hyp2f1_quad(b, p.r + p.s + s.x[i] + 1, z, true, &panels);
+            max_panels = std::max(max_panels, panels);
+        }
+    CHECK(near_one > 1000);
+    CHECK(max_panels <= 100);
+    for (std::size_t i = 0; i < s.size(); i += 97) {
+        CHECK(std::isfinite(m.conditional_expected_purchases(10, s.x[i], s.t_x[i], s.T[i])));
+        CHECK(m.probability_alive(s.x[i], s.t_x[i], s.T[i]) > 0.99);
+    }
+}

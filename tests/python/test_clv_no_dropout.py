@@ -61,3 +61,29 @@ def test_point_mass_limit_predictions(cls):
     np.testing.assert_allclose(far.expected_purchases([1, 10, 100]), near.expected_purchases([1, 10, 100]), rtol=1e-4)
     p = far.probability_of_n_purchases(10, list(range(200)))
     assert np.isfinite(p).all() and abs(p.sum() - 1) < 1e-9
+
+
+def _no_dropout_spread_births(n: int, T_end: float = 52.0, seed: int = 7):
+    """Customers who never drop out, born uniformly over [0, T_end): T spread over (0, T_end] (the C++ tests'
+    clv_test::no_dropout_customers)."""
+    rng = np.random.default_rng(seed)
+    T = T_end - rng.uniform(0, T_end, n)
+    lam = rng.gamma(0.8, 1 / 4.0, n)
+    k = rng.poisson(lam * T)
+    tx = np.array([rng.uniform(0, t, m).max() if m else 0.0 for t, m in zip(T, k)])
+    return k.astype(float), tx, T
+
+
+def test_pareto_nbd_no_dropout_with_spread_out_T_is_bounded():
+    """Issue 12, "Pathological cost": with T spread out the fit runs to s -> 0, beta >> alpha, where the 2F1 argument
+    is within 1e-4 of 1 for the young customers; its series needed up to 4,000,000 terms per row and evaluation
+    (a 20,000-customer fit ran past 100 s). Now a bounded quadrature takes those rows (C++ tests count its panels)."""
+    x, tx, T = _no_dropout_spread_births(3000)
+    with pytest.warns(clv.NoDropoutSignalWarning, match="no drop-out signal"):
+        m = clv.ParetoNBDModel().fit(x, tx, T)
+    assert m.no_dropout_signal_ is True
+    assert m.iterations_ < 200
+    assert abs(m.params_["r"] - 0.8) < 0.15 and abs(m.params_["alpha"] - 4.0) < 1.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert np.isfinite(m.conditional_expected_purchases(10, x, tx, T)).all()

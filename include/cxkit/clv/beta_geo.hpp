@@ -15,7 +15,7 @@
 #include <boost/math/special_functions/gamma.hpp>
 #include <boost/math/special_functions/hypergeometric_pFq.hpp>
 
-#include <Eigen/Dense>
+#include <Eigen/Core>
 #include <cmath>
 #include <limits>
 #include <cstdint>
@@ -42,6 +42,7 @@ struct BetaGeoParams {
 namespace detail {
 
 // (1 - z)^(c - a - b) * 2F1(c - a, c - b; c; z) = 2F1(a, b; c; z) (Euler), used where 2F1 alone would overflow.
+template <int = 0>  // instantiated (Boost.Math, Eigen, the parallel loop) only where used: issue 11
 inline double hyp2f1(double a, double b, double c, double z) {
     return boost::math::hypergeometric_pFq({a, b}, {c}, z);
 }
@@ -89,6 +90,7 @@ inline double log_beta_shift(double a, double b, double n) {
 // for small z (old customers: z = t/(alpha+T+t)) 2F1 - 1 is summed from its first term and the result is
 // -expm1(e log1p(-z) + log1p(2F1 - 1)); subtracting 2F1 from 1 there lost every digit (negative expected
 // purchases at T ~ 4e11).
+template <int = 0>  // instantiated (Boost.Math, Eigen, the parallel loop) only where used: issue 11
 inline double one_minus_euler_2f1(double e, double A, double B, double C, double z) {
     if (z < 1e-3) {
         double term = A * B / C * z, h = term;
@@ -262,6 +264,7 @@ public:
     }
 
     // E[Y(t) | x, t_x, T] (FHL 2005 eq. 10) = P(alive | x, t_x, T) E[Y(t) | alive at T, x, T].
+    template <int = 0>  // instantiated (Boost.Math, Eigen, the parallel loop) only where used: issue 11
     double conditional_expected_purchases(double t, double x, double t_x, double T) const {
         return expected_purchases_if_alive(t, x, T) * probability_alive(x, t_x, T);
     }
@@ -269,6 +272,7 @@ public:
     // E[Y(t) | alive at T, x, T] = (a+b+x-1)/(a-1) [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; z)],
     // z = t/(alpha+T+t); the 2F1 factor as (1-z)^(a-1) 2F1(a+b-1-r, a-1; a+b+x-1; z) (Euler), which does not
     // overflow for large x. It does not depend on t_x (customer_lifetime_value shares it per (x, T)).
+    template <int = 0>  // instantiated (Boost.Math, Eigen, the parallel loop) only where used: issue 11
     double expected_purchases_if_alive(double t, double x, double T) const {
         const auto& p = p_;
         const double z = t / (p.alpha + T + t);
@@ -279,6 +283,7 @@ public:
     }
 
     // E[X(t)] for a new customer (FHL 2005 eq. 9).
+    template <int = 0>  // instantiated (Boost.Math, Eigen, the parallel loop) only where used: issue 11
     double expected_purchases(double t) const {
         const auto& p = p_;
         const double z = t / (p.alpha + t);
@@ -289,6 +294,7 @@ public:
     }
 
     // P(X(t) = n) for a new customer (FHL 2005 eq. 8), the NBD tail by the incomplete beta function.
+    template <int = 0>  // instantiated (Boost.Math, Eigen, the parallel loop) only where used: issue 11
     double probability_of_n_purchases(double t, int n) const {
         if (n < 0) throw invalid_input("n", invalid_input::no_row, "must be >= 0");
         using boost::math::lgamma;

@@ -11,7 +11,7 @@
 #include <boost/math/special_functions/digamma.hpp>
 #include <boost/math/special_functions/gamma.hpp>
 
-#include <Eigen/Dense>
+#include <Eigen/Core>
 #include <cmath>
 #include <cstdint>
 #include <random>
@@ -90,6 +90,7 @@ struct BetaGeoBetaBinomLL {
     const RfmData& d;
     unsigned threads = 0;
     double total_weight() const { return d.total_weight; }
+    template <int = 0>  // instantiated (Boost.Math, Eigen, the parallel loop) only where used: issue 11
     double operator()(const Eigen::VectorXd& th, Eigen::VectorXd* grad) const {
         auto body = [&](std::size_t beg, std::size_t end, double& val, double* g) {
             double gr[4];

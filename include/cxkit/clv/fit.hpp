@@ -10,7 +10,8 @@
 // the objective of lifetimes (mean negative log-likelihood plus an L2 penalty on the natural parameters).
 #include <LBFGS.h>
 
-#include <Eigen/Dense>
+#include <Eigen/Cholesky>  // LLT only (not <Eigen/Dense>: LU, QR, SVD, eigensolvers)
+#include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
 #include <cstddef>

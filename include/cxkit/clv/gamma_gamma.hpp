@@ -10,7 +10,7 @@
 #include <boost/math/special_functions/digamma.hpp>
 #include <boost/math/special_functions/gamma.hpp>
 
-#include <Eigen/Dense>
+#include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -96,6 +96,7 @@ struct GammaGammaLL {
     unsigned threads = 0;
     double total_weight() const { return d.total_weight; }
 
+    template <int = 0>  // instantiated (Boost.Math, Eigen, the parallel loop) only where used: issue 11
     double operator()(const Eigen::VectorXd& th, Eigen::VectorXd* grad) const {
         using boost::math::digamma;
         using boost::math::lgamma;

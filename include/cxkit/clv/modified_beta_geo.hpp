@@ -34,6 +34,7 @@ public:
     }
 
     // E[Y(t) | alive at T, x, T]: the factor above without P(alive); it does not depend on t_x.
+    template <int = 0>  // instantiated (Boost.Math, Eigen, the parallel loop) only where used: issue 11
     double expected_purchases_if_alive(double t, double x, double T) const {
         const auto& p = p_;
         const double z = t / (p.alpha + T + t);
@@ -44,6 +45,7 @@ public:
     }
 
     // E[X(t)] = b/(a-1) [1 - (alpha/(alpha+t))^r 2F1(r, b+1; a+b; t/(alpha+t))].
+    template <int = 0>  // instantiated (Boost.Math, Eigen, the parallel loop) only where used: issue 11
     double expected_purchases(double t) const {
         const auto& p = p_;
         const double z = t / (p.alpha + t);
@@ -53,6 +55,7 @@ public:
     }
 
     // P(X(t) = n) = B(a, b+n+1)/B(a,b) NBD(n) + B(a+1, b+n)/B(a,b) P(NBD >= n).
+    template <int = 0>  // instantiated (Boost.Math, Eigen, the parallel loop) only where used: issue 11
     double probability_of_n_purchases(double t, int n) const {
         if (n < 0) throw invalid_input("n", invalid_input::no_row, "must be >= 0");
         using boost::math::lgamma;
