@@ -39,6 +39,7 @@ import pandas as pd
 
 import cxkit
 from cxkit import clv
+from _timing import best_of  # noqa: E402  (bench/ is on sys.path when run as a script)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -55,7 +56,7 @@ LIFETIMES_SIDE = textwrap.dedent('''
         for name, cls in (("beta_geo", BetaGeoFitter), ("pareto_nbd", ParetoNBDFitter)):
             m = cls().fit(f, r, T)  # warm-up (autograd's tracing), untimed, as on the cxkit side
             best, spent, runs = float("inf"), 0.0, 0
-            while runs < 5 or spent < 0.5:  # the same rule as cxkit's fit_timing: >= 5 runs and >= 0.5 s
+            while runs < 5 or spent < 0.5:  # the rule of bench/_timing.py (cxkit side): >= 5 runs and >= 0.5 s
                 t0 = time.perf_counter()
                 m = cls().fit(f, r, T)
                 dt = time.perf_counter() - t0
@@ -97,26 +98,8 @@ def lifetimes_run(py: str, d: str, task: str, *extra: str) -> dict:
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
-def best_of(fn, repeat=3):
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
 
 
-def fit_timing(fn):
-    """Best time of fn after an untimed warm-up call, over at least 5 runs and 0.5 s of runs (the rule the lifetimes
-    side follows too): a sub-millisecond fit is otherwise timed while the CPU is still ramping up."""
-    out = fn()
-    best, spent, runs = float("inf"), 0.0, 0
-    while runs < 5 or spent < 0.5:
-        t0 = time.perf_counter()
-        out = fn()
-        dt = time.perf_counter() - t0
-        best, spent, runs = min(best, dt), spent + dt, runs + 1
-    return best, out
 
 
 def transactions(n_rows: int, seed: int = 0) -> pd.DataFrame:
@@ -153,12 +136,12 @@ def main() -> None:
         if "fits" in tasks:
             lt = lifetimes_run(py, d, "fits")
             for name, cls in (("beta_geo", clv.BetaGeoModel), ("pareto_nbd", clv.ParetoNBDModel)):
-                secs, m = fit_timing(lambda: cls().fit(f, r, T))
+                secs, m = best_of(lambda: cls().fit(f, r, T))
                 ll_cx = m.log_likelihood_
                 ll_lt = float(cls.from_params(**dict(zip(m.params_, lt[name]["params"]))).log_likelihood(f, r, T).sum())
                 rows.append((f"{name} fit, CDNOW 2,357 customers", lt[name]["seconds"], secs, ">= 100x",
                              f"LL cxkit {ll_cx:.3f} vs lifetimes {ll_lt:.3f}"))
-                secs_se, _ = fit_timing(lambda: cls().fit(f, r, T).standard_errors_)
+                secs_se, _ = best_of(lambda: cls().fit(f, r, T).standard_errors_)
                 rows.append((f"{name} fit + standard errors, CDNOW", lt[name]["seconds"], secs_se, "",
                              "lifetimes' fit computes its Hessian too"))
 

@@ -19,15 +19,9 @@ import numpy as np
 import pandas as pd
 
 import cxkit
+from _timing import best_of  # noqa: E402  (bench/ is on sys.path when run as a script)
 
 
-def best_of(fn, repeat):
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, result
 
 
 def pandas_scorecard(df: pd.DataFrame) -> pd.DataFrame:

@@ -23,15 +23,9 @@ import numpy as np
 import pandas as pd
 
 from cxkit import segment
+from _timing import best_of  # noqa: E402  (bench/ is on sys.path when run as a script)
 
 
-def best_of(fn, repeat):
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, result
 
 
 def pandas_rfm(df: pd.DataFrame, rules: pd.DataFrame) -> pd.DataFrame:
@@ -73,7 +67,7 @@ def bench_recommender(n_purchases: int, n_customers: int, n_items: int, repeat: 
           f"{df['item'].nunique():,} items")
     t_cx, rec = best_of(lambda: segment.Recommender().fit(df, item="item"), repeat)
     t_sp, (X, S, cids, iids) = best_of(lambda: scipy_item_similarity(df), repeat)
-    sample = np.random.default_rng(3).choice(len(cids), 5000, replace=False)
+    sample = np.random.default_rng(3).choice(len(cids), min(5000, len(cids)), replace=False)
     got = rec.recommend(cids[sample], n=5)
     scores = (X[sample] @ S).toarray()
     same = S.nnz == 2 * rec.n_pairs_
