@@ -9,7 +9,9 @@
 //     how it fills: derive from measure_kpi<K> and give `measure`, `rule` and `add(acc&, double, row)`, or give a
 //     `reader`; `check(state, CellCore)` (invariants on load); `read(state, CellCore, KpiReadOptions, double* out)`
 //     (its table cells). Optional: `change_columns[]`, `change_flag` and `read_change` (period over period).
-//  2. Append K to `scorecard_kpis` below. Append only: the list order is the KpiState byte format.
+//  2. Append K to `scorecard_kpis` below. The list order is the KpiState byte format: appending changes it, so
+//     the first KPI added after these seven must also let KpiCell::deserialize load the shorter bytes of
+//     today's states (the new KPI empty), or states saved before it will be refused.
 #include "cxkit/core/mergeable.hpp"
 #include "cxkit/metrics/ces.hpp"
 #include "cxkit/metrics/complaints.hpp"
@@ -22,7 +24,7 @@
 
 namespace cxkit::metrics {
 
-// The registered KPIs (append only: this order is the byte format of KpiState and ScorecardState).
+// The registered KPIs (this order is the byte format of KpiState and ScorecardState: see step 2 above).
 using scorecard_kpis = kpi_list<NpsKpi, CsatKpi, CesKpi, FcrKpi, ResponseTimeKpi, SentimentKpi, ComplaintsKpi>;
 
 using KpiState = KpiCell<scorecard_kpis>;
