@@ -101,7 +101,7 @@ def main() -> None:
         b = p[c].reindex(m.index).to_numpy(dtype=float) * (100 if c == "csat" else 1)
         assert np.allclose(a, b, equal_nan=True, rtol=1e-9, atol=1e-9), c
 
-    print(f"\nscorecard by channel and month, {len(df):,} events, best of {args.repeat}:")
+    print(f"\nscorecard by channel and month, {len(df):,} events, best after a warm-up over >= 5 runs and 0.5 s (bench/_timing.py):")
     print(f"  cxkit   {t_cx:8.3f} s  ({len(card)} rows, all KPIs)")
     print(f"  pandas  {t_pd:8.3f} s  (idiomatic groupby, same KPIs; results agree)")
     print(f"  numpy   {t_np:8.3f} s  (one sum per column: the memory-bandwidth floor)")

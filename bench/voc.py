@@ -11,7 +11,7 @@
   cohorts    cxkit.retention.cohorts(log, "M") on a 10M-event log vs the idiomatic pandas equivalent on the same
              events (to_period, drop_duplicates, first period per customer, groupby size), both timed in full;
              building the EventLog is not counted (it is built once and serves every analysis).
-Prints each time (best of --repeat for cxkit) and the ratios (targets: sentiment >= 100x, Kaplan-Meier >= 10x,
+Prints each time (each side: best after a warm-up over >= 5 runs and 0.5 s, bench/_timing.py) and the ratios (targets: sentiment >= 100x, Kaplan-Meier >= 10x,
 cohorts >= 20x). Absolute times depend on the machine (and its load); the ratios are measured in the same run.
 """
 from __future__ import annotations
