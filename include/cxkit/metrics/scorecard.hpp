@@ -531,7 +531,15 @@ BasicScorecardState<List> fill_scorecard(const EventLog& log, const ScorecardOpt
         }
         for (auto& [g, a] : part.activity) {
             auto [it, added] = state.activity.try_emplace(groups.labels_of(g), std::move(a));
-            if (!added) it->second += a;
+            if (added) continue;
+            // Each part is normalized and holds a later customer range: appending keeps the whole normalized. The
+            // O(1) check stands in for ActivityState::operator+='s check of its own pairs, a scan of everything
+            // merged so far that made this loop cost (parts x pairs): 45% of a 10M-event fill.
+            auto& into = it->second.pairs;
+            if (into.empty() || a.pairs.empty() || into.back() < a.pairs.front())
+                into.insert(into.end(), a.pairs.begin(), a.pairs.end());
+            else
+                it->second += a;
         }
     }
     return state;
