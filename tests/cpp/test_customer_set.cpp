@@ -45,3 +45,33 @@ TEST_CASE("CustomerSet: merge of two different samples equals one fill of their 
     self += self;  // merging with itself changes nothing
     CHECK(self == fill(a));
 }
+
+TEST_CASE("CustomerSet::merge_normalized: appends ordered parts, unions overlapping ones, stays normalized") {
+    auto norm = [](std::vector<std::uint64_t> k) {
+        auto s = fill(k);
+        s.normalize();
+        return s;
+    };
+    // ordered customer ranges (a fill's parts): appended
+    auto s = norm({3, 1, 2});
+    s.merge_normalized(norm({4, 9}));
+    s.merge_normalized(norm({}));
+    s.merge_normalized(norm({10}));
+    CHECK(s.keys == std::vector<std::uint64_t>{1, 2, 3, 4, 9, 10});
+    CHECK(s.size() == 6);
+    // empty target takes the part
+    CustomerSet e;
+    e.merge_normalized(norm({7, 5}));
+    CHECK(e.keys == std::vector<std::uint64_t>{5, 7});
+    // a part that does not follow (overlap, or earlier keys) falls back to the union: same as +=
+    for (const auto& other : {std::vector<std::uint64_t>{9, 11}, std::vector<std::uint64_t>{0, 5}, std::vector<std::uint64_t>{10}}) {
+        auto a = s, b = s;
+        a.merge_normalized(norm(other));
+        b += norm(other);
+        CHECK(a.keys == b.keys);
+        CHECK(a.is_normalized());
+    }
+    auto self = s;
+    self.merge_normalized(self);  // with itself: unchanged
+    CHECK(self.keys == s.keys);
+}

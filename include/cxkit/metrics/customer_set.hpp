@@ -52,6 +52,18 @@ struct CustomerSet {
         keys = std::move(out);
         return *this;
     }
+    // The merge of a fill's parts, where both sides are known to be normalized (normalize() was called, or the
+    // set was built only by such merges): when o's keys all follow ours (parts cover ordered customer ranges) it
+    // appends them in O(|o|), skipping the check of our own order that += makes (a scan of everything merged so
+    // far, which made merging parts cost parts x keys); otherwise it is +=. Keeps the set normalized.
+    CustomerSet& merge_normalized(const CustomerSet& o) {
+        assert(is_normalized() && o.is_normalized());
+        if (&o != this && (keys.empty() || o.keys.empty() || keys.back() < o.keys.front())) {
+            keys.insert(keys.end(), o.keys.begin(), o.keys.end());
+            return *this;
+        }
+        return *this += o;
+    }
     // Set equality: the order of adds and duplicates do not matter.
     bool operator==(const CustomerSet& o) const {
         if (is_normalized() && o.is_normalized()) return keys == o.keys;

@@ -87,18 +87,10 @@ struct KpiCell<kpi_list<Ks...>> : CellCore {
         (detail::check_kpi_merge<Ks>(get<Ks>(), o.get<Ks>()), ...);
     }
 
-    KpiCell& operator+=(const KpiCell& o) {
-        if (&o == this) {  // the members' merges read what they write
-            const KpiCell copy = o;
-            return *this += copy;
-        }
-        check_merge(o);  // the only refusals (overflow) come first, so a refusal changes nothing
-        events += o.events;
-        revenue += o.revenue;
-        customers += o.customers;
-        ((get<Ks>() += o.get<Ks>()), ...);
-        return *this;
-    }
+    KpiCell& operator+=(const KpiCell& o) { return merge(o, false); }
+    // += for a fill's parts, whose customer sets are both normalized (see CustomerSet::merge_normalized): a later
+    // part's customers are appended without rescanning the ones merged so far.
+    KpiCell& merge_normalized(const KpiCell& o) { return merge(o, true); }
     // Counts exactly; sums of doubles up to the rounding of a different summation order.
     bool operator==(const KpiCell& o) const {
         const bool revenue_close = revenue == o.revenue ||
@@ -106,6 +98,22 @@ struct KpiCell<kpi_list<Ks...>> : CellCore {
         return events == o.events && revenue_close && customers == o.customers && ((get<Ks>() == o.get<Ks>()) && ...);
     }
 
+private:
+    KpiCell& merge(const KpiCell& o, bool normalized) {
+        if (&o == this) {  // the members' merges read what they write
+            const KpiCell copy = o;
+            return *this += copy;
+        }
+        check_merge(o);  // the only refusals (overflow) come first, so a refusal changes nothing
+        events += o.events;
+        revenue += o.revenue;
+        if (normalized) customers.merge_normalized(o.customers);
+        else customers += o.customers;
+        ((get<Ks>() += o.get<Ks>()), ...);
+        return *this;
+    }
+
+public:
     // "KpiState" v1: events, revenue, then the customers' and each KPI's bytes in list order.
     std::string serialize() const {
         ByteWriter w;

@@ -527,7 +527,8 @@ BasicScorecardState<List> fill_scorecard(const EventLog& log, const ScorecardOpt
             const std::uint64_t g = slot / static_cast<std::uint64_t>(np);
             const std::int64_t p = opt.period == Period::none ? 0 : pmin + static_cast<std::int64_t>(slot % static_cast<std::uint64_t>(np));
             auto [it, added] = state.cells.try_emplace(std::make_pair(groups.labels_of(g), p), std::move(s));
-            if (!added) it->second += s;
+            // parts are normalized (finish) and hold later customers: append, no rescan of what was merged
+            if (!added) it->second.merge_normalized(s);
         }
         for (auto& [g, a] : part.activity) {
             auto [it, added] = state.activity.try_emplace(groups.labels_of(g), std::move(a));
