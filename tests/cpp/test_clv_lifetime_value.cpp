@@ -137,3 +137,37 @@ TEST_CASE("CLV: bad input names the field and the first offending customer, with
     const GammaGammaModel no_mean(GammaGammaParams{6, 0.9, 15});
     CHECK_THROWS_AS(customer_lifetime_value(bg, no_mean, x1, T1, T1, m1), invalid_input);
 }
+
+TEST_CASE("CLV: one discounted sum per distinct (x, T) of the whole input: -0.0 keys, repeats across chunks") {
+    // Rows repeated far apart land in different chunks (2^14 rows each) and share one sum; T = -0.0 and 0.0 are
+    // one key (its hash must agree with ==, or a lookup misses). Values equal a row computed on its own.
+    const BetaGeoModel bg(BetaGeoParams{0.2426, 4.4135, 0.7929, 2.4258});
+    const Cdnow& c = cdnow_customers();
+    std::vector<double> x, tx, T, m;
+    for (int k = 0; k < 30; ++k)
+        for (std::size_t i = 0; i < c.x.size(); i += 3) {
+            x.push_back(c.x[i]);
+            tx.push_back(c.t_x[i]);
+            T.push_back(c.T[i]);
+            m.push_back(c.zbar[i]);
+        }
+    x.push_back(0.0), tx.push_back(0.0), T.push_back(0.0), m.push_back(0.0);
+    x.push_back(-0.0), tx.push_back(-0.0), T.push_back(-0.0), m.push_back(0.0);
+    LifetimeValueOptions o;
+    o.threads = 2;
+    const std::vector<double> all = customer_lifetime_value(bg, gg_cdnow, x, tx, T, m, o);
+    for (std::size_t i : {std::size_t{0}, std::size_t{5}, x.size() / 2, x.size() - 3, x.size() - 2, x.size() - 1}) {
+        CAPTURE(i);
+        const std::vector<double> one = customer_lifetime_value(bg, gg_cdnow, std::vector<double>{x[i]},
+                                                                std::vector<double>{tx[i]}, std::vector<double>{T[i]},
+                                                                std::vector<double>{m[i]}, o);
+        CHECK(all[i] == one[0]);
+    }
+    CHECK(all[x.size() - 1] == all[x.size() - 2]);
+    // a refused input writes nothing
+    std::vector<double> out(x.size(), -7.0);
+    auto bad = T;
+    bad[x.size() - 5] = -1.0;
+    CHECK_THROWS_AS(customer_lifetime_value(bg, gg_cdnow, x, tx, bad, m, out, o), invalid_input);
+    CHECK(out == std::vector<double>(x.size(), -7.0));
+}

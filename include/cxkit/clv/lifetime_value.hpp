@@ -37,8 +37,9 @@ namespace detail {
 
 struct PairHash {
     std::size_t operator()(const std::pair<double, double>& k) const noexcept {
-        std::uint64_t h = std::bit_cast<std::uint64_t>(k.first) * 0x9E3779B97F4A7C15ull;
-        h ^= std::bit_cast<std::uint64_t>(k.second) + 0x7F4A7C159E3779B9ull + (h << 6) + (h >> 2);
+        // + 0.0 turns -0.0 into 0.0: keys that compare equal hash equally (a lookup of -0.0 finds 0.0)
+        std::uint64_t h = std::bit_cast<std::uint64_t>(k.first + 0.0) * 0x9E3779B97F4A7C15ull;
+        h ^= std::bit_cast<std::uint64_t>(k.second + 0.0) + 0x7F4A7C159E3779B9ull + (h << 6) + (h >> 2);
         return static_cast<std::size_t>(h ^ (h >> 31));
     }
 };
@@ -116,41 +117,66 @@ void customer_lifetime_value(const PurchaseModel& purchases, const GammaGammaMod
     struct Failure {
         std::size_t row = SIZE_MAX;
         std::string field, rule;
-        std::exception_ptr error;
     };
-    auto run = [&](std::size_t b, std::size_t e, Failure& fail) {
-        try {
-            std::unordered_map<std::pair<double, double>, double, detail::PairHash> cache;
-            for (std::size_t i = b; i < e; ++i) {
-                const double xi = x[i], ti = t_x[i], Ti = T[i], mi = monetary_value[i];
-                const bool ok = std::isfinite(xi) && xi >= 0 && xi == std::floor(xi) && ti >= 0 && ti <= Ti &&
-                                std::isfinite(Ti) && (xi > 0 || ti == 0) && (xi == 0 || (mi > 0 && std::isfinite(mi)));
-                if (!ok) {  // the message names the first rule broken
-                    fail.row = i;
-                    fail.rule = detail::lifetime_value_row_problem(xi, ti, Ti, mi, fail.field);
-                    return;
-                }
-                auto [it, fresh] = cache.try_emplace({xi, Ti}, 0.0);
-                if (fresh) it->second = discounted_if_alive(xi, Ti);
-                const double value = xi == 0 ? population_mean : spend.conditional_expected_average_value(xi, mi);
-                out[i] = value * purchases.probability_alive(xi, ti, Ti) * it->second;
+    using Pair = std::pair<double, double>;
+    // Pass 1 (chunks in parallel): check each row and number the chunk's distinct (x, T) pairs (slot[i]).
+    std::vector<std::uint32_t> slot(n);
+    auto check = [&](std::size_t b, std::size_t e, Failure& fail, std::vector<Pair>& pairs) {
+        std::unordered_map<Pair, std::uint32_t, detail::PairHash> seen;
+        for (std::size_t i = b; i < e; ++i) {
+            const double xi = x[i], ti = t_x[i], Ti = T[i], mi = monetary_value[i];
+            const bool ok = std::isfinite(xi) && xi >= 0 && xi == std::floor(xi) && ti >= 0 && ti <= Ti &&
+                            std::isfinite(Ti) && (xi > 0 || ti == 0) && (xi == 0 || (mi > 0 && std::isfinite(mi)));
+            if (!ok) {  // the message names the first rule broken
+                fail.row = i;
+                fail.rule = detail::lifetime_value_row_problem(xi, ti, Ti, mi, fail.field);
+                return;
             }
-        } catch (...) {
-            fail.row = b;
-            fail.error = std::current_exception();
+            const auto [it, fresh] = seen.try_emplace({xi, Ti}, static_cast<std::uint32_t>(pairs.size()));
+            if (fresh) pairs.push_back({xi, Ti});
+            slot[i] = it->second;
         }
     };
 
-    // Chunks of a fixed size (each with its own cache of (x, T) sums): the result does not depend on the threads.
+    // Chunks of a fixed size: the result does not depend on the threads. The discounted sum depends on (x, T)
+    // only, so it is computed once per distinct pair of the whole input (not once per chunk: with a cache per
+    // chunk, 1M customers in 62 chunks evaluated each frequent pair's 2F1 sums 62 times, 5x the run time).
     constexpr std::size_t chunk = std::size_t{1} << 14;
     const unsigned threads = n < chunk ? 1u : opt.threads;  // a thread costs more than a small table
-    std::vector<Failure> fails(core::chunk_count(n, chunk));
-    core::parallel_for_chunks(n, chunk, threads,
-                              [&](std::size_t c, std::size_t b, std::size_t e) { run(b, e, fails[c]); });
-    for (const Failure& f : fails) {  // contiguous ranges in order: the first failure is at the lowest row
-        if (f.error) std::rethrow_exception(f.error);
+    const std::size_t chunks = core::chunk_count(n, chunk);
+    std::vector<Failure> fails(chunks);
+    std::vector<std::vector<Pair>> chunk_pairs(chunks);
+    core::parallel_for_chunks(n, chunk, threads, [&](std::size_t c, std::size_t b, std::size_t e) {
+        check(b, e, fails[c], chunk_pairs[c]);
+    });
+    for (const Failure& f : fails)  // contiguous ranges in order: the first failure is at the lowest row
         if (f.row != SIZE_MAX) throw invalid_input(f.field, static_cast<std::int64_t>(f.row), f.rule);
+
+    // Each chunk's pair numbers -> one number per distinct pair of the input, in order of first appearance.
+    std::unordered_map<Pair, std::size_t, detail::PairHash> index;
+    std::vector<Pair> keys;
+    std::vector<std::vector<std::size_t>> global(chunks);
+    for (std::size_t c = 0; c < chunks; ++c) {
+        global[c].reserve(chunk_pairs[c].size());
+        for (const Pair& k : chunk_pairs[c]) {
+            const auto [it, fresh] = index.try_emplace(k, keys.size());
+            if (fresh) keys.push_back(k);
+            global[c].push_back(it->second);
+        }
+        std::vector<Pair>().swap(chunk_pairs[c]);
     }
+    std::vector<double> sums(keys.size());
+    core::parallel_for(keys.size(), 64, keys.size() < 256 ? 1u : opt.threads, [&](std::size_t b, std::size_t e) {
+        for (std::size_t k = b; k < e; ++k) sums[k] = discounted_if_alive(keys[k].first, keys[k].second);
+    });
+    core::parallel_for_chunks(n, chunk, threads, [&](std::size_t c, std::size_t b, std::size_t e) {
+        const std::size_t* g = global[c].data();
+        for (std::size_t i = b; i < e; ++i) {
+            const double xi = x[i], ti = t_x[i], Ti = T[i], mi = monetary_value[i];
+            const double value = xi == 0 ? population_mean : spend.conditional_expected_average_value(xi, mi);
+            out[i] = value * purchases.probability_alive(xi, ti, Ti) * sums[g[slot[i]]];
+        }
+    });
 }
 
 // The same, returning a new vector.
