@@ -120,3 +120,25 @@ TEST_CASE("markov order 1: more than markov_cycle_limit channels in one cycle ar
     // at once: before any solve (a cubic solve of this set would take many minutes)
     CHECK(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() < 60.0);
 }
+
+TEST_CASE("markov order 1: the dense count table and the triplet list give the same transitions to the bit") {
+    // Few channels sum the moves into a dense table, many into triplets: both must add each cell in path order.
+    for (const int channels : {3, 12, 300}) {
+        CAPTURE(channels);
+        Paths p = random_paths(static_cast<std::uint32_t>(channels), channels, 4000, 8);
+        for (std::size_t i = 0; i < p.size(); ++i) p.conversions[i] += 0.1 * static_cast<double>(i % 7);  // not whole
+        std::vector<double> c1, n1, c2, n2;
+        const auto dense = detail::transition_counts(p, true, c1, n1);
+        const auto list = detail::transition_counts(p, false, c2, n2);
+        CHECK(dense.nonZeros() == list.nonZeros());
+        CHECK(Eigen::MatrixXd(dense) == Eigen::MatrixXd(list));
+        CHECK(c1 == c2);
+        CHECK(n1 == n2);
+        for (Eigen::Index r = 0; r < dense.rows(); ++r) {  // same structure, in the same order
+            detail::SparseRows::InnerIterator a(dense, r), b(list, r);
+            for (; a && b; ++a, ++b) CHECK(a.col() == b.col());
+            CHECK(!a);
+            CHECK(!b);
+        }
+    }
+}

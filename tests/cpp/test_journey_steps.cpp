@@ -143,3 +143,18 @@ TEST_CASE("counts whose totals overflow a double are refused, not turned into in
     p.add({1}, big, 0);
     CHECK_THROWS_AS(heuristic_attribution(p), invalid_input);
 }
+
+TEST_CASE("paths from strings: names that share the parse cache's slot still get their own codes") {
+    // "aXbcd" and "aYbcd" have the same length, first, middle and last bytes (one cache slot): a hit must compare
+    // the whole name. Both halves of a large input (two threads) must agree too.
+    std::vector<std::string> s;
+    for (int i = 0; i < 250'000; ++i) s.push_back(i % 2 ? "aXbcd > aYbcd > aXbcd" : "aYbcd>aXbcd > q");
+    const std::vector<double> conv(s.size(), 1.0), nul(s.size(), 0.0);
+    const cxkit::journey::Paths p = cxkit::journey::Paths::from_strings(s, conv, nul);
+    REQUIRE(p.states == std::vector<std::string>{"aYbcd", "aXbcd", "q"});
+    for (std::size_t i : {std::size_t{0}, std::size_t{1}, s.size() - 2, s.size() - 1}) {
+        CAPTURE(i);
+        const std::vector<std::int32_t> got(p.begin(i), p.end(i));
+        CHECK(got == (i % 2 ? std::vector<std::int32_t>{1, 0, 1} : std::vector<std::int32_t>{0, 1, 2}));
+    }
+}

@@ -3,6 +3,7 @@
 // offsets + int32 codes, one row per distinct path with its conversions, non-conversions ("nulls") and value,
 // the shape ChannelAttribution and most attribution tools take ("a > b > c", conversions, nulls, value).
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <deque>
@@ -142,6 +143,14 @@ struct Paths {
             std::vector<std::int32_t> codes;
             std::vector<std::uint64_t> ends;  // end of each path in `codes`
             std::exception_ptr error;
+            // A direct-mapped cache in front of code_of: paths repeat a few names millions of times, and a
+            // cheap hash of (length, first, middle, last byte) plus one compare beats std::hash and the table's
+            // prime modulo (the parse's largest cost). A miss or a collision just asks code_of.
+            struct Slot {
+                std::string_view name;
+                std::int32_t code = -1;
+            };
+            std::array<Slot, 256> cache{};
         };
         auto parse = [&](std::size_t i0, std::size_t i1, Part& part) {
             try {
@@ -160,10 +169,18 @@ struct Paths {
                         if (tok.empty())
                             throw invalid_input("path", static_cast<std::int64_t>(i),
                                                 "empty state in '" + std::string(s) + "' (separator is '" + std::string(sep) + "')");
+                        const auto u = [&](std::size_t at) { return static_cast<std::size_t>(static_cast<unsigned char>(tok[at])); };
+                        auto& slot = part.cache[(tok.size() * 31 + u(0) * 7 + u(tok.size() / 2) * 17 + u(tok.size() - 1) * 131) & 255];
+                        if (slot.code >= 0 && slot.name == tok) {
+                            part.codes.push_back(slot.code);
+                            start = pos + sep.size();
+                            continue;
+                        }
                         auto it = part.code_of.find(tok);
                         std::int32_t code;
                         if (it != part.code_of.end()) {
                             code = it->second;
+                            slot = {it->first, code};
                         } else {
                             if (is_reserved_state(tok))  // checked once per distinct name, not per token
                                 throw invalid_input("path", static_cast<std::int64_t>(i),
@@ -171,6 +188,7 @@ struct Paths {
                             part.names.emplace_back(tok);
                             code = static_cast<std::int32_t>(part.names.size() - 1);
                             part.code_of.emplace(part.names.back(), code);
+                            slot = {part.names.back(), code};
                         }
                         part.codes.push_back(code);
                         start = pos + sep.size();
