@@ -1,7 +1,7 @@
 // Bindings of the retention area (cxkit._core.retention): Kaplan-Meier, the log-rank test and cohort states.
 //
-// Threads: KaplanMeier and log-rank copy their inputs (numpy arrays another thread could change) before releasing
-// the GIL. CohortState is shared safely between Python threads: fill() counts the log into a fresh local state
+// Threads: log-rank copies its inputs (numpy arrays another thread could change) before releasing the GIL;
+// KaplanMeier reads them in place with the GIL held and releases it only over what it read. CohortState is shared safely between Python threads: fill() counts the log into a fresh local state
 // without the GIL, then merges it with the GIL held; table(), serialize() and += run with the GIL held, so no
 // reader sees a half-changed state.
 #include <pybind11/numpy.h>
@@ -10,6 +10,7 @@
 #include <pybind11/typing.h>
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -63,21 +64,55 @@ py::dict logrank_to_dict(const retention::LogRankResult& r) {
     return d;
 }
 
+// Ctrl-C check for a loop that runs with the GIL held (PyErr_CheckSignals needs no re-take).
+bool python_keep_going_held(void*) { return PyErr_CheckSignals() == 0; }
+
+// Kaplan-Meier reads the caller's arrays in place WITH the GIL held (no Python thread can change them meanwhile;
+// no owned copy of 10M rows), then builds the estimate from what it read with the GIL released.
+template <class E>
+retention::KaplanMeier km_fit(std::span<const double> d, std::span<const E> e, bool have_observed,
+                              double confidence) {
+    retention::detail::Gathered g;
+    {
+        core::interrupt_scope check{&python_keep_going_held, nullptr};
+        const auto scan = retention::detail::scan_durations(d, e, have_observed);
+        g = retention::detail::gather(d, e, have_observed, scan);
+    }
+    bind::released_interruptible scope;
+    return retention::detail::fit_table(retention::detail::event_table(std::move(g)), confidence, d.size());
+}
+
+// observed: a C-contiguous array whose items are E (the caller checked the dtype).
+template <class E>
+retention::KaplanMeier km_fit_array(std::span<const double> d, const py::array& observed, double confidence) {
+    if (observed.ndim() != 1) throw invalid_input("observed", invalid_input::no_row, "must be one-dimensional");
+    const std::span<const E> e(static_cast<const E*>(observed.data()), static_cast<std::size_t>(observed.shape(0)));
+    return km_fit(d, e, true, confidence);
+}
+
 void register_kaplan_meier(py::module_& m) {
     // typing::Optional: any object as before (None or array-like), typed in the signature (and the stubs).
-    m.def("kaplan_meier", [](const Doubles& durations, const py::typing::Optional<Doubles>& observed,
+    // observed flags are read in their own dtype when it is bool, int8/uint8, int64 or float64 (no conversion).
+    m.def("kaplan_meier", [](const Doubles& durations, const py::typing::Optional<py::array>& observed,
                              double confidence) {
-        const auto d = owned(durations, "durations");
+        if (durations.ndim() != 1) throw invalid_input("durations", invalid_input::no_row, "must be one-dimensional");
+        const std::span<const double> d(durations.data(), static_cast<std::size_t>(durations.shape(0)));
         retention::KaplanMeier km;
         if (observed.is_none()) {
-            bind::released_interruptible scope;
-            km = retention::kaplan_meier(d, confidence);
+            km = km_fit(d, std::span<const std::uint8_t>(), false, confidence);
         } else {
-            const Doubles e_arr = Doubles::ensure(observed);
-            if (!e_arr) throw invalid_input("observed", invalid_input::no_row, "must be numeric");
-            const auto e = owned(e_arr, "observed");
-            bind::released_interruptible scope;
-            km = retention::kaplan_meier(d, e, confidence);
+            const py::array a = py::array::ensure(observed);
+            const auto c_contiguous = a && (a.flags() & py::array::c_style);
+            const char kind = a ? a.dtype().kind() : 'O';
+            const auto size = a ? a.itemsize() : 0;
+            if (c_contiguous && (kind == 'b' || (kind == 'u' && size == 1))) km = km_fit_array<std::uint8_t>(d, a, confidence);
+            else if (c_contiguous && kind == 'i' && size == 1) km = km_fit_array<std::int8_t>(d, a, confidence);
+            else if (c_contiguous && kind == 'i' && size == 8) km = km_fit_array<std::int64_t>(d, a, confidence);
+            else {
+                const Doubles e_arr = Doubles::ensure(observed);
+                if (!e_arr) throw invalid_input("observed", invalid_input::no_row, "must be numeric");
+                km = km_fit_array<double>(d, e_arr, confidence);
+            }
         }
         return km_to_dict(km);
     }, py::arg("durations"), py::arg("observed") = py::none(), py::arg("confidence") = 0.95);

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -104,6 +105,62 @@ TEST_CASE("kaplan-meier: integer durations (counting path) equal the sorted path
     const KaplanMeier all = kaplan_meier(std::vector<double>{3, 1, 2});  // every event observed
     CHECK(all.survival.back() == 0.0);
     CHECK(all.median == 2.0);
+}
+
+TEST_CASE("kaplan-meier: the chunked parallel read equals the one-pass serial table, and names a late bad row") {
+    // More rows than one scan chunk (2^18), so the range scan and the counting run as a chunked parallel reduce;
+    // the serial event table over every row (the log-rank path) must give the same table to the bit.
+    const std::size_t n = 3 * cxkit::retention::detail::scan_chunk + 12345;
+    std::vector<double> d(n);
+    std::vector<std::int8_t> e(n);
+    std::uint64_t x = 88172645463325252ull;
+    for (std::size_t i = 0; i < n; ++i) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        d[i] = static_cast<double>(x % 4000) + 7.0;
+        e[i] = static_cast<std::int8_t>((x >> 20) % 3 != 0);
+    }
+    const std::span<const double> ds(d);
+    const std::span<const std::int8_t> es(e);
+    std::vector<std::size_t> all(n);
+    for (std::size_t i = 0; i < n; ++i) all[i] = i;
+    const auto serial = cxkit::retention::detail::event_table(ds, es, true, &all);
+    const auto scan = cxkit::retention::detail::scan_durations(ds, es, true);
+    CHECK(scan.integral);
+    const auto fast = cxkit::retention::detail::event_table(cxkit::retention::detail::gather(ds, es, true, scan));
+    CHECK(fast.time == serial.time);
+    CHECK(fast.observed == serial.observed);
+    CHECK(fast.censored == serial.censored);
+    CHECK(fast.at_risk == serial.at_risk);
+    // sorted path (not whole numbers) too
+    std::vector<double> frac = d;
+    frac[n / 2] += 0.5;
+    const std::span<const double> fs(frac);
+    const auto fserial = cxkit::retention::detail::event_table(fs, es, true, &all);
+    const auto fscan = cxkit::retention::detail::scan_durations(fs, es, true);
+    CHECK_FALSE(fscan.integral);
+    const auto ffast = cxkit::retention::detail::event_table(cxkit::retention::detail::gather(fs, es, true, fscan));
+    CHECK(ffast.time == fserial.time);
+    CHECK(ffast.observed == fserial.observed);
+    CHECK(ffast.censored == fserial.censored);
+    // the first bad row, found in a later chunk, is the one named
+    auto row_of = [](auto&& f) -> std::int64_t {
+        try {
+            f();
+        } catch (const cxkit::invalid_input& err) {
+            return err.row();
+        }
+        return -2;
+    };
+    std::vector<double> bad = d;
+    bad[n - 5] = -1.0;
+    bad[n - 3] = std::numeric_limits<double>::infinity();
+    CHECK(row_of([&] { kaplan_meier(bad, e); }) == static_cast<std::int64_t>(n - 5));
+    std::vector<std::int8_t> bad_e = e;
+    bad_e[cxkit::retention::detail::scan_chunk + 1] = 2;
+    CHECK(row_of([&] { kaplan_meier(d, bad_e); }) == static_cast<std::int64_t>(cxkit::retention::detail::scan_chunk + 1));
+    // huge durations (>= 2^63 would overflow an integer conversion) are whole and valid
+    const KaplanMeier big = kaplan_meier(std::vector<double>{1e300, 2.0, 1e19}, std::vector<int>{1, 0, 1});
+    CHECK(big.time == std::vector<double>{0.0, 2.0, 1e19, 1e300});
 }
 
 TEST_CASE("kaplan-meier: bad input names the column and row") {

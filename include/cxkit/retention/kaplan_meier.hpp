@@ -33,6 +33,7 @@
 #include <boost/math/distributions/normal.hpp>
 
 #include "cxkit/core/error.hpp"
+#include "cxkit/core/parallel.hpp"
 
 namespace cxkit::retention {
 
@@ -99,47 +100,145 @@ void validate(std::span<const D> durations, std::span<const E> observed, bool ha
         }
 }
 
-// Builds the event table of the rows selected by `take` (all when empty). Durations already validated.
-template <class D, class E>
-EventTable event_table(std::span<const D> durations, std::span<const E> observed, bool have_observed,
-                       const std::vector<std::size_t>* rows = nullptr) {
-    const std::size_t n = rows ? rows->size() : durations.size();
-    auto row = [&](std::size_t k) { return rows ? (*rows)[k] : k; };
-    auto dead = [&](std::size_t i) { return !have_observed || observed[i] == E(1); };
-    EventTable t;
-    if (n == 0) return t;
+// What one pass over the durations finds: their range, whether all are whole numbers, and whether every row
+// is valid (the exact error, naming the first bad row, comes from validate()).
+struct DurationScan {
+    double lo = std::numeric_limits<double>::infinity(), hi = -std::numeric_limits<double>::infinity();
+    bool integral = true, valid = true;
+};
 
-    // Integer durations in a moderate range: count.
-    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
-    bool integral = true;
-    for (std::size_t k = 0; k < n; ++k) {
-        const double d = static_cast<double>(durations[row(k)]);
-        lo = std::min(lo, d);
-        hi = std::max(hi, d);
-        if constexpr (!std::is_integral_v<D>) integral = integral && d == std::floor(d);
-    }
-    const double range = hi - lo;
-    if (integral && range <= std::max<double>(4.0 * static_cast<double>(n), 1 << 16)) {
+inline constexpr std::size_t scan_chunk = std::size_t(1) << 18;  // rows per chunk (never the thread count)
+
+// One branch-free pass (it vectorises) over all rows, in parallel chunks; exact on any thread count (min, max
+// and ands). Refuses the first bad row exactly as validate() does.
+template <class D, class E>
+DurationScan scan_durations(std::span<const D> durations, std::span<const E> observed, bool have_observed) {
+    if (have_observed && observed.size() != durations.size()) validate(durations, observed, have_observed);
+    const DurationScan s = core::parallel_reduce(
+        durations.size(), scan_chunk, 0, DurationScan{},
+        [&](DurationScan& acc, std::size_t b, std::size_t e) {
+            double lo = acc.lo, hi = acc.hi;
+            bool ok = true, whole = true;
+            for (std::size_t i = b; i < e; ++i) {
+                const double d = static_cast<double>(durations[i]);
+                ok &= d >= 0 && d <= std::numeric_limits<double>::max();  // false for NaN and infinities
+                lo = std::min(lo, d);
+                hi = std::max(hi, d);
+                if constexpr (!std::is_integral_v<D>) {
+                    // whole below 2^52 when the truncation gives it back; every double from 2^52 up is whole
+                    const double x = (d >= 0 && d < 0x1p52) ? d : 0.0;
+                    whole &= static_cast<double>(static_cast<std::int64_t>(x)) == x;
+                }
+            }
+            if (have_observed)
+                for (std::size_t i = b; i < e; ++i) ok &= observed[i] == E(0) || observed[i] == E(1);
+            acc.lo = lo;
+            acc.hi = hi;
+            acc.valid = acc.valid && ok;
+            acc.integral = acc.integral && whole;
+        },
+        [](DurationScan& into, const DurationScan& from) {
+            into.lo = std::min(into.lo, from.lo);
+            into.hi = std::max(into.hi, from.hi);
+            into.valid = into.valid && from.valid;
+            into.integral = into.integral && from.integral;
+        });
+    if (!s.valid) validate(durations, observed, have_observed);  // throws, naming the first bad row
+    return s;
+}
+
+// What reading the rows leaves: counts per whole duration (lo + slot), or the observed and censored durations to
+// sort. Everything after it reads only this, so a binding can read the caller's arrays under the GIL and build
+// the rest without it.
+struct Gathered {
+    std::uint64_t n = 0;
+    bool counted = false;
+    double lo = 0;
+    std::vector<std::uint64_t> counts;  // counting: [2 slot] censored, [2 slot + 1] observed
+    std::vector<double> dead, censored; // sorting
+};
+
+[[noreturn]] inline void throw_changed() {
+    throw invalid_input("durations", invalid_input::no_row,
+                        "changed while being read (another thread wrote to the array): pass a copy");
+}
+
+// Whole durations in a moderate range are counted, others are copied to be sorted (by event_table()). The rows
+// must be those scan_durations() checked (gather re-checks what it relies on: a changed row is refused).
+template <class D, class E>
+Gathered gather(std::span<const D> durations, std::span<const E> observed, bool have_observed,
+                const DurationScan& scan) {
+    Gathered g;
+    const std::size_t n = durations.size();
+    g.n = n;
+    if (n == 0) return g;
+    const double range = scan.hi - scan.lo;
+    if (scan.integral && range <= std::max<double>(4.0 * static_cast<double>(n), 1 << 16)) {
+        g.counted = true;
+        g.lo = scan.lo;
         const auto m = static_cast<std::size_t>(range) + 1;
-        std::vector<std::uint64_t> deaths(m), cens(m);
-        for (std::size_t k = 0; k < n; ++k) {
-            const std::size_t i = row(k);
-            const auto slot = static_cast<std::size_t>(static_cast<double>(durations[i]) - lo);
-            if (dead(i)) ++deaths[slot];
-            else ++cens[slot];
+        const double lo = scan.lo, slots = static_cast<double>(m);
+        auto fold = [&](std::vector<std::uint64_t>& c, std::size_t b, std::size_t e) {
+            if (c.empty()) c.assign(2 * m, 0);
+            bool moved = false;
+            for (std::size_t i = b; i < e; ++i) {
+                // A duration outside the scanned range means another thread wrote to the array in between (a
+                // binding reads numpy arrays in place): refuse rather than count out of bounds.
+                const double off = static_cast<double>(durations[i]) - lo;
+                const bool in = off >= 0 && off < slots;
+                moved |= !in;
+                const auto slot = in ? static_cast<std::size_t>(off) : 0;
+                const std::size_t dead = have_observed ? static_cast<std::size_t>(observed[i] == E(1)) : 1;
+                c[2 * slot + dead] += in;
+            }
+            if (moved) throw_changed();
+        };
+        // one histogram per chunk when it is small next to the chunk (integer counts: any order is exact)
+        if (2 * m <= scan_chunk / 4 && n > scan_chunk) {
+            g.counts = core::parallel_reduce(n, scan_chunk, 0, std::vector<std::uint64_t>{}, fold,
+                                             [](std::vector<std::uint64_t>& into, const std::vector<std::uint64_t>& from) {
+                                                 if (into.empty()) into.assign(from.size(), 0);
+                                                 for (std::size_t k = 0; k < from.size(); ++k) into[k] += from[k];
+                                             });
+        } else {
+            fold(g.counts, 0, n);
         }
-        for (std::size_t s = 0; s < m; ++s)
-            if (deaths[s] + cens[s] > 0) {
-                t.time.push_back(lo + static_cast<double>(s));
-                t.observed.push_back(deaths[s]);
-                t.censored.push_back(cens[s]);
+    } else {
+        bool moved = false;
+        for (std::size_t i = 0; i < n; ++i) {
+            const bool dead = !have_observed || observed[i] == E(1);
+            const double d = static_cast<double>(durations[i]);
+            moved |= !(d >= 0 && d <= std::numeric_limits<double>::max());  // a NaN would break the sort
+            (dead ? g.dead : g.censored).push_back(d);
+        }
+        if (moved) throw_changed();
+    }
+    return g;
+}
+
+inline void add_at_risk(EventTable& t, std::uint64_t n) {
+    t.at_risk.resize(t.time.size());
+    std::uint64_t risk = n;
+    for (std::size_t s = 0; s < t.time.size(); ++s) {
+        t.at_risk[s] = risk;
+        risk -= t.observed[s] + t.censored[s];
+    }
+}
+
+// The event table from what gather() read (sorts the copied durations when they were not counted).
+inline EventTable event_table(Gathered g) {
+    EventTable t;
+    if (g.n == 0) return t;
+    if (g.counted) {
+        for (std::size_t s = 0; 2 * s < g.counts.size(); ++s)
+            if (g.counts[2 * s] + g.counts[2 * s + 1] > 0) {
+                t.time.push_back(g.lo + static_cast<double>(s));
+                t.observed.push_back(g.counts[2 * s + 1]);
+                t.censored.push_back(g.counts[2 * s]);
             }
     } else {
-        std::vector<double> dd, cc;
-        for (std::size_t k = 0; k < n; ++k) {
-            const std::size_t i = row(k);
-            (dead(i) ? dd : cc).push_back(static_cast<double>(durations[i]));
-        }
+        auto& dd = g.dead;
+        auto& cc = g.censored;
         std::sort(dd.begin(), dd.end());
         std::sort(cc.begin(), cc.end());
         std::size_t a = 0, b = 0;
@@ -154,13 +253,46 @@ EventTable event_table(std::span<const D> durations, std::span<const E> observed
             t.censored.push_back(nc);
         }
     }
-    t.at_risk.resize(t.time.size());
-    std::uint64_t risk = n;
-    for (std::size_t s = 0; s < t.time.size(); ++s) {
-        t.at_risk[s] = risk;
-        risk -= t.observed[s] + t.censored[s];
-    }
+    add_at_risk(t, g.n);
     return t;
+}
+
+// Builds the event table of the rows selected by `rows` (all when null). Durations already validated.
+template <class D, class E>
+EventTable event_table(std::span<const D> durations, std::span<const E> observed, bool have_observed,
+                       const std::vector<std::size_t>* rows = nullptr) {
+    const std::size_t n = rows ? rows->size() : durations.size();
+    auto row = [&](std::size_t k) { return rows ? (*rows)[k] : k; };
+    auto dead = [&](std::size_t i) { return !have_observed || observed[i] == E(1); };
+    if (n == 0) return {};
+
+    // Integer durations in a moderate range: count.
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    bool integral = true;
+    for (std::size_t k = 0; k < n; ++k) {
+        const double d = static_cast<double>(durations[row(k)]);
+        lo = std::min(lo, d);
+        hi = std::max(hi, d);
+        if constexpr (!std::is_integral_v<D>) integral = integral && d == std::floor(d);
+    }
+    Gathered g;
+    g.n = n;
+    const double range = hi - lo;
+    if (integral && range <= std::max<double>(4.0 * static_cast<double>(n), 1 << 16)) {
+        g.counted = true;
+        g.lo = lo;
+        g.counts.assign(2 * (static_cast<std::size_t>(range) + 1), 0);
+        for (std::size_t k = 0; k < n; ++k) {
+            const std::size_t i = row(k);
+            ++g.counts[2 * static_cast<std::size_t>(static_cast<double>(durations[i]) - lo) + (dead(i) ? 1 : 0)];
+        }
+    } else {
+        for (std::size_t k = 0; k < n; ++k) {
+            const std::size_t i = row(k);
+            (dead(i) ? g.dead : g.censored).push_back(static_cast<double>(durations[i]));
+        }
+    }
+    return event_table(std::move(g));
 }
 
 template <class = void>  // a template so that only callers pay for compiling it (Boost.Math code)
@@ -219,8 +351,8 @@ template <detail::arithmetic_range Durations, detail::arithmetic_range Observed>
 KaplanMeier kaplan_meier(const Durations& durations, const Observed& observed, double confidence = 0.95) {
     const auto d = detail::as_span(durations);
     const auto e = detail::as_span(observed);
-    detail::validate(d, e, true);
-    return detail::fit_table(detail::event_table(d, e, true), confidence, d.size());
+    const auto scan = detail::scan_durations(d, e, true);
+    return detail::fit_table(detail::event_table(detail::gather(d, e, true, scan)), confidence, d.size());
 }
 
 // Every event observed.
@@ -228,8 +360,8 @@ template <detail::arithmetic_range Durations>
 KaplanMeier kaplan_meier(const Durations& durations, double confidence = 0.95) {
     const auto d = detail::as_span(durations);
     const std::span<const std::uint8_t> none;
-    detail::validate(d, none, false);
-    return detail::fit_table(detail::event_table(d, none, false), confidence, d.size());
+    const auto scan = detail::scan_durations(d, none, false);
+    return detail::fit_table(detail::event_table(detail::gather(d, none, false, scan)), confidence, d.size());
 }
 
 // Log-rank test of equal survival across the groups (any integer codes; two or more distinct values).

@@ -26,7 +26,11 @@ def _durations(x: Any, name: str = "durations") -> np.ndarray:
 def _observed(x: Any, n: int, name: str = "observed") -> np.ndarray:
     if x is None:
         return np.ones(n, dtype=np.float64)
-    a = _durations(x, name)
+    a = np.asarray(x)
+    if a.ndim == 1 and a.dtype.kind in "biuf":
+        a = np.ascontiguousarray(a)  # flags are read in their own dtype (bool, int8, ...): no float64 copy
+    else:
+        a = _durations(x, name)
     if len(a) != n:
         raise ValueError(f"{name} has {len(a)} rows but durations has {n}")
     return a
@@ -132,7 +136,7 @@ def kaplan_meier(durations: Any, observed: Any = None, confidence: float = 0.95,
     multivariate log-rank test.
     """
     d = _durations(durations)
-    e = _observed(observed, len(d))
+    e = None if observed is None else _observed(observed, len(d))  # None: every event observed
     if groups is None:
         return KaplanMeier(_cr.kaplan_meier(d, e, confidence), label=label)
     g = np.asarray(groups)
@@ -146,7 +150,9 @@ def kaplan_meier(durations: Any, observed: Any = None, confidence: float = 0.95,
     fits = {}
     for k, lab in enumerate(labels):
         m = codes == k
-        fits[lab] = KaplanMeier(_cr.kaplan_meier(d[m], e[m], confidence), label=str(lab))
+        fits[lab] = KaplanMeier(_cr.kaplan_meier(d[m], None if e is None else e[m], confidence), label=str(lab))
+    if e is None:
+        e = np.ones(len(d), dtype=np.float64)
     lr = _logrank(d, codes.astype(np.int64), e, list(labels)) if len(labels) >= 2 else None
     return KaplanMeierGroups(fits, lr)
 
