@@ -64,9 +64,8 @@ struct ActivityState {
     // The number of rows by_period() returns: periods from the first to the last (0 when empty; saturates).
     std::uint64_t period_rows() const noexcept {
         if (pairs.empty()) return 0;
-        auto [lo_it, hi_it] = std::minmax_element(pairs.begin(), pairs.end(),
-                                                  [](const auto& a, const auto& b) { return a.second < b.second; });
-        const std::uint64_t span = static_cast<std::uint64_t>(hi_it->second) - static_cast<std::uint64_t>(lo_it->second);
+        const auto [lo, hi] = period_range();
+        const std::uint64_t span = static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);
         return span == UINT64_MAX ? span : span + 1;
     }
 
@@ -74,7 +73,10 @@ struct ActivityState {
     // rows than max_rows (0: default_row_limit(pairs.size())) and, whatever max_rows, more than max_periods.
     std::vector<PeriodRetention> by_period(std::uint64_t max_rows = 0) const {
         if (pairs.empty()) return {};
-        const std::uint64_t rows = period_rows();
+        // the first and last periods: the same before and after normalizing (found once: a pass over every pair)
+        const auto [pmin, pmax] = period_range();
+        const std::uint64_t span = static_cast<std::uint64_t>(pmax) - static_cast<std::uint64_t>(pmin);
+        const std::uint64_t rows = span == UINT64_MAX ? span : span + 1;
         if (rows > max_periods)
             throw invalid_input("period", invalid_input::no_row,
                                 "activity spans " + std::to_string(rows) + " periods; periods must be small "
@@ -91,10 +93,6 @@ struct ActivityState {
         if (!normal) copy = normalized();
         const auto& ps = normal ? pairs : copy.pairs;
 
-        auto [lo_it, hi_it] = std::minmax_element(ps.begin(), ps.end(),
-                                                  [](const auto& a, const auto& b) { return a.second < b.second; });
-        const std::int64_t pmin = lo_it->second, pmax = hi_it->second;
-        const std::uint64_t span = static_cast<std::uint64_t>(pmax) - static_cast<std::uint64_t>(pmin);
         const std::size_t np = static_cast<std::size_t>(span) + 1;
         // One slot more than there are periods, so "at the start of p + 1" needs no bounds check for p == pmax.
         std::vector<std::uint64_t> S(np + 1), E(np + 1), N(np + 1), L(np + 1);
@@ -199,6 +197,15 @@ struct ActivityState {
     }
 
 private:
+    // (smallest, largest) period of a non-empty state.
+    std::pair<std::int64_t, std::int64_t> period_range() const noexcept {
+        std::int64_t lo = pairs.front().second, hi = lo;
+        for (const auto& pr : pairs) {
+            lo = std::min(lo, pr.second);
+            hi = std::max(hi, pr.second);
+        }
+        return {lo, hi};
+    }
     ActivityState normalized() const {
         ActivityState c = *this;
         c.normalize();

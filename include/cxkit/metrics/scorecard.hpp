@@ -520,6 +520,13 @@ BasicScorecardState<List> fill_scorecard(const EventLog& log, const ScorecardOpt
     core::parallel_for_chunks(parts.size(), 1, opt.threads, [&](std::size_t c, std::size_t, std::size_t) {
         parts[c] = detail::fill_customers(List{}, log, opt, groups, pmin, np, tmin, tmax, bounds[c], bounds[c + 1]);
     });
+    // The customers and activity pairs every slot and group gets over all parts: the merged vectors are sized
+    // once (appending part after part regrew them, copying and faulting in fresh pages each time).
+    std::unordered_map<std::uint64_t, std::size_t> cell_keys, group_pairs;
+    for (const auto& part : parts) {
+        for (const auto& [slot, s] : part.cells) cell_keys[slot] += s.customers.keys.size();
+        for (const auto& [g, a] : part.activity) group_pairs[g] += a.pairs.size();
+    }
     // Merge in chunk order, converting slots to labelled keys.
     for (auto& part : parts) {
         core::check_interrupt();
@@ -528,10 +535,12 @@ BasicScorecardState<List> fill_scorecard(const EventLog& log, const ScorecardOpt
             const std::int64_t p = opt.period == Period::none ? 0 : pmin + static_cast<std::int64_t>(slot % static_cast<std::uint64_t>(np));
             auto [it, added] = state.cells.try_emplace(std::make_pair(groups.labels_of(g), p), std::move(s));
             // parts are normalized (finish) and hold later customers: append, no rescan of what was merged
-            if (!added) it->second.merge_normalized(s);
+            if (added) it->second.customers.keys.reserve(cell_keys[slot]);
+            else it->second.merge_normalized(s);
         }
         for (auto& [g, a] : part.activity) {
             auto [it, added] = state.activity.try_emplace(groups.labels_of(g), std::move(a));
+            if (added) it->second.pairs.reserve(group_pairs[g]);
             if (added) continue;
             // Each part is normalized and holds a later customer range: appending keeps the whole normalized. The
             // O(1) check stands in for ActivityState::operator+='s check of its own pairs, a scan of everything
