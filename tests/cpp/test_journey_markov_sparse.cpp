@@ -128,14 +128,14 @@ TEST_CASE("markov order 1: the dense count table and the triplet list give the s
         Paths p = random_paths(static_cast<std::uint32_t>(channels), channels, 4000, 8);
         for (std::size_t i = 0; i < p.size(); ++i) p.conversions[i] += 0.1 * static_cast<double>(i % 7);  // not whole
         std::vector<double> c1, n1, c2, n2;
-        const auto dense = detail::transition_counts(p, true, c1, n1);
-        const auto list = detail::transition_counts(p, false, c2, n2);
+        const auto dense = cxkit::journey::detail::transition_counts(p, true, c1, n1);
+        const auto list = cxkit::journey::detail::transition_counts(p, false, c2, n2);
         CHECK(dense.nonZeros() == list.nonZeros());
         CHECK(Eigen::MatrixXd(dense) == Eigen::MatrixXd(list));
         CHECK(c1 == c2);
         CHECK(n1 == n2);
         for (Eigen::Index r = 0; r < dense.rows(); ++r) {  // same structure, in the same order
-            detail::SparseRows::InnerIterator a(dense, r), b(list, r);
+            cxkit::journey::detail::SparseRows::InnerIterator a(dense, r), b(list, r);
             for (; a && b; ++a, ++b) CHECK(a.col() == b.col());
             CHECK(!a);
             CHECK(!b);
