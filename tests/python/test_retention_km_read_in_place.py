@@ -58,13 +58,14 @@ def test_bad_flags_name_the_row_in_every_dtype():
 
 def test_a_thread_writing_the_durations_meanwhile_cannot_crash_it():
     d, e = _data(2_000_000)
-    wide = d * 1000.0 + 0.5  # outside the counted range, and not whole
+    orig = d.copy()
+    wide = d * 1000.0 + 0.5  # valid too, but outside the counted range and not whole
     stop = threading.Event()
 
     def writer():
         while not stop.is_set():
             np.copyto(d, wide)  # numpy may release the GIL while it copies
-            np.copyto(d, wide / 1000.0 - 0.5)
+            np.copyto(d, orig)
 
     t = threading.Thread(target=writer)
     t.start()
