@@ -123,6 +123,14 @@ class _ArrowColumns(_Columns):
             idx, _ = _numpy(arr.indices.cast(pa.int64()), -1, np.int64)
             codes = np.where(idx >= 0, full[np.maximum(idx, 0)], -1).astype(np.int32)
             arr, t = uniques, uniques.type  # the ids themselves, checked below like a plain column
+        elif pa.types.is_integer(t) and arr.null_count == 0 and not pa.types.is_uint64(t):
+            # pandas' hash factorize of the int64 buffer (no frame, no copy): Arrow's hash kernel leaves its
+            # allocator holding tens of MB per call, which a scan of many batches would pile up
+            import pandas as pd
+
+            values, _ = _numpy(arr.cast(pa.int64()), 0, np.int64)
+            c, u = pd.factorize(values, sort=True)
+            codes, uniques = c.astype(np.int32), pa.array(u)
         elif pa.types.is_integer(t) or pa.types.is_string(t) or pa.types.is_large_string(t):
             codes, uniques = _sorted_codes(arr)
         else:
