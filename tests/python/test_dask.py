@@ -107,3 +107,17 @@ def test_a_failing_worker_surfaces_its_error(client: "distributed.Client", event
 def test_split_every_is_checked(dataset: str) -> None:
     with pytest.raises(ValueError, match="split_every"):
         cxkit.dask.scorecard(_frame(dataset, 2), split_every=1, scheduler="sync")
+
+
+@pytest.mark.parametrize("n", [1, 3, 7])
+def test_paths_and_markov(client: "distributed.Client", dataset: str, log: cxkit.EventLog, n: int) -> None:
+    from cxkit.journey import attribution
+
+    got, want = cxkit.dask.paths(_frame(dataset, n), by="channel"), cxkit.journey.paths(log, by="channel")
+    g = got.to_pandas().sort_values("path").reset_index(drop=True)
+    w = want.to_pandas().sort_values("path").reset_index(drop=True)
+    pd.testing.assert_frame_equal(g, w, rtol=1e-12)
+    a, b = attribution.markov(got).credits, attribution.markov(want).credits
+    extra = b.index.difference(a.index)  # in the log's dictionary, in no path: zero credit in memory
+    assert (b.loc[extra].to_numpy() == 0).all()
+    pd.testing.assert_frame_equal(a.sort_index(), b.drop(index=extra).sort_index(), rtol=1e-12)

@@ -28,6 +28,9 @@ import pandas as pd
 
 from ..clv import rfm_summary as _rfm_summary
 from ..core import EventLog
+from ..journey import Paths
+from ..journey._paths import _SEP, paths_from_rows
+from ..journey._paths import paths as _paths
 from ..metrics import Scorecard
 from ..metrics import scorecard_state as _scorecard_state
 from ..retention import Cohorts
@@ -37,7 +40,7 @@ from ..segment._recommender import RecommenderState
 if TYPE_CHECKING:
     import dask.dataframe as dd
 
-__all__ = ["scorecard", "scorecard_state", "cohorts", "rfm_summary", "recommender_state", "fold"]
+__all__ = ["scorecard", "scorecard_state", "cohorts", "rfm_summary", "recommender_state", "paths", "fold"]
 
 S = TypeVar("S")
 
@@ -217,6 +220,27 @@ def rfm_summary(ddf: "dd.DataFrame", value: Any = None, freq: str = "W", observa
     if not frames:
         raise ValueError("column 'time': there are no transactions to summarise")
     return pd.concat(frames).sort_index()
+
+
+def _path_rows(part: pd.DataFrame, by: str, session_gap: Any, conversion: str, collapse: bool,
+               mapping: dict[str, Any]) -> pd.DataFrame | None:
+    if len(part) == 0:
+        return None
+    return _paths(_log(part, mapping), by, session_gap, conversion, collapse).to_pandas(sep=_SEP)
+
+
+def paths(ddf: "dd.DataFrame", by: str = "touchpoint", session_gap: Any = None, conversion: str = "purchase",
+          collapse: bool = False, *, scheduler: Any = None, **mapping: Any) -> Paths:
+    """:func:`cxkit.journey.paths` of a Dask DataFrame. A journey needs each customer's events in time order, so
+    the frame is shuffled by customer first (Dask's shuffle); each worker makes its partition's paths and sends
+    back their rows (one per distinct path), which the client adds up by path. The result has no step times;
+    transitions, funnels and the Markov, heuristic and Shapley attributions
+    (:mod:`cxkit.journey.attribution`) equal the in-memory ones."""
+    dask = _dask()
+    parts = _by_customer(ddf, mapping).to_delayed()
+    rows = dask.compute(*[dask.delayed(_path_rows)(p, by, session_gap, conversion, collapse, mapping)
+                          for p in parts], scheduler=scheduler)
+    return paths_from_rows([r for r in rows if r is not None])
 
 
 def __dir__() -> list[str]:
