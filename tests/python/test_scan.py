@@ -253,3 +253,16 @@ def test_paths_and_attribution_equal_in_memory(dataset: str, log: cxkit.EventLog
     f_got, f_want = got.funnel(steps), want.funnel(steps)
     shared = [c for c in f_want.columns if c in f_got.columns and not str(c).startswith("median")]
     pd.testing.assert_frame_equal(f_got[shared], f_want[shared], rtol=1e-12)
+
+
+def test_customer_table_and_kaplan_meier(dataset: str, log: cxkit.EventLog) -> None:
+    got, want = _scan(dataset).customers(), log.customers()
+    pd.testing.assert_frame_equal(got, want)
+    days = (got["last_seen"] - got["first_seen"]).dt.total_seconds() / 86400
+    churned = got["last_seen"] < got["last_seen"].max() - pd.Timedelta(days=60)
+    km = cxkit.retention.kaplan_meier(days, observed=churned)
+    days_m = (want["last_seen"] - want["first_seen"]).dt.total_seconds() / 86400
+    km_m = cxkit.retention.kaplan_meier(days_m, observed=want["last_seen"] < want["last_seen"].max()
+                                        - pd.Timedelta(days=60))
+    pd.testing.assert_frame_equal(km.survival_function_, km_m.survival_function_)
+    assert km.median_survival_time_ == km_m.median_survival_time_

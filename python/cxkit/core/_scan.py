@@ -241,6 +241,18 @@ class Scan:
             if len(log):
                 yield log
 
+    def customers(self) -> "Any":
+        """One row per customer (id, first and last seen, events, revenue), as :meth:`EventLog.customers`: made
+        per customer partition and concatenated (bounded by customers, not events). Survival curves take
+        durations from it, e.g. ``cxkit.retention.kaplan_meier(days active, observed=churned)``."""
+        import pandas as pd
+
+        with self.customer_partitions() as parts:
+            frames = [log.customers() for log in parts]
+        if not frames:
+            raise ValueError("the scan holds no events")
+        return pd.concat(frames).sort_values("customer_id", kind="stable").reset_index(drop=True)
+
     def __repr__(self) -> str:
         where = type(self._source).__name__ if self._dataset is None else f"{len(self._dataset.files)} file(s)"
         return f"Scan({where}; columns: {', '.join(self.mapping.columns)})"
@@ -300,10 +312,11 @@ def scan(source: Any, customer: str | None = None, time: str | None = None, *, b
     one customer partition; ``progress`` shows a tqdm bar (default: when stderr is a terminal).
 
     Accepted by: :func:`cxkit.scorecard` and :func:`cxkit.scorecard_state` (every KPI, grouping by columns and
-    period; batches folded directly), :func:`cxkit.retention.cohorts`, :func:`cxkit.clv.rfm_summary` and
-    :class:`cxkit.segment.RecommenderState` (these need each customer's events together: the scan is partitioned
-    by customer hash into temporary files first). Any other whole-customer analysis:
-    ``with scan.customer_partitions() as logs: for log in logs: ...``.
+    period) and :class:`cxkit.segment.RecommenderState`, folded batch by batch; :func:`cxkit.retention.cohorts`,
+    :func:`cxkit.clv.rfm_summary`, :func:`cxkit.journey.paths` (hence the attributions) and
+    :meth:`Scan.customers` (the input of survival curves), which need each customer's events together: the scan
+    is partitioned by customer hash into temporary files first. Any other whole-customer analysis:
+    ``with scan.customer_partitions() as parts: for log in parts: ...``.
 
     >>> import cxkit, pyarrow as pa
     >>> t = pa.table({"customer_id": [1, 2, 1], "time": pa.array([0, 86400, 2 * 86400], pa.timestamp("s")),
