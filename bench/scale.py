@@ -171,19 +171,26 @@ def agree(name: str, got: pd.DataFrame, want: pd.DataFrame) -> None:
 
 
 # ------------------------------------------------------------------------------------------------ the extras
-_PEAK = """
-import resource, sys, cxkit
-card = cxkit.scorecard(cxkit.scan(sys.argv[1], progress=False), by="channel", period="M")
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+# Peaks are VmHWM (this process's own, reset at exec): ru_maxrss would keep this bench's own, larger peak.
+_HWM = """
+def peak_mb():
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:")) // 1024
 """
 
-_CLV = """
-import resource, sys, time, cxkit
+_PEAK = _HWM + """
+import sys, cxkit
+card = cxkit.scorecard(cxkit.scan(sys.argv[1], progress=False), by="channel", period="M")
+print(peak_mb())
+"""
+
+_CLV = _HWM + """
+import sys, time, cxkit
 t0 = time.perf_counter()
 summary = cxkit.clv.rfm_summary(cxkit.scan(sys.argv[1], progress=False), value=False)
 unique = summary.groupby(["frequency", "recency", "T"]).size().rename("weights").reset_index()
 model = cxkit.clv.BetaGeoModel().fit(unique["frequency"], unique["recency"], unique["T"], weights=unique["weights"])
-print(len(summary), time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+print(len(summary), time.perf_counter() - t0, peak_mb())
 """
 
 
