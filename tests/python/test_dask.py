@@ -121,3 +121,11 @@ def test_paths_and_markov(client: "distributed.Client", dataset: str, log: cxkit
     extra = b.index.difference(a.index)  # in the log's dictionary, in no path: zero credit in memory
     assert (b.loc[extra].to_numpy() == 0).all()
     pd.testing.assert_frame_equal(a.sort_index(), b.drop(index=extra).sort_index(), rtol=1e-12)
+
+
+def test_customers_and_score_text(client: "distributed.Client", dataset: str, log: cxkit.EventLog) -> None:
+    pd.testing.assert_frame_equal(cxkit.dask.customers(_frame(dataset, 3)), log.customers())
+    texts = pd.DataFrame({"customer_id": [1, 2, 3, 4], "text": ["great service", None, "awful, slow", ""]})
+    got = cxkit.dask.score_text(dd.from_pandas(texts, npartitions=2)).compute()
+    want = cxkit.voc.sentiment(texts["text"])["compound"].to_numpy()
+    np.testing.assert_array_equal(got["sentiment"].to_numpy(), want)

@@ -40,7 +40,8 @@ from ..segment._recommender import RecommenderState
 if TYPE_CHECKING:
     import dask.dataframe as dd
 
-__all__ = ["scorecard", "scorecard_state", "cohorts", "rfm_summary", "recommender_state", "paths", "fold"]
+__all__ = ["scorecard", "scorecard_state", "cohorts", "rfm_summary", "recommender_state", "paths", "customers",
+           "score_text", "fold"]
 
 S = TypeVar("S")
 
@@ -241,6 +242,41 @@ def paths(ddf: "dd.DataFrame", by: str = "touchpoint", session_gap: Any = None, 
     rows = dask.compute(*[dask.delayed(_path_rows)(p, by, session_gap, conversion, collapse, mapping)
                           for p in parts], scheduler=scheduler)
     return paths_from_rows([r for r in rows if r is not None])
+
+
+def _customers_part(part: pd.DataFrame, mapping: dict[str, Any]) -> pd.DataFrame | None:
+    return _log(part, mapping).customers() if len(part) else None
+
+
+def customers(ddf: "dd.DataFrame", *, scheduler: Any = None, **mapping: Any) -> pd.DataFrame:
+    """:meth:`cxkit.EventLog.customers` of a Dask DataFrame (one row per customer: id, first and last seen,
+    events, revenue), after a shuffle by customer; the input of survival curves
+    (:func:`cxkit.retention.kaplan_meier` on the durations)."""
+    dask = _dask()
+    parts = _by_customer(ddf, mapping).to_delayed()
+    out = dask.compute(*[dask.delayed(_customers_part)(p, mapping) for p in parts], scheduler=scheduler)
+    frames = [f for f in out if f is not None]
+    if not frames:
+        raise ValueError("the Dask DataFrame holds no events")
+    return pd.concat(frames).sort_values("customer_id", kind="stable").reset_index(drop=True)
+
+
+def _score_part(part: pd.DataFrame, text: str, out: str) -> pd.DataFrame:
+    from ..voc import sentiment
+
+    texts = part[text].astype(object)  # Dask's Arrow-backed strings mark a missing text as pd.NA
+    texts = texts.where(texts.notna(), None)
+    scores = sentiment(texts)["compound"].to_numpy() if len(part) else []
+    return part.assign(**{out: scores})
+
+
+def score_text(ddf: "dd.DataFrame", text: str = "text", out: str = "sentiment") -> "dd.DataFrame":
+    """``ddf`` with its ``text`` column scored by VADER (:func:`cxkit.voc.sentiment`'s compound score, NaN for
+    no text) into ``out``: a ``map_partitions``, lazy like any Dask DataFrame."""
+    if text not in ddf.columns:
+        raise ValueError(f"column '{text}' is not in the frame; it has: {', '.join(map(str, ddf.columns))}")
+    meta = ddf._meta.assign(**{out: pd.Series([], dtype="float64")})
+    return ddf.map_partitions(_score_part, text, out, meta=meta)
 
 
 def __dir__() -> list[str]:
