@@ -203,7 +203,7 @@ class _ArrowColumns(_Columns):
         codes, frozen = _numpy(indices, -1, np.int32)
         if all(isinstance(v, str) for v in dictionary) and len(set(dictionary)) == len(dictionary):
             return codes, dictionary, frozen  # the usual case: the dictionary is the labels, codes as they are
-        remap, labels, invalid = _labels(dictionary, name, conv)  # labels that collide as text share a code
+        remap, labels, _ = _labels(dictionary, name, conv)  # labels that collide as text share a code
         return remap[codes], labels, False
 
     def measure(self, col: str, name: str, conv: _Conversion) -> tuple[np.ndarray, bool, bool]:

@@ -488,7 +488,8 @@ def _score_text(text: list[str]) -> np.ndarray:
 class EventLog:
     """A log of customer touchpoint events, columnar and sorted by (customer, time).
 
-    Build one with :meth:`from_pandas`, :meth:`from_csv` or :meth:`from_arrow`. Every value is validated on the
+    Build one with :meth:`from_pandas`, :meth:`from_csv`, :meth:`from_arrow` (pyarrow, polars, DuckDB, any Arrow
+    PyCapsule object) or :meth:`from_parquet`; for data larger than memory, :func:`cxkit.scan`. Every value is validated on the
     way in (NPS 0-10 whole, CSAT 1-5, CES 1-7, response times >= 0, sentiment in [-1, 1], timestamps present);
     a bad value raises ``ValueError`` naming the column, the row and the rule, or with ``errors="drop"`` its row
     is skipped and counted in :attr:`dropped`.
@@ -731,7 +732,7 @@ class EventLog:
         return log
 
     @classmethod
-    def from_arrow(cls, data: Any, customer: str | None = None, time: str | None = None, *,
+    def from_arrow(cls, table: Any, customer: str | None = None, time: str | None = None, *,
                    errors: str = "raise", time_unit: str | None = None, time_format: str | None = None,
                    **columns: Any) -> "EventLog":
         """An EventLog from any Arrow data: an object with the Arrow PyCapsule interface (``__arrow_c_stream__``
@@ -755,9 +756,9 @@ class EventLog:
 
         if errors not in ("raise", "drop"):
             raise ValueError(f'errors must be "raise" or "drop", got {errors!r}')
-        table, mapping = read_mapped(
-            data, lambda names: _Mapping.resolve(names, "table", customer=customer, time=time, **columns))
-        return cls._build(_ArrowColumns(table), mapping, errors, time_unit, time_format)
+        mapped, mapping = read_mapped(
+            table, lambda names: _Mapping.resolve(names, "table", customer=customer, time=time, **columns))
+        return cls._build(_ArrowColumns(mapped), mapping, errors, time_unit, time_format)
 
     @classmethod
     def from_parquet(cls, source: Any, customer: str | None = None, time: str | None = None, *,
