@@ -129,8 +129,15 @@ class _ArrowColumns(_Columns):
             import pandas as pd
 
             values, _ = _numpy(arr.cast(pa.int64()), 0, np.int64)
-            c, u = pd.factorize(values, sort=True)
-            codes, uniques = c.astype(np.int32), pa.array(u)
+            if len(values) and bool(np.all(values[1:] >= values[:-1])):  # sorted by customer: one linear pass
+                starts = np.empty(len(values), dtype=bool)
+                starts[0] = True
+                np.not_equal(values[1:], values[:-1], out=starts[1:])
+                codes = (np.cumsum(starts, dtype=np.int64) - 1).astype(np.int32)
+                uniques = pa.array(values[starts])
+            else:
+                c, u = pd.factorize(values, sort=True)
+                codes, uniques = c.astype(np.int32), pa.array(u)
         elif pa.types.is_integer(t) or pa.types.is_string(t) or pa.types.is_large_string(t):
             codes, uniques = _sorted_codes(arr)
         else:
