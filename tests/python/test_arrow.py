@@ -126,6 +126,7 @@ def test_sorted_table_is_zero_copy() -> None:
     table = _arrow_table(df)
     log = cxkit.EventLog.from_arrow(table)
     assert set(log.zero_copy_columns) == {"nps", "value"}
+    _same(log, cxkit.EventLog.from_pandas(df.drop(columns="unused")))  # sorted ids: the linear coding
     assert np.shares_memory(log._core.measure("value"), table.column("value").chunk(0).to_numpy())
 
 
