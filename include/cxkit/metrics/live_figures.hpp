@@ -2,11 +2,13 @@
 // LiveFigures: the figures a live dashboard wants next to the LiveScorecard (live_scorecard.hpp), each updated per
 // event in constant memory:
 //
-//   rolling_nps()           NPS of the last `rolling_answers` NPS answers to arrive. EXACT: a Boost.Accumulators rolling
-//                           mean of the answers coded +100 / 0 / -100 (whole numbers, so the rolling sum of doubles
-//                           has no rounding).
-//   rolling_response_time() mean of the last `rolling_answers` response times (Boost rolling mean). Exact up to
-//                           the rounding of a running sum that adds and subtracts (relative ~1e-12 in the tests).
+//   rolling_nps()           NPS of the last `rolling_answers` NPS answers to arrive. EXACT: Boost.Accumulators'
+//                           rolling sum and count of the answers coded +100 / 0 / -100 (whole numbers, so the
+//                           rolling sum of doubles has no rounding; Boost's rolling_mean updates the mean itself
+//                           and does round, so it is not used).
+//   rolling_response_time() mean of the last `rolling_answers` response times (Boost rolling sum / count). Exact up
+//                           to the rounding of a running sum that adds and subtracts (within 1e-12 relative of a
+//                           recount in the tests).
 //   window_nps()            NPS answers whose time falls in the last `window_buckets` buckets of `bucket` ns ending
 //                           at the watermark's bucket ("NPS over the last 30 days" with daily buckets). EXACT at
 //                           bucket granularity: one NpsState per bucket in a ring, so an answer that arrives late
@@ -30,7 +32,7 @@
 #include <boost/accumulators/accumulators.hpp>
 #include <boost/accumulators/statistics/p_square_quantile.hpp>
 #include <boost/accumulators/statistics/rolling_count.hpp>
-#include <boost/accumulators/statistics/rolling_mean.hpp>
+#include <boost/accumulators/statistics/rolling_sum.hpp>
 #include <boost/accumulators/statistics/stats.hpp>
 
 #include "cxkit/core/error.hpp"
@@ -99,12 +101,12 @@ public:
 
     // NPS of the last rolling_answers NPS answers (NaN before the first); how many answers that is.
     double rolling_nps() const {
-        return rolling_n(nps_) ? boost::accumulators::rolling_mean(nps_) : detail::nan;
+        return rolling_n(nps_) ? rolling_sum(nps_) / static_cast<double>(rolling_n(nps_)) : detail::nan;
     }
     std::uint64_t rolling_nps_n() const { return rolling_n(nps_); }
     // Mean of the last rolling_answers response times (NaN before the first).
     double rolling_response_time() const {
-        return rolling_n(response_) ? boost::accumulators::rolling_mean(response_) : detail::nan;
+        return rolling_n(response_) ? rolling_sum(response_) / static_cast<double>(rolling_n(response_)) : detail::nan;
     }
     // The NPS answers of the last window_buckets buckets ending at the latest event's bucket.
     NpsState window_nps() const {
@@ -133,11 +135,12 @@ public:
 
 private:
     using Rolling = boost::accumulators::accumulator_set<
-        double, boost::accumulators::stats<boost::accumulators::tag::rolling_mean, boost::accumulators::tag::rolling_count>>;
+        double, boost::accumulators::stats<boost::accumulators::tag::rolling_sum, boost::accumulators::tag::rolling_count>>;
     using Quantile = boost::accumulators::accumulator_set<
         double, boost::accumulators::stats<boost::accumulators::tag::p_square_quantile, boost::accumulators::tag::count>>;
 
     static std::uint64_t rolling_n(const Rolling& r) { return boost::accumulators::rolling_count(r); }
+    static double rolling_sum(const Rolling& r) { return boost::accumulators::rolling_sum(r); }
     std::size_t slot(std::int64_t b) const {
         const auto n = static_cast<std::int64_t>(ring_.size());
         return static_cast<std::size_t>(((b % n) + n) % n);
