@@ -14,6 +14,7 @@
 #include "cxkit/metrics/measure_rules.hpp"
 #include "cxkit/metrics/activity.hpp"
 #include "cxkit/metrics/kpi_registry.hpp"
+#include "cxkit/metrics/live_figures.hpp"
 #include "cxkit/metrics/live_scorecard.hpp"
 #include "cxkit/metrics/scorecard.hpp"
 #include "cxkit/metrics/simple_clv.hpp"
@@ -99,6 +100,33 @@ void update_scorecard(ScorecardState& s, const EventLog& log, std::optional<cons
 }
 
 
+// One event from Python: customer id (str or int), time in ns, fields {name: value}. By the value's Python type: a
+// bool (or numpy bool) is a flag, text a categorical, None missing, anything else a number (a bool must not pass as
+// the number 1: an NPS of True is refused).
+LiveEvent live_event(const std::variant<std::int64_t, std::string>& customer, std::int64_t time, const py::dict& fields) {
+    LiveEvent e = std::holds_alternative<std::string>(customer)
+                      ? LiveEvent(std::get<std::string>(customer), time)
+                      : LiveEvent(std::get<std::int64_t>(customer), time);
+    for (auto [k, v] : fields) {
+        const auto name = py::cast<std::string>(k);
+        if (v.is_none()) continue;  // missing
+        const bool numpy_bool = py::hasattr(v, "dtype") && py::str(v.attr("dtype").attr("kind")).equal(py::str("b"));
+        if (py::isinstance<py::bool_>(v) || numpy_bool) {
+            e.set(name, v.cast<bool>());
+        } else if (py::isinstance<py::str>(v)) {
+            e.set(name, v.cast<std::string>());
+        } else {
+            try {
+                e.set(name, v.cast<double>());
+            } catch (const py::cast_error&) {
+                throw py::type_error("field '" + name + "' must be text (a categorical) or a number (a "
+                                     "measure), got " + std::string(py::str(py::type::of(v).attr("__name__"))));
+            }
+        }
+    }
+    return e;
+}
+
 // LiveScorecard: append keeps the GIL (O(1) work on a Python-visible object); table() and state() copy the
 // state with the GIL held (state() itself is that copy) and finish the table without it.
 void register_live_scorecard(py::module_& m) {
@@ -120,31 +148,7 @@ void register_live_scorecard(py::module_& m) {
              py::arg("complaint_kind") = "complaint", py::arg("lateness") = ns_per_day)
         .def("append",
              [](LiveScorecard& card, std::variant<std::int64_t, std::string> customer, std::int64_t time,
-                const py::dict& fields) {
-                 LiveEvent e = std::holds_alternative<std::string>(customer)
-                                   ? LiveEvent(std::get<std::string>(customer), time)
-                                   : LiveEvent(std::get<std::int64_t>(customer), time);
-                 // By the value's Python type: a bool (or numpy bool) is a flag, text a categorical, anything else
-                 // a number (a bool must not pass as the number 1: an NPS of True is refused).
-                 for (auto [k, v] : fields) {
-                     const auto name = py::cast<std::string>(k);
-                     if (v.is_none()) continue;  // missing
-                     const bool numpy_bool = py::hasattr(v, "dtype") && py::str(v.attr("dtype").attr("kind")).equal(py::str("b"));
-                     if (py::isinstance<py::bool_>(v) || numpy_bool) {
-                         e.set(name, v.cast<bool>());
-                     } else if (py::isinstance<py::str>(v)) {
-                         e.set(name, v.cast<std::string>());
-                     } else {
-                         try {
-                             e.set(name, v.cast<double>());
-                         } catch (const py::cast_error&) {
-                             throw py::type_error("field '" + name + "' must be text (a categorical) or a number (a "
-                                                  "measure), got " + std::string(py::str(py::type::of(v).attr("__name__"))));
-                         }
-                     }
-                 }
-                 card.append(e);
-             },
+                const py::dict& fields) { card.append(live_event(customer, time, fields)); },
              py::arg("customer"), py::arg("time"), py::arg("fields"),
              "One event: customer id (str or int), time (ns since the epoch, UTC), fields {name: str (categorical) "
              "or number/bool (measure)}. A refused event raises ValueError and changes nothing.")
@@ -155,6 +159,27 @@ void register_live_scorecard(py::module_& m) {
         .def_property_readonly("lateness", [](const LiveScorecard& c) { return c.options().lateness; })
         .def_property_readonly("complaint_kind", [](const LiveScorecard& c) { return c.options().complaint_kind; })
         .def_property_readonly("indexed_keys", &LiveScorecard::indexed_keys);
+}
+
+// LiveFigures: live only (no merge, no bytes); append keeps the GIL, the reads are O(window) with the GIL.
+void register_live_figures(py::module_& m) {
+    py::class_<LiveFigures>(m, "LiveFigures", "Rolling windows and streaming quantiles (see cxkit.metrics.LiveFigures).")
+        .def(py::init([](std::size_t rolling_answers, std::int64_t bucket, std::size_t window_buckets,
+                         std::vector<double> quantiles) {
+                 return LiveFigures({rolling_answers, bucket, window_buckets, std::move(quantiles)});
+             }),
+             py::arg("rolling_answers"), py::arg("bucket"), py::arg("window_buckets"), py::arg("quantiles"))
+        .def("append",
+             [](LiveFigures& f, std::variant<std::int64_t, std::string> customer, std::int64_t time,
+                const py::dict& fields) { f.append(live_event(customer, time, fields)); },
+             py::arg("customer"), py::arg("time"), py::arg("fields"))
+        .def_property_readonly("rolling_nps", &LiveFigures::rolling_nps)
+        .def_property_readonly("rolling_nps_n", &LiveFigures::rolling_nps_n)
+        .def_property_readonly("rolling_response_time", &LiveFigures::rolling_response_time)
+        .def_property_readonly("window_nps", &LiveFigures::window_nps)
+        .def_property_readonly("window_first_bucket", &LiveFigures::window_first_bucket)
+        .def_property_readonly("outside_window", &LiveFigures::outside_window)
+        .def("response_time_quantile", &LiveFigures::response_time_quantile, py::arg("p"));
 }
 }  // namespace
 
@@ -274,6 +299,7 @@ void bind_metrics(py::module_& m) {
              "as `segment` (its name is the last group column); complaint_kind must be the fill's.");
 
     register_live_scorecard(m);
+    register_live_figures(m);
 
     py::list columns;
     for (const auto& c : scorecard_columns) columns.append(py::make_tuple(c.name, c.count, c.periods_only));

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import cxkit
-from cxkit.metrics import LiveScorecard, scorecard_state
+from cxkit.metrics import LiveFigures, LiveScorecard, scorecard_state
 
 CORPUS = pathlib.Path(__file__).resolve().parents[1] / "fuzz" / "corpus" / "LiveScorecard"
 
@@ -157,6 +157,41 @@ def test_live_card_hostile_bytes_are_refused():
     for f in files:
         with pytest.raises(ValueError):
             LiveScorecard.deserialize(f.read_bytes())
+
+
+# --- LiveFigures ----------------------------------------------------------------------------------------------
+
+def test_live_figures_rolling_and_window_equal_recounts_and_quantiles_are_close():
+    df = _frame(3000, 14).sort_values("time")
+    f = LiveFigures(rolling_answers=300, window="30D", bucket="1D", quantiles=(0.5, 0.9))
+    answers: list[float] = []
+    timed: list[tuple[pd.Timestamp, float]] = []
+    for i, row in enumerate(df.itertuples(index=False)):
+        f.append(row.customer_id, row.time, nps=None if np.isnan(row.nps) else int(row.nps),
+                 response_time=None if np.isnan(row.response_time) else row.response_time)
+        if not np.isnan(row.nps):
+            answers.append(row.nps)
+            timed.append((row.time, row.nps))
+        if i % 211 or not answers:
+            continue
+        last = np.asarray(answers[-300:])
+        assert f.rolling_nps == 100 * ((last >= 9).sum() - (last <= 6).sum()) / len(last)
+        in_window = [v for t, v in timed if t >= f.window_start]
+        assert f.window_nps.n == len(in_window)
+        w = np.asarray(in_window)
+        assert f.window_nps.promoters == (w >= 9).sum() and f.window_nps.detractors == (w <= 6).sum()
+    assert f.window_start == (df["time"].max().floor("D") - pd.Timedelta("29D"))
+    rt = df["response_time"].dropna().to_numpy()
+    assert f.rolling_response_time == pytest.approx(rt[-300:].mean(), rel=1e-12)
+    for p in (0.5, 0.9):  # P-square estimates: close to the exact quantile, not equal to it
+        exact = float(np.quantile(rt, p))
+        assert abs(f.response_time_quantile(p) - exact) / exact < 0.05
+    with pytest.raises(ValueError, match="quantiles"):
+        f.response_time_quantile(0.75)
+    with pytest.raises(ValueError, match="nps"):
+        f.append("x", "2024-01-01", nps=True)
+    with pytest.raises(ValueError, match="whole number of buckets"):
+        LiveFigures(window="36h", bucket="1D")
 
 
 # --- threads (the project's rule: mutate with the GIL held, read from a copy) -------------------------------------

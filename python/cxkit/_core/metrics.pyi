@@ -5,7 +5,7 @@ import cxkit._core.core
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['ActivityState', 'CesState', 'ComplaintState', 'CsatState', 'CustomerSet', 'FcrState', 'KpiState', 'LiveScorecard', 'MeanState', 'NpsState', 'ResponseTimeState', 'SCORECARD_COLUMNS', 'ScorecardState', 'fill_scorecard', 'nps_vs_benchmark', 'nps_z_test', 'proportion_vs_benchmark', 'proportion_z_test', 'simple_clv', 'wilson_interval', 'z_for_confidence']
+__all__: list[str] = ['ActivityState', 'CesState', 'ComplaintState', 'CsatState', 'CustomerSet', 'FcrState', 'KpiState', 'LiveFigures', 'LiveScorecard', 'MeanState', 'NpsState', 'ResponseTimeState', 'SCORECARD_COLUMNS', 'ScorecardState', 'fill_scorecard', 'nps_vs_benchmark', 'nps_z_test', 'proportion_vs_benchmark', 'proportion_z_test', 'simple_clv', 'wilson_interval', 'z_for_confidence']
 class NpsState:
     """
     Counts of promoters, passives and detractors (mergeable).
@@ -565,6 +565,34 @@ class LiveScorecard:
         ...
     @property
     def watermark(self) -> int | None:
+        ...
+class LiveFigures:
+    """
+    Rolling windows and streaming quantiles (see cxkit.metrics.LiveFigures).
+    """
+    def __init__(self, rolling_answers: typing.SupportsInt | typing.SupportsIndex, bucket: typing.SupportsInt | typing.SupportsIndex, window_buckets: typing.SupportsInt | typing.SupportsIndex, quantiles: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex]) -> None:
+        ...
+    def append(self, customer: typing.SupportsInt | typing.SupportsIndex | str, time: typing.SupportsInt | typing.SupportsIndex, fields: dict) -> None:
+        ...
+    def response_time_quantile(self, p: typing.SupportsFloat | typing.SupportsIndex) -> float:
+        ...
+    @property
+    def outside_window(self) -> int:
+        ...
+    @property
+    def rolling_nps(self) -> float:
+        ...
+    @property
+    def rolling_nps_n(self) -> int:
+        ...
+    @property
+    def rolling_response_time(self) -> float:
+        ...
+    @property
+    def window_first_bucket(self) -> int:
+        ...
+    @property
+    def window_nps(self) -> NpsState:
         ...
 def fill_scorecard(log: cxkit._core.core.EventLog, by: collections.abc.Sequence[str], segment: cxkit._core.core.Segmentation | None, period: str, retention_period: str = 'M', complaint_kind: str = 'complaint', threads: typing.SupportsInt | typing.SupportsIndex = 0) -> ScorecardState:
     ...

@@ -17,7 +17,7 @@ from __future__ import annotations
 from ._kpis import (ActivityState, CesResult, CesState, ComplaintState, CsatResult, CsatState, CustomerSet,
                     FcrState, KpiState, MeanState, NpsResult, NpsState, ResponseTimeState, TestResult, ces, csat,
                     csat_test, nps, nps_state, nps_test, simple_clv)
-from ._live import LiveScorecard
+from ._live import LiveFigures, LiveScorecard
 from ._scorecard import Scorecard, ScorecardState, scorecard, scorecard_state
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "TestResult", "NpsState", "CsatState", "CesState", "FcrState", "ResponseTimeState", "MeanState",
     "ComplaintState", "CustomerSet", "ActivityState", "KpiState", "simple_clv",
     "Scorecard", "ScorecardState", "scorecard", "scorecard_state", "LiveScorecard",
+    "LiveFigures",
 ]
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .._core import metrics as _m
+from ._kpis import NpsState
 from ._scorecard import _PERIODS, Scorecard
 
 #: A time: a pandas Timestamp, datetime, numpy datetime64, ISO string, or int nanoseconds since the epoch.
@@ -122,3 +123,76 @@ class LiveScorecard:
 
     def __repr__(self) -> str:
         return f"LiveScorecard({self.events} events, {self.late_events} late)"
+
+
+class LiveFigures:
+    """The live-only figures of a dashboard, each updated per event in constant memory (C++
+    ``cxkit::metrics::LiveFigures``, on Boost.Accumulators):
+
+    - :attr:`rolling_nps`: NPS of the last ``rolling_answers`` NPS answers to arrive. **Exact** (a rolling sum of
+      the answers coded +100/0/-100).
+    - :attr:`rolling_response_time`: mean of the last ``rolling_answers`` response times. Exact up to the rounding
+      of a running sum (1e-12 relative in the tests).
+    - :attr:`window_nps`: the NPS answers of the last ``window`` (``"30D"``) in ``bucket`` steps ending at the
+      latest event's bucket. **Exact** at bucket granularity, out-of-order answers included; answers older than the
+      window when they arrive are left out (:attr:`outside_window`).
+    - :meth:`response_time_quantile`: the P-square **estimate** (Jain and Chlamtac) of each of ``quantiles``;
+      measured against the exact quantile on 20,000 skewed response times: median within 0.1%, p90 within 0.3%,
+      p99 within 2% relative (tests/cpp/test_metrics_live_scorecard.cpp). The exact median and p90 are in the
+      scorecard (:meth:`LiveScorecard.to_frame`).
+
+    They neither merge nor serialize (an estimate and a last-N window cannot): they restart empty.
+    Thread safety: ``append`` holds the GIL; reads are short and hold it too.
+    """
+
+    def __init__(self, rolling_answers: int = 1000, window: pd.Timedelta | _dt.timedelta | str = "30D",
+                 bucket: pd.Timedelta | _dt.timedelta | str = "1D", quantiles: Sequence[float] = (0.5, 0.9)):
+        w, b = pd.Timedelta(window), pd.Timedelta(bucket)
+        if w is pd.NaT or b is pd.NaT or b.value <= 0 or w.value <= 0 or w.value % b.value:
+            raise ValueError(f"window ({window!r}) must be a positive whole number of buckets ({bucket!r})")
+        self._quantiles = [float(q) for q in quantiles]
+        self._core = _m.LiveFigures(int(rolling_answers), int(b.value), int(w.value // b.value), self._quantiles)
+        self._bucket = int(b.value)
+
+    def append(self, customer: str | int, time: TimeLike, **fields: Field) -> None:
+        """One event, as :meth:`LiveScorecard.append` takes it (only ``nps`` and ``response_time`` are read)."""
+        if isinstance(customer, (bool, np.bool_)) or not isinstance(customer, (str, int, np.integer)):
+            raise TypeError(f"customer must be a str or int id, got {type(customer).__name__}")
+        self._core.append(customer if isinstance(customer, str) else int(customer), _ns(time, "time"),
+                          {k: v for k, v in fields.items() if v is not None})
+
+    @property
+    def rolling_nps(self) -> float:
+        """NPS of the last ``rolling_answers`` answers (exact; NaN before the first)."""
+        return float(self._core.rolling_nps)
+
+    @property
+    def rolling_nps_n(self) -> int:
+        return int(self._core.rolling_nps_n)
+
+    @property
+    def rolling_response_time(self) -> float:
+        """Mean of the last ``rolling_answers`` response times, seconds (NaN before the first)."""
+        return float(self._core.rolling_response_time)
+
+    @property
+    def window_nps(self) -> NpsState:
+        """The NPS answers of the time window (an NpsState: ``.value``, ``.n``, ``.interval()``)."""
+        return self._core.window_nps
+
+    @property
+    def window_start(self) -> pd.Timestamp:
+        """Where the time window starts (the first bucket's start)."""
+        return pd.Timestamp(int(self._core.window_first_bucket) * self._bucket, unit="ns")
+
+    @property
+    def outside_window(self) -> int:
+        """NPS answers that arrived older than the window and were left out of it."""
+        return int(self._core.outside_window)
+
+    def response_time_quantile(self, p: float) -> float:
+        """The P-square estimate of response-time quantile ``p`` (one of ``quantiles``); seconds."""
+        return float(self._core.response_time_quantile(float(p)))
+
+    def __repr__(self) -> str:
+        return f"LiveFigures(rolling NPS {self.rolling_nps:.1f} of {self.rolling_nps_n})"
