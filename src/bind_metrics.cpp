@@ -8,11 +8,14 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "cxkit/metrics/measure_rules.hpp"
 #include "cxkit/metrics/activity.hpp"
 #include "cxkit/metrics/kpi_registry.hpp"
+#include "cxkit/metrics/live_figures.hpp"
+#include "cxkit/metrics/live_scorecard.hpp"
 #include "cxkit/metrics/scorecard.hpp"
 #include "cxkit/metrics/simple_clv.hpp"
 #include "cxkit/metrics/stats.hpp"
@@ -23,6 +26,7 @@ namespace py = pybind11;
 using namespace cxkit;
 using namespace cxkit::metrics;
 using cxkit::bind::bind_state;
+using cxkit::bind::merge_into;
 using cxkit::bind::read_released;
 
 namespace {
@@ -72,6 +76,111 @@ py::dict table_to_dict(const ScorecardTable& t) {
     return d;
 }
 
+
+// state += fill_scorecard(log) with the state's own grouping and periods: the fill into a local without the GIL
+// (the log and segmentation are immutable from Python), the merge with it (the thread-safety rule).
+// (segment: std::optional so that the stub says "Segmentation | None".)
+void update_scorecard(ScorecardState& s, const EventLog& log, std::optional<const Segmentation*> segment_arg,
+                      const std::string& complaint_kind, unsigned threads) {
+    const Segmentation* segment = segment_arg.value_or(nullptr);
+    ScorecardOptions o;
+    o.by = s.group_columns;
+    if (segment) {
+        if (o.by.empty() || o.by.back() != segment->name)
+            throw invalid_input("segment", invalid_input::no_row,
+                                "segmentation '" + segment->name + "' is not the last group column of this state");
+        o.by.pop_back();
+    }
+    o.segment = segment;
+    o.period = s.period;
+    o.retention_period = s.activity_period;
+    o.complaint_kind = complaint_kind;
+    o.threads = threads;
+    merge_into(s, [&] { return fill_scorecard(log, o); });
+}
+
+
+// One event from Python: customer id (str or int), time in ns, fields {name: value}. By the value's Python type: a
+// bool (or numpy bool) is a flag, text a categorical, None missing, anything else a number (a bool must not pass as
+// the number 1: an NPS of True is refused).
+LiveEvent live_event(const std::variant<std::int64_t, std::string>& customer, std::int64_t time, const py::dict& fields) {
+    LiveEvent e = std::holds_alternative<std::string>(customer)
+                      ? LiveEvent(std::get<std::string>(customer), time)
+                      : LiveEvent(std::get<std::int64_t>(customer), time);
+    for (auto [k, v] : fields) {
+        const auto name = py::cast<std::string>(k);
+        if (v.is_none()) continue;  // missing
+        const bool numpy_bool = py::hasattr(v, "dtype") && py::str(v.attr("dtype").attr("kind")).equal(py::str("b"));
+        if (py::isinstance<py::bool_>(v) || numpy_bool) {
+            e.set(name, v.cast<bool>());
+        } else if (py::isinstance<py::str>(v)) {
+            e.set(name, v.cast<std::string>());
+        } else {
+            try {
+                e.set(name, v.cast<double>());
+            } catch (const py::cast_error&) {
+                throw py::type_error("field '" + name + "' must be text (a categorical) or a number (a "
+                                     "measure), got " + std::string(py::str(py::type::of(v).attr("__name__"))));
+            }
+        }
+    }
+    return e;
+}
+
+// LiveScorecard: append keeps the GIL (O(1) work on a Python-visible object); table() and state() copy the
+// state with the GIL held (state() itself is that copy) and finish the table without it.
+void register_live_scorecard(py::module_& m) {
+    bind_state<LiveScorecard>(m, "LiveScorecard",
+                              "The scorecard kept current one event at a time (see cxkit.metrics.LiveScorecard).")
+        .def(py::init([](std::vector<std::string> by, const std::string& period, const std::string& retention_period,
+                         std::string complaint_kind, std::int64_t lateness) {
+                 LiveScorecardOptions o;
+                 o.by = std::move(by);
+                 o.period = parse_period(period);
+                 o.retention_period = parse_period(retention_period);
+                 if (o.retention_period == Period::none)
+                     throw invalid_input("retention_period", invalid_input::no_row, "must be a period such as \"M\"");
+                 o.complaint_kind = std::move(complaint_kind);
+                 o.lateness = lateness;
+                 return LiveScorecard(std::move(o));
+             }),
+             py::arg("by"), py::arg("period"), py::arg("retention_period") = "M",
+             py::arg("complaint_kind") = "complaint", py::arg("lateness") = ns_per_day)
+        .def("append",
+             [](LiveScorecard& card, std::variant<std::int64_t, std::string> customer, std::int64_t time,
+                const py::dict& fields) { card.append(live_event(customer, time, fields)); },
+             py::arg("customer"), py::arg("time"), py::arg("fields"),
+             "One event: customer id (str or int), time (ns since the epoch, UTC), fields {name: str (categorical) "
+             "or number/bool (measure)}. A refused event raises ValueError and changes nothing.")
+        .def("state", &LiveScorecard::state, "The batch ScorecardState of everything appended (a copy).")
+        .def_property_readonly("events", &LiveScorecard::events)
+        .def_property_readonly("late_events", &LiveScorecard::late_events)
+        .def_property_readonly("watermark", &LiveScorecard::watermark)
+        .def_property_readonly("lateness", [](const LiveScorecard& c) { return c.options().lateness; })
+        .def_property_readonly("complaint_kind", [](const LiveScorecard& c) { return c.options().complaint_kind; })
+        .def_property_readonly("indexed_keys", &LiveScorecard::indexed_keys);
+}
+
+// LiveFigures: live only (no merge, no bytes); append keeps the GIL, the reads are O(window) with the GIL.
+void register_live_figures(py::module_& m) {
+    py::class_<LiveFigures>(m, "LiveFigures", "Rolling windows and streaming quantiles (see cxkit.metrics.LiveFigures).")
+        .def(py::init([](std::size_t rolling_answers, std::int64_t bucket, std::size_t window_buckets,
+                         std::vector<double> quantiles) {
+                 return LiveFigures({rolling_answers, bucket, window_buckets, std::move(quantiles)});
+             }),
+             py::arg("rolling_answers"), py::arg("bucket"), py::arg("window_buckets"), py::arg("quantiles"))
+        .def("append",
+             [](LiveFigures& f, std::variant<std::int64_t, std::string> customer, std::int64_t time,
+                const py::dict& fields) { f.append(live_event(customer, time, fields)); },
+             py::arg("customer"), py::arg("time"), py::arg("fields"))
+        .def_property_readonly("rolling_nps", &LiveFigures::rolling_nps)
+        .def_property_readonly("rolling_nps_n", &LiveFigures::rolling_nps_n)
+        .def_property_readonly("rolling_response_time", &LiveFigures::rolling_response_time)
+        .def_property_readonly("window_nps", &LiveFigures::window_nps)
+        .def_property_readonly("window_first_bucket", &LiveFigures::window_first_bucket)
+        .def_property_readonly("outside_window", &LiveFigures::outside_window)
+        .def("response_time_quantile", &LiveFigures::response_time_quantile, py::arg("p"));
+}
 }  // namespace
 
 void bind_metrics(py::module_& m) {
@@ -182,7 +291,15 @@ void bind_metrics(py::module_& m) {
             // A copy taken with the GIL held: another thread may += into s meanwhile (issue 12's double free).
             return table_to_dict(read_released(s, [&o](const ScorecardState& c) { return scorecard_table(c, o); }));
         }, py::arg("confidence") = 0.95, py::arg("discount_rate") = 0.10, py::arg("min_change_n") = 30,
-           py::arg("max_activity_rows") = 0, py::arg("threads") = 0);
+           py::arg("max_activity_rows") = 0, py::arg("threads") = 0)
+        .def("update", &update_scorecard, py::arg("log"), py::arg("segment"),
+             py::arg("complaint_kind") = "complaint", py::arg("threads") = 0,
+             "Fills the log with this state's grouping and periods and merges it in (the fill runs with the GIL "
+             "released into a local; the merge holds the GIL). A state grouped by a segmentation needs it again "
+             "as `segment` (its name is the last group column); complaint_kind must be the fill's.");
+
+    register_live_scorecard(m);
+    register_live_figures(m);
 
     py::list columns;
     for (const auto& c : scorecard_columns) columns.append(py::make_tuple(c.name, c.count, c.periods_only));

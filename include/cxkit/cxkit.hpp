@@ -24,6 +24,8 @@
 #include "cxkit/metrics/kpi.hpp"
 #include "cxkit/metrics/kpi_registry.hpp"
 #include "cxkit/metrics/kpi_state.hpp"
+#include "cxkit/metrics/live_figures.hpp"
+#include "cxkit/metrics/live_scorecard.hpp"
 #include "cxkit/metrics/mean.hpp"
 #include "cxkit/metrics/measure_rules.hpp"
 #include "cxkit/metrics/nps.hpp"

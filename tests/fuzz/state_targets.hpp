@@ -61,6 +61,9 @@ inline void activity(std::string_view b) {
 inline void scorecard(std::string_view b) {
     load_and_use<ScorecardState>(b, [](const ScorecardState& s) { (void)scorecard_table(s); });
 }
+inline void live_scorecard(std::string_view b) {
+    load_and_use<LiveScorecard>(b, [](const LiveScorecard& s) { (void)s.table(); });
+}
 inline void cohorts(std::string_view b) {
     load_and_use<CohortState>(b, [](const CohortState& s) {
         (void)s.max_age();
@@ -106,6 +109,7 @@ inline constexpr Target targets[] = {
     {"RecommenderState", recommender}, {"NpsState", nps},         {"CsatState", csat},
     {"CesState", ces},             {"FcrState", fcr},             {"ComplaintState", complaints},
     {"ResponseTimeState", response_time}, {"MeanState", mean},    {"CustomerSet", customer_set},
+    {"LiveScorecard", live_scorecard},
 };
 inline constexpr std::size_t n_targets = sizeof(targets) / sizeof(targets[0]);
 

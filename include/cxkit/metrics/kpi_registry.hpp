@@ -7,7 +7,8 @@
 //     `state`; `columns[]` (ScorecardColumn) and `rank` (table position: columns sort by rank, nps 100 ...
 //     sentiment 700); `acc` (its per-cell accumulator during a fill) with `finish(acc&, const CellCore&) -> state`;
 //     how it fills: derive from measure_kpi<K> and give `measure`, `rule` and `add(acc&, double, row)`, or give a
-//     `reader`; `check(state, CellCore)` (invariants on load); `read(state, CellCore, KpiReadOptions, double* out)`
+//     `reader` (then also specialise live_kpi<K> in live_scorecard.hpp: how one live event sets its acc);
+//     `check(state, CellCore)` (invariants on load); `read(state, CellCore, KpiReadOptions, double* out)`
 //     (its table cells). Optional: `change_columns[]`, `change_flag` and `read_change` (period over period).
 //  2. Append K to `scorecard_kpis` below. The list order is the KpiState byte format: appending changes it, so
 //     the first KPI added after these seven must also let KpiCell::deserialize load the shorter bytes of

@@ -5,7 +5,7 @@ import cxkit._core.core
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['ActivityState', 'CesState', 'ComplaintState', 'CsatState', 'CustomerSet', 'FcrState', 'KpiState', 'MeanState', 'NpsState', 'ResponseTimeState', 'SCORECARD_COLUMNS', 'ScorecardState', 'fill_scorecard', 'nps_vs_benchmark', 'nps_z_test', 'proportion_vs_benchmark', 'proportion_z_test', 'simple_clv', 'wilson_interval', 'z_for_confidence']
+__all__: list[str] = ['ActivityState', 'CesState', 'ComplaintState', 'CsatState', 'CustomerSet', 'FcrState', 'KpiState', 'LiveFigures', 'LiveScorecard', 'MeanState', 'NpsState', 'ResponseTimeState', 'SCORECARD_COLUMNS', 'ScorecardState', 'fill_scorecard', 'nps_vs_benchmark', 'nps_z_test', 'proportion_vs_benchmark', 'proportion_z_test', 'simple_clv', 'wilson_interval', 'z_for_confidence']
 class NpsState:
     """
     Counts of promoters, passives and detractors (mergeable).
@@ -492,11 +492,107 @@ class ScorecardState:
         """
     def table(self, confidence: typing.SupportsFloat | typing.SupportsIndex = 0.95, discount_rate: typing.SupportsFloat | typing.SupportsIndex = 0.1, min_change_n: typing.SupportsInt | typing.SupportsIndex = 30, max_activity_rows: typing.SupportsInt | typing.SupportsIndex = 0, threads: typing.SupportsInt | typing.SupportsIndex = 0) -> dict:
         ...
+    def update(self, log: cxkit._core.core.EventLog, segment: cxkit._core.core.Segmentation | None, complaint_kind: str = 'complaint', threads: typing.SupportsInt | typing.SupportsIndex = 0) -> None:
+        """
+        Fills the log with this state's grouping and periods and merges it in (the fill runs with the GIL released into a local; the merge holds the GIL). A state grouped by a segmentation needs it again as `segment` (its name is the last group column); complaint_kind must be the fill's.
+        """
     @property
     def group_columns(self) -> list[str]:
         ...
     @property
     def period(self) -> str:
+        ...
+class LiveScorecard:
+    """
+    The scorecard kept current one event at a time (see cxkit.metrics.LiveScorecard).
+    """
+    __hash__: typing.ClassVar[None]  # type: ignore[assignment]  # unhashable: pybind11 sets None with __eq__
+    @staticmethod
+    def deserialize(arg0: bytes) -> LiveScorecard:
+        """
+        A state from bytes made by serialize(); refuses (ValueError) bytes that are not a valid state.
+        """
+    def __add__(self, arg0: LiveScorecard) -> LiveScorecard:
+        ...
+    def __copy__(self) -> LiveScorecard:
+        ...
+    def __deepcopy__(self, arg0: dict) -> LiveScorecard:
+        ...
+    def __eq__(self, other: object) -> bool:
+        ...
+    def __getstate__(self) -> bytes:
+        ...
+    def __iadd__(self, arg0: LiveScorecard) -> LiveScorecard:
+        """
+        Merge another state into this one (the GIL is held: safe against other threads' reads).
+        """
+    @typing.overload
+    def __init__(self) -> None:
+        """
+        An empty state.
+        """
+    @typing.overload
+    def __init__(self, by: collections.abc.Sequence[str], period: str, retention_period: str = 'M', complaint_kind: str = 'complaint', lateness: typing.SupportsInt | typing.SupportsIndex = 86400000000000) -> None:
+        ...
+    def __setstate__(self, arg0: bytes) -> None:
+        ...
+    def append(self, customer: typing.SupportsInt | typing.SupportsIndex | str, time: typing.SupportsInt | typing.SupportsIndex, fields: dict) -> None:
+        """
+        One event: customer id (str or int), time (ns since the epoch, UTC), fields {name: str (categorical) or number/bool (measure)}. A refused event raises ValueError and changes nothing.
+        """
+    def serialize(self) -> bytes:
+        """
+        The state as versioned bytes (see deserialize).
+        """
+    def state(self) -> ScorecardState:
+        """
+        The batch ScorecardState of everything appended (a copy).
+        """
+    @property
+    def complaint_kind(self) -> str:
+        ...
+    @property
+    def events(self) -> int:
+        ...
+    @property
+    def indexed_keys(self) -> int:
+        ...
+    @property
+    def late_events(self) -> int:
+        ...
+    @property
+    def lateness(self) -> int:
+        ...
+    @property
+    def watermark(self) -> int | None:
+        ...
+class LiveFigures:
+    """
+    Rolling windows and streaming quantiles (see cxkit.metrics.LiveFigures).
+    """
+    def __init__(self, rolling_answers: typing.SupportsInt | typing.SupportsIndex, bucket: typing.SupportsInt | typing.SupportsIndex, window_buckets: typing.SupportsInt | typing.SupportsIndex, quantiles: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex]) -> None:
+        ...
+    def append(self, customer: typing.SupportsInt | typing.SupportsIndex | str, time: typing.SupportsInt | typing.SupportsIndex, fields: dict) -> None:
+        ...
+    def response_time_quantile(self, p: typing.SupportsFloat | typing.SupportsIndex) -> float:
+        ...
+    @property
+    def outside_window(self) -> int:
+        ...
+    @property
+    def rolling_nps(self) -> float:
+        ...
+    @property
+    def rolling_nps_n(self) -> int:
+        ...
+    @property
+    def rolling_response_time(self) -> float:
+        ...
+    @property
+    def window_first_bucket(self) -> int:
+        ...
+    @property
+    def window_nps(self) -> NpsState:
         ...
 def fill_scorecard(log: cxkit._core.core.EventLog, by: collections.abc.Sequence[str], segment: cxkit._core.core.Segmentation | None, period: str, retention_period: str = 'M', complaint_kind: str = 'complaint', threads: typing.SupportsInt | typing.SupportsIndex = 0) -> ScorecardState:
     ...

@@ -3,8 +3,9 @@
 Mirrors ``include/cxkit/metrics/`` and ``cxkit._core.metrics``. The most-used names are re-exported at the top
 level (``cxkit.scorecard``, ``cxkit.nps``, ...).
 
-Thread safety of the states (NpsState, ..., Scorecard): one object may be shared between threads. Mutations
-(``+=``, ``fill``, ``add``) hold the GIL while they change the object; long reads (``Scorecard.to_frame``,
+Thread safety of the states (NpsState, ..., Scorecard, LiveScorecard): one object may be shared between threads.
+Mutations (``+=``, ``fill``, ``add``, ``update``, ``append``) hold the GIL while they change the object
+(``Scorecard.update`` fills into a new state without the GIL first); long reads (``Scorecard.to_frame``,
 ``ActivityState.by_period``) copy it with the GIL held and compute from the copy.
 
 >>> import cxkit
@@ -16,13 +17,15 @@ from __future__ import annotations
 from ._kpis import (ActivityState, CesResult, CesState, ComplaintState, CsatResult, CsatState, CustomerSet,
                     FcrState, KpiState, MeanState, NpsResult, NpsState, ResponseTimeState, TestResult, ces, csat,
                     csat_test, nps, nps_state, nps_test, simple_clv)
+from ._live import LiveFigures, LiveScorecard
 from ._scorecard import Scorecard, ScorecardState, scorecard, scorecard_state
 
 __all__ = [
     "nps", "csat", "ces", "nps_state", "nps_test", "csat_test", "NpsResult", "CsatResult", "CesResult",
     "TestResult", "NpsState", "CsatState", "CesState", "FcrState", "ResponseTimeState", "MeanState",
     "ComplaintState", "CustomerSet", "ActivityState", "KpiState", "simple_clv",
-    "Scorecard", "ScorecardState", "scorecard", "scorecard_state",
+    "Scorecard", "ScorecardState", "scorecard", "scorecard_state", "LiveScorecard",
+    "LiveFigures",
 ]
 
 

@@ -107,6 +107,31 @@ class Scorecard:
                 df[name] = np.asarray(flag, dtype=bool)
         return df
 
+    def update(self, data: EventLog | pd.DataFrame, *, segment: Segmentation | None = None,
+               complaint_kind: str = "complaint", threads: int | None = None, **mapping: Any) -> None:
+        """Adds more events: fills ``data`` with this state's grouping and periods and merges the result in, so
+        ``s.update(b)`` after ``s = scorecard_state(a, ...)`` equals ``scorecard_state`` of both logs' events.
+
+        ``data``: an EventLog, or a DataFrame read with :meth:`cxkit.EventLog.from_pandas` and the same
+        ``mapping`` keywords (``customer=``, ``time=``, ``nps=``, ...; same validation and errors). A state
+        grouped by a Segmentation needs it again as ``segment`` (made for this very log); ``complaint_kind`` must
+        be the one the state was filled with (states do not record it). The fill runs with the GIL released into a
+        new state; the merge holds the GIL, so other threads see the state before or after the update. A refused
+        update changes nothing. For one event at a time, see :class:`cxkit.metrics.LiveScorecard`."""
+        if isinstance(data, pd.DataFrame):
+            log = EventLog.from_pandas(data, **mapping)
+        elif isinstance(data, EventLog):
+            if mapping:
+                raise TypeError(f"column mapping keywords ({', '.join(sorted(mapping))}) apply to a DataFrame, "
+                                "not to an EventLog")
+            log = data
+        else:
+            raise TypeError(f"update expects a cxkit.EventLog or a pandas DataFrame, got {type(data).__name__}")
+        if segment is not None and segment._log is not log:
+            raise ValueError(f"segmentation '{segment.name}' was made for a different log")
+        self._core.update(log._core, segment._core if segment is not None else None, complaint_kind,
+                          0 if threads is None else int(threads))
+
     def __repr__(self) -> str:
         return f"Scorecard({len(self._core)} cells, by={self._core.group_columns}, period={self._core.period!r})"
 
