@@ -85,10 +85,12 @@ def demo(args: argparse.Namespace) -> int:
 
     if not args.no_report:
         print("\n== The CX reports (one self-contained HTML page each; open in any browser)")
-        for name, log, label in (("report_tickets.html", tickets, "Support tickets (8,469 tickets)"),
+        tickets_label = (f"Support tickets ({len(tickets_frame):,} of the 8,469 with a first response; open ones "
+                         "have no time)")
+        for name, log, label in (("report_tickets.html", tickets, tickets_label),
                                  ("report_simulated.html", sim, f"Simulated CX log (seed {args.seed})")):
             out.mkdir(parents=True, exist_ok=True)
-            path = cxkit.report(log, out / name, title=f"CX report: {label}", source=label)
+            path = cxkit.report(log, out / name, title=f"CX report: {label.split(' (')[0]}", source=label)
             written.append(path)
 
     print("\nWrote:")

@@ -210,7 +210,9 @@ def plot_sankey(paths: Paths, ax: Axes | None = None, max_steps: int = 4, top_st
     color = {s: cmap(i % 10) for i, s in enumerate(states)}
     ypos: dict = {}
     gap = 0.02
-    for step in range(max_steps + 1):
+    # columns only as far as some path reaches: no empty step columns when the paths are short
+    last = max(step for step, _ in nodes)
+    for step in range(last + 1):
         y = 0.0
         for s in states:
             if (step, s) in nodes:
@@ -232,10 +234,10 @@ def plot_sankey(paths: Paths, ax: Axes | None = None, max_steps: int = 4, top_st
         codes = [MPath.MOVETO, MPath.CURVE4, MPath.CURVE4, MPath.CURVE4, MPath.LINETO, MPath.CURVE4, MPath.CURVE4,
                  MPath.CURVE4, MPath.CLOSEPOLY]
         ax.add_patch(mpatches.PathPatch(MPath(verts, codes), color=color[a], alpha=0.35, lw=0))
-    ax.set_xlim(-0.2, max_steps + 0.6)
+    ax.set_xlim(-0.2, last + 0.6)
     ax.set_ylim(0, max(v[1] for v in ypos.values()) + 0.05)
     ax.invert_yaxis()
-    ax.set_xticks(range(max_steps + 1), [f"step {i + 1}" for i in range(max_steps + 1)])
+    ax.set_xticks(range(last + 1), [f"step {i + 1}" for i in range(last + 1)])
     ax.set_yticks([])
     ax.legend(handles=[mpatches.Patch(color=color[s], label=s) for s in states], fontsize=8, title="state",
               loc="upper left", bbox_to_anchor=(1.01, 1.0))

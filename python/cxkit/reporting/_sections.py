@@ -96,6 +96,11 @@ class Context:
 _PERIOD_NAMES = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year"}
 
 
+def days_text(days: float) -> str:
+    """A span in days as a reader says it: "1.9 days", "366 days"."""
+    return f"{days:.1f} days" if days < 10 else f"{days:,.0f} days"
+
+
 def choose_period(span_days: float) -> str:
     """The trend's period: months from a quarter of data on, weeks from three weeks on, days below."""
     return "M" if span_days >= 90 else "W" if span_days >= 21 else "D"
@@ -123,12 +128,12 @@ def kpi_support(log: EventLog, events: pd.DataFrame, overall: pd.Series, span_da
                 reason = "no event has kind 'complaint' (map your complaint events to that kind)"
         elif k.column in ("retention_rate", "churn_rate"):
             if span_days < 62:
-                reason = f"the data covers {span_days:.0f} days; monthly retention needs at least two months"
+                reason = f"the data covers {days_text(span_days)}; monthly retention needs at least two months"
         elif k.column in ("clv", "revenue"):
             if "value" not in events.columns or not events["value"].notna().any():
                 reason = "no value column (purchase amounts) was mapped"
             elif k.column == "clv" and span_days < 62:
-                reason = f"the data covers {span_days:.0f} days; the simple CLV needs monthly retention"
+                reason = f"the data covers {days_text(span_days)}; the simple CLV needs monthly retention"
         out[k.column] = reason
     return out
 
@@ -149,7 +154,7 @@ def coverage(ctx: Context) -> str:
     e = ctx.events
     first, last = e["time"].min(), e["time"].max()
     out = ['<div class="cards">']
-    cards = [("Period covered", f"{first:%Y-%m-%d} to {last:%Y-%m-%d}", f"{ctx.span_days:,.0f} days"),
+    cards = [("Period covered", f"{first:%Y-%m-%d} to {last:%Y-%m-%d}", days_text(ctx.span_days)),
              ("Events", fmt_int(len(e)), ""), ("Customers", fmt_int(ctx.log.n_customers), ""),
              ("Events per customer", f"{len(e) / max(ctx.log.n_customers, 1):,.1f}", "")]
     if "channel" in e.columns:
@@ -388,6 +393,10 @@ def journey_section(ctx: Context) -> str:
         out.append(figure_html(fig, "Flow of customers across channels over their first four steps"))
         t = top[["path", "customers", "total_conversions", "conversion_rate"]].rename(
             columns={"total_conversions": "conversions", "conversion_rate": "conversion rate"})
+        if not conversions:  # no purchase events: a column of zeros says nothing
+            t = t[["path", "customers"]]
+        out.append(note("The most frequent channel sequences (up to the first purchase):" if conversions else
+                        "The most frequent channel sequences (the data has no purchases: no conversions):"))
         out.append(table_html(t, {"conversion rate": fmt_pct(1)}))
     out.append("<h3>Funnel</h3>")
     if len(stages) >= 2:
@@ -615,7 +624,7 @@ def voc_section(ctx: Context) -> str:
         _retention.plotting.plot_cohorts(coh, ax=fig.subplots())
         out.append(figure_html(fig, "Share of each monthly acquisition cohort active in each later month"))
     else:
-        out.append(absent(f"No cohorts: the data covers {ctx.span_days:.0f} days; monthly cohorts need at least "
+        out.append(absent(f"No cohorts: the data covers {days_text(ctx.span_days)}; monthly cohorts need at least "
                           "two months."))
     out.append("<h3>Survival</h3>")
     if ctx.span_days > 2 * ctx.inactive_days:
@@ -634,7 +643,7 @@ def voc_section(ctx: Context) -> str:
         out.append(note(f"{flags['churned_inactive'].mean():.1%} of customers have had no event for "
                         f"{ctx.inactive_days:.0f} days at the end of the data."))
     else:
-        out.append(absent(f"No survival curve: the data covers {ctx.span_days:.0f} days, churn after "
+        out.append(absent(f"No survival curve: the data covers {days_text(ctx.span_days)}; churn after "
                           f"{ctx.inactive_days:.0f} inactive days needs more than {2 * ctx.inactive_days:.0f}."))
     return "".join(out)
 
