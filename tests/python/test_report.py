@@ -106,3 +106,17 @@ def test_command_line_error_names_the_problem(tmp_path, capsys):
     src.write_text("user,ts\n1,2024-01-01\n")
     assert main(["report", str(src), "--customer", "nope", "--time", "ts", "-o", str(tmp_path / "r.html")]) == 2
     assert "nope" in capsys.readouterr().err
+
+
+def test_feedback_loop_section(sim_log):
+    t = pd.to_datetime(["2024-01-03", "2024-01-10", "2024-02-02", "2024-02-15"])
+    fb = pd.DataFrame({"customer_id": ["a", "b", "c", "d"], "time": t, "channel": ["email", "phone", "chat", "phone"],
+                       "type": ["complaint", "complaint", "praise", "question"],
+                       "text": ["The refund is late", "Terrible hold time", "Great help", "How do I pay?"],
+                       "acted_time": t + pd.to_timedelta([2, 5, 1, None], unit="h"),
+                       "closed_time": t + pd.to_timedelta([10, None, 1, 4], unit="h"),
+                       "customer_informed": [True, False, True, True]})
+    html = cxkit.reporting.report_html(sim_log, feedback=fb)
+    start = html.index("<h3>Feedback loop</h3>")
+    section = html[start:html.index("<h3>", start + 5)]
+    assert 'class="absent"' not in section and len(section) > 200

@@ -159,8 +159,8 @@ def coverage(ctx: Context) -> str:
              ("Events per customer", f"{len(e) / max(ctx.log.n_customers, 1):,.1f}", "")]
     if "channel" in e.columns:
         cards.append(("Channels", fmt_int(e["channel"].nunique()), ""))
-    for k, v, i in cards:
-        out.append(f'<div class="card"><div class="k">{esc(k)}</div><div class="v">{esc(v)}</div>'
+    for key, v, i in cards:
+        out.append(f'<div class="card"><div class="k">{esc(key)}</div><div class="v">{esc(v)}</div>'
                    f'<div class="i">{esc(i)}</div></div>')
     out.append("</div>")
     for col in ("channel", "kind"):
@@ -601,8 +601,7 @@ def voc_section(ctx: Context) -> str:
     out.append("<h3>Feedback loop</h3>")
     if ctx.feedback is not None:
         fs = _voc.feedback_summary(ctx.feedback)
-        html_ = fs._repr_html_() if hasattr(fs, "_repr_html_") else table_html(pd.DataFrame(fs.overall))
-        out.append(html_)
+        out.append(fs._repr_html_())
     else:
         out.append(absent("No feedback-loop status: pass feedback= (one row per feedback item with its status, "
                           "acted and closed times; see cxkit.voc.feedback_summary)."))
@@ -632,6 +631,7 @@ def voc_section(ctx: Context) -> str:
         first = e.groupby("customer_id", observed=True)["time"].min().reindex(flags.index)
         days = (flags["last_seen"] - first).dt.total_seconds() / 86400.0
         km = _retention.kaplan_meier(days.to_numpy(), observed=flags["churned_inactive"].to_numpy())
+        assert isinstance(km, _retention.KaplanMeier)  # no groups= given: one curve
         fig = new_figure(11, 3.8)
         ax = fig.subplots()
         _retention.plotting.plot_survival(km, ax=ax, label="all customers")
