@@ -37,7 +37,8 @@ table.t td{padding:4px 10px;border-bottom:1px solid #eaeef2}
 table.t td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 table.t tr.flag td{background:#fff1f0}
 .cards{display:flex;flex-wrap:wrap;gap:10px;margin:8px 0}
-.card{border:1px solid #d0d7de;border-radius:8px;padding:10px 14px;min-width:150px;background:#fbfcfd}
+.card{border:1px solid #d0d7de;border-radius:8px;padding:10px 14px;flex:1 1 170px;max-width:260px;
+      background:#fbfcfd}
 .card .k{font-size:13px;color:#57606a}
 .card .v{font-size:24px;font-weight:600}
 .card .i{font-size:12px;color:#57606a}

@@ -47,7 +47,7 @@ KPIS = [
     Kpi("response_time_median", "Response time (median)", "duration", fmt_duration, "response_time_n", None, None,
         "median time to the first response"),
     Kpi("complaints_per_1000", "Complaints", "per 1,000 customers", fmt_num(1), None, None, None,
-        "events of kind 'complaint' per 1,000 customers"),
+        "events of kind 'complaint' per 1,000 customers active in the period"),
     Kpi("sentiment", "Sentiment", "mean compound, -1 to 1", fmt_num(3), "sentiment_n", None, None,
         "mean VADER compound score of the customers' texts"),
     Kpi("retention_rate", "Retention", "% per month", fmt_pct(1), None, None, None,
@@ -199,10 +199,10 @@ def _kpi_cards(ctx: Context) -> str:
         if k.column in ("revenue", "churn_rate"):
             continue
         v = ctx.overall[k.column]
-        sub = _interval(ctx.overall, k)
-        if k.n:
-            sub = f"{sub} n={fmt_int(ctx.overall[k.n])}".strip()
-        out.append(f'<div class="card"><div class="k">{esc(k.name)} ({esc(k.unit)})</div>'
+        parts = [k.unit if k.unit != "duration" else "", _interval(ctx.overall, k),
+                 f"n={fmt_int(ctx.overall[k.n])}" if k.n else ""]
+        sub = " · ".join(p for p in parts if p)
+        out.append(f'<div class="card"><div class="k">{esc(k.name)}</div>'
                    f'<div class="v">{esc(k.fmt(v))}</div><div class="i">{esc(sub)}</div></div>')
     out.append("</div>")
     return "".join(out)
