@@ -141,3 +141,58 @@ def test_cohort_heatmap_colour_bar_is_in_percent_like_its_title(log):
     assert im.norm.vmax == pytest.approx(100 * np.nanmax(later) * 1.05)
     assert "%" in im.colorbar.ax.get_ylabel()
     assert_all_text_inside(ax.figure)
+
+
+@pytest.fixture(scope="module")
+def parts(log):
+    """The inputs of the other plotting functions, from the long-label log."""
+    feats = cxkit.segment.rfm_scores(log)[["recency", "frequency", "monetary"]]
+    km = cxkit.segment.KMeans(4, seed=0, standardize=True).fit(feats)
+    mot = cxkit.journey.moments_of_truth(log, n_boot=10)
+    flags = cxkit.retention.churn_flags(log, inactive_days=90)
+    groups = np.where(np.arange(len(flags)) % 2, "acquired by a paid social campaign", "acquired in a flagship store")
+    summary = cxkit.clv.rfm_summary(log.to_pandas().query("kind == 'purchase'"), value="value", freq="W")
+    t = pd.to_datetime(["2024-01-03", "2024-01-10", "2024-02-02", "2024-03-15"])
+    fb = pd.DataFrame({"customer_id": list("abcd"), "time": t, "channel": ["email newsletter"] * 2 + ["live chat"] * 2,
+                       "type": ["complaint", "complaint", "praise", "question"],
+                       "text": ["The refund is late", "Terrible hold time", "Great help", "How do I pay?"],
+                       "acted_time": t + pd.to_timedelta([2, 5, 1, None], unit="h"),
+                       "closed_time": t + pd.to_timedelta([10, None, 1, 4], unit="h"),
+                       "customer_informed": [True, False, True, True]})
+    return {"paths": cxkit.journey.paths(log, by="channel"), "mot": mot, "feats": feats, "km": km,
+            "personas": cxkit.segment.personas(feats, km, log), "rfm": cxkit.segment.rfm_scores(log),
+            "km_fit": cxkit.retention.kaplan_meier(flags["days_inactive"].to_numpy(), observed=flags["churned"]),
+            "km_groups": cxkit.retention.kaplan_meier(flags["days_inactive"].to_numpy(), observed=flags["churned"],
+                                                      groups=groups),
+            "bgf": cxkit.clv.BetaGeoModel().fit(summary), "summary": summary,
+            "feedback": cxkit.voc.feedback_summary(fb)}
+
+
+OTHER_PLOTS = {
+    "transition_heatmap": lambda log, p: jp.plot_transition_heatmap(p["paths"]),
+    "drivers": lambda log, p: jp.plot_drivers(p["mot"]),
+    "priority_matrix": lambda log, p: jp.plot_priority_matrix(cxkit.prioritise(
+        p["mot"].reset_index().assign(feasibility=np.linspace(0.1, 0.9, len(p["mot"]))), impact="share",
+        name="touchpoint"), impact="share"),
+    "survival": lambda log, p: rp.plot_survival(p["km_fit"]),
+    "survival_groups": lambda log, p: rp.plot_survival_groups(p["km_groups"]),
+    "rfm_segments": lambda log, p: cxkit.segment.plotting.plot_rfm_segments(p["rfm"]),
+    "persona_profiles": lambda log, p: cxkit.segment.plotting.plot_persona_profiles(p["personas"]),
+    "k_selection": lambda log, p: cxkit.segment.plotting.plot_k_selection(
+        cxkit.segment.choose_k(p["feats"], k=range(2, 6), standardize=True)),
+    "sentiment": lambda log, p: cxkit.voc.plotting.plot_sentiment(log),
+    "backlog": lambda log, p: cxkit.voc.plotting.plot_backlog(p["feedback"]),
+    "frequency_recency_matrix": lambda log, p: cxkit.clv.plotting.plot_frequency_recency_matrix(p["bgf"]),
+    "probability_alive_matrix": lambda log, p: cxkit.clv.plotting.plot_probability_alive_matrix(p["bgf"]),
+    "period_transactions": lambda log, p: cxkit.clv.plotting.plot_period_transactions(p["bgf"], p["summary"]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OTHER_PLOTS))
+def test_other_plots_keep_their_text_inside(log, parts, name):
+    """Every other plotting function, with the long channel and touchpoint names: nothing drawn off the figure."""
+    out = OTHER_PLOTS[name](log, parts)
+    fig = out.figure if hasattr(out, "figure") else out
+    assert fig.axes and all(ax.get_title() or ax.get_ylabel() or ax.get_xlabel() for ax in fig.axes
+                            if ax.get_visible() and ax.get_label() != "<colorbar>")
+    assert_all_text_inside(fig)
