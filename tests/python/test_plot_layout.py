@@ -129,6 +129,13 @@ def test_sankey_has_no_empty_column_and_names_every_node(log):
                                                           "total_null": [3, 4, 1]}))
     ax = jp.plot_sankey(short, max_steps=4)
     assert [t.get_text() for t in ax.get_xticklabels()] == ["step 1", "step 2", "step 3"]
+    # a stray long journey (under 1% of them) gets no columns of its own: it ends in "(more)"
+    stray = cxkit.journey.Paths.from_pandas(pd.DataFrame({"path": ["a", "b", "a > b > a > b > a"],
+                                                          "total_conversions": [100, 50, 0],
+                                                          "total_null": [300, 400, 1]}))
+    ax = jp.plot_sankey(stray, max_steps=4)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["step 1", "step 2"]
+    assert "(more)" in {t.get_text() for t in ax.get_legend().get_texts()}
 
 
 def test_cohort_heatmap_colour_bar_is_in_percent_like_its_title(log):

@@ -182,8 +182,9 @@ def plot_journey_map(jmap: pd.DataFrame, ax: Axes | None = None, score: str = "c
 
 
 def plot_sankey(paths: Paths, ax: Axes | None = None, max_steps: int = 4, top_states: int = 8) -> Axes:
-    """A Sankey-style flow of the first ``max_steps`` steps of the paths: one column per step, bands as wide as
-    the customers moving between states (matplotlib polygons, no extra dependency)."""
+    """A Sankey-style flow of the first ``max_steps`` steps of the paths: one column per step that at least 1% of
+    the journeys reach, bands as wide as the customers moving between states (matplotlib polygons, no extra
+    dependency); nodes too thin for a name are named by the legend's colours."""
     import matplotlib.patches as mpatches
     from matplotlib.path import Path as MPath
 
@@ -191,6 +192,11 @@ def plot_sankey(paths: Paths, ax: Axes | None = None, max_steps: int = 4, top_st
     tbl = paths.to_pandas()
     weight = (tbl["total_conversions"] + tbl["total_null"]).to_numpy()
     full = [p.split(" > ") for p in tbl["path"]]
+    # only the steps that at least 1% of the journeys reach get a column (a column of a few stray journeys looks
+    # empty); the longer journeys end in "(more)"
+    lengths = np.array([len(f) for f in full])
+    total = max(float(weight.sum()), 1e-300)
+    max_steps = max([1] + [k for k in range(1, max_steps + 1) if weight[lengths >= k].sum() >= 0.01 * total])
     seqs = [f[:max_steps] + (["(end)"] if len(f) <= max_steps else ["(more)"]) for f in full]
     counts = pd.Series(weight).groupby([s[0] for s in seqs]).sum().sort_values(ascending=False)
     keep = set(counts.index[:top_states])
