@@ -400,6 +400,8 @@ def journey_section(ctx: Context) -> str:
         out.append(table_html(t, {"conversion rate": fmt_pct(1)}))
     out.append("<h3>Funnel</h3>")
     if len(stages) >= 2:
+        # a conversion kind no event has: every path runs to the customer's last event (the funnel is about
+        # reaching stages, not about stopping at the first purchase)
         sp = _journey.paths(ctx.log, by="stage", conversion="\x00no conversion")
         f = sp.funnel(stages)
         fig = new_figure(11, 0.5 * len(f) + 1.2)
