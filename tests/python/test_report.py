@@ -120,3 +120,29 @@ def test_feedback_loop_section(sim_log):
     start = html.index("<h3>Feedback loop</h3>")
     section = html[start:html.index("<h3>", start + 5)]
     assert 'class="absent"' not in section and len(section) > 200
+
+
+@pytest.mark.parametrize("extra", ["bare", "nps", "channel+nps", "purchases", "one row", "stage"])
+def test_any_log_gets_a_report(extra):
+    """Whatever columns a log has, every section heading is there and the missing ones say why."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    n = 400
+    df = pd.DataFrame({"customer_id": rng.integers(0, 80, n),
+                       "time": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 200 * 86400, n), unit="s")})
+    if "nps" in extra:
+        df["nps"] = rng.integers(0, 11, n).astype(float)
+    if "channel" in extra or extra == "purchases":
+        df["channel"] = rng.choice(["web", "store"], n)
+    if extra == "purchases":
+        df["kind"] = rng.choice(["purchase", "visit"], n)
+        df["value"] = rng.gamma(2, 20, n)
+    if extra == "stage":
+        df["stage"] = rng.choice(["awareness", "purchase"], n)
+    if extra == "one row":
+        df = df.head(1)
+    html = cxkit.reporting.report_html(cxkit.EventLog.from_pandas(df))
+    for _, h in SECTIONS:
+        assert f">{h}</h2>" in html
+    assert html.count('class="absent"') >= 5
