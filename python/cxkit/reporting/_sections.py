@@ -429,9 +429,7 @@ def journey_section(ctx: Context) -> str:
     # moments of truth and priorities
     out.append("<h3>Moments of truth</h3>")
     if "touchpoint" in e.columns and ctx.supported["nps"] is None and ctx.overall["nps_n"] >= 100:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            mot = _journey.moments_of_truth(ctx.log, outcome="nps", n_boot=50)
+        mot = _journey.moments_of_truth(ctx.log, outcome="nps", n_boot=50)
         t = mot.head(6).reset_index()[["touchpoint", "share", "effect", "bad_rate"]].rename(
             columns={"share": "share of NPS variance", "effect": "effect on NPS", "bad_rate": "bad experiences"})
         out.append(note("Touchpoints whose bad experiences (CSAT 1-2) drive the customer's NPS answer, by share of "
@@ -474,19 +472,23 @@ def customers_section(ctx: Context) -> str:
         out.append(absent(f"No CLV model: it needs at least 8 weeks of purchases and 50 repeat buyers (the data: "
                           f"{span_weeks:.0f} weeks, {len(repeat):,} repeat buyers)."))
     else:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        # the fits' warnings (no convergence, no drop-out signal) go into the report, not to the console
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
             bg = _clv.BetaGeoModel().fit(summary)
             gg = _clv.GammaGammaModel().fit(repeat["frequency"], repeat["monetary_value"])
             clv = _clv.customer_lifetime_value(bg, gg, summary, months=12, discount_rate=0.01, freq="W")
+            rows = []
+            for model, what in ((bg, "BG/NBD purchases"), (gg, "Gamma-Gamma spend")):
+                for name, r in model.summary.iterrows():
+                    rows.append({"model": what, "parameter": name, "estimate": r["coef"],
+                                 "95% interval": f"[{r['lower 95%']:.4g}, {r['upper 95%']:.4g}]"})
         alive = bg.probability_alive(summary["frequency"], summary["recency"], summary["T"])
-        rows = []
-        for model, what in ((bg, "BG/NBD purchases"), (gg, "Gamma-Gamma spend")):
-            for name, r in model.summary.iterrows():
-                rows.append({"model": what, "parameter": name, "estimate": r["coef"],
-                             "95% interval": f"[{r['lower 95%']:.4g}, {r['upper 95%']:.4g}]"})
         out.append(note(f"BG/NBD fitted on {len(summary):,} buyers' weekly purchases, Gamma-Gamma on "
                         f"{len(repeat):,} repeat buyers; CLV over 12 months at 1% a month discount."))
+        for w in dict.fromkeys(str(w.message) for w in caught
+                               if issubclass(w.category, (_clv.ConvergenceWarning, _clv.NoDropoutSignalWarning))):
+            out.append(absent(f"Caution: {w}"))
         out.append(table_html(pd.DataFrame(rows), {"estimate": fmt_num(4)}))
         fig = new_figure(11, 3.4)
         a1, a2 = fig.subplots(1, 2)
