@@ -44,6 +44,10 @@ def report_html(log: EventLog, *, title: str | None = None, period: str | None =
 
     if not isinstance(log, EventLog):
         raise TypeError(f"cxkit.report needs a cxkit.EventLog, got {type(log).__name__}")
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError as e:  # pragma: no cover - matplotlib is in the test environment
+        raise ImportError("cxkit.report draws its charts with matplotlib: pip install 'cxkit[report]'") from e
     t0 = time.perf_counter()
     notes: list[str] = []
     cols = log.columns
