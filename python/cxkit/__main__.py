@@ -144,11 +144,16 @@ def scorecard_cmd(args: argparse.Namespace) -> int:
                                              "response_time", "fcr", "sentiment", "text")
                if getattr(args, k) is not None}
     by = [b for b in (args.by or [])]
-    extra = [b for b in by if b not in ("channel", "stage", "touchpoint", "kind")]
+    # a --by column that is also mapped (--channel ch --by ch) is grouped by as the mapped column: read once,
+    # shown under the user's name
+    canonical = {col: key for key, col in mapping.items() if key in ("channel", "stage", "touchpoint", "kind")}
+    by_keys = [canonical.get(b, b) for b in by]
+    extra = [b for b in by_keys if b not in ("channel", "stage", "touchpoint", "kind")]
     try:
         log = cxkit.EventLog.from_csv(args.file, args.customer, args.time, sep=args.sep, errors=args.errors,
                                       categoricals=extra, **mapping)
-        card = cxkit.scorecard(log, by=by or None, period=args.period, confidence=args.confidence)
+        card = cxkit.scorecard(log, by=by_keys or None, period=args.period, confidence=args.confidence)
+        card = card.rename(columns={k: b for k, b in zip(by_keys, by) if k != b})
     except (ValueError, OSError) as e:
         print(f"cxkit scorecard: error: {e}", file=sys.stderr)
         return 2

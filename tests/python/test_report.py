@@ -152,3 +152,20 @@ def test_any_log_gets_a_report(extra):
     assert html.count('class="absent"') >= 5
     if extra == "purchases":  # 80 customers: the CLV fits do not converge, and the page says so
         assert "Caution: BetaGeoModel.fit did not converge" in html
+
+
+def test_scorecard_command_reads_a_mapped_and_grouped_column_once(tmp_path, capsys):
+    """Issue 14: `--channel ch --by ch` read the column twice (as channel and as a categorical named ch)."""
+    from cxkit.__main__ import main
+
+    df = cxkit.datasets.simulate(300, seed=2).rename(columns={"customer_id": "user", "time": "ts", "channel": "ch"})
+    src = tmp_path / "e.csv"
+    df.to_csv(src, index=False)
+    out = tmp_path / "card.csv"
+    assert main(["scorecard", str(src), "--customer", "user", "--time", "ts", "--channel", "ch", "--by", "ch",
+                 "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "columns: channel," in printed and " ch," not in printed.splitlines()[0]
+    card = pd.read_csv(out)
+    assert "ch" in card.columns and "channel" not in card.columns
+    assert sorted(card["ch"]) == sorted(df["ch"].unique())
