@@ -18,11 +18,13 @@ except ImportError as e:  # pragma: no cover - only when the extension was not b
     ) from e
 
 from . import clv, core, datasets, journey, metrics, retention, segment, voc
+from . import reporting
 from .core import EventLog, InputError, Scan, Segmentation, scan
 from .journey import PRIORITY_QUADRANTS, STAKEHOLDER_QUADRANTS, prioritise
 from .metrics import (ActivityState, CesResult, CesState, ComplaintState, CsatResult, CsatState, FcrState,
                       MeanState, NpsResult, NpsState, ResponseTimeState, Scorecard, TestResult, ces, csat, csat_test,
                       nps, nps_test, scorecard, scorecard_state, simple_clv)
+from .reporting import report
 
 __version__ = _core.__version__
 
@@ -31,7 +33,7 @@ __all__ = [
     "nps", "csat", "ces", "nps_test", "csat_test", "NpsResult", "CsatResult", "CesResult", "TestResult",
     "NpsState", "CsatState", "CesState", "FcrState", "ResponseTimeState", "MeanState", "ComplaintState",
     "ActivityState", "simple_clv", "datasets", "core", "metrics", "clv", "retention", "segment", "voc", "journey",
-    "prioritise",
+    "prioritise", "report", "reporting",
     "PRIORITY_QUADRANTS", "STAKEHOLDER_QUADRANTS", "__version__",
 ]
 

@@ -1,4 +1,5 @@
-"""Command line: ``python -m cxkit demo`` and ``python -m cxkit scorecard FILE ...``."""
+"""Command line: ``python -m cxkit demo``, ``python -m cxkit scorecard FILE ...`` and
+``python -m cxkit report SOURCE ... -o report.html``."""
 from __future__ import annotations
 
 import argparse
@@ -82,9 +83,21 @@ def demo(args: argparse.Namespace) -> int:
     print("\n== Voice of the customer and retention")
     print(cxkit.voc._demo_section())
 
+    if not args.no_report:
+        print("\n== The CX reports (one self-contained HTML page each; open in any browser)")
+        tickets_label = (f"Support tickets ({len(tickets_frame):,} of the 8,469 with a first response; open ones "
+                         "have no time)")
+        for name, log, label in (("report_tickets.html", tickets, tickets_label),
+                                 ("report_simulated.html", sim, f"Simulated CX log (seed {args.seed})")):
+            out.mkdir(parents=True, exist_ok=True)
+            path = cxkit.report(log, out / name, title=f"CX report: {label.split(' (')[0]}", source=label)
+            written.append(path)
+
     print("\nWrote:")
     for p in written:
         print(f"  {p}")
+    if not args.no_report:
+        print(f"\nOpen the report: {(out / 'report_simulated.html').resolve()}")
     return 0
 
 
@@ -131,11 +144,16 @@ def scorecard_cmd(args: argparse.Namespace) -> int:
                                              "response_time", "fcr", "sentiment", "text")
                if getattr(args, k) is not None}
     by = [b for b in (args.by or [])]
-    extra = [b for b in by if b not in ("channel", "stage", "touchpoint", "kind")]
+    # a --by column that is also mapped (--channel ch --by ch) is grouped by as the mapped column: read once,
+    # shown under the user's name
+    canonical = {col: key for key, col in mapping.items() if key in ("channel", "stage", "touchpoint", "kind")}
+    by_keys = [canonical.get(b, b) for b in by]
+    extra = [b for b in by_keys if b not in ("channel", "stage", "touchpoint", "kind")]
     try:
         log = cxkit.EventLog.from_csv(args.file, args.customer, args.time, sep=args.sep, errors=args.errors,
                                       categoricals=extra, **mapping)
-        card = cxkit.scorecard(log, by=by or None, period=args.period, confidence=args.confidence)
+        card = cxkit.scorecard(log, by=by_keys or None, period=args.period, confidence=args.confidence)
+        card = card.rename(columns={k: b for k, b in zip(by_keys, by) if k != b})
     except (ValueError, OSError) as e:
         print(f"cxkit scorecard: error: {e}", file=sys.stderr)
         return 2
@@ -150,6 +168,41 @@ def scorecard_cmd(args: argparse.Namespace) -> int:
     return 0
 
 
+_MAPPED = ("channel", "stage", "touchpoint", "kind", "value", "nps", "csat", "ces", "response_time", "fcr",
+           "sentiment", "text")
+
+
+def report_cmd(args: argparse.Namespace) -> int:
+    import cxkit
+
+    mapping = {k: getattr(args, k) for k in _MAPPED if getattr(args, k) is not None}
+    source = Path(args.source)
+    # extra categoricals: --column and --persona, minus columns already mapped (never read one column twice)
+    extra = [c for c in dict.fromkeys((args.column or []) + ([args.persona] if args.persona else []))
+             if c not in mapping.values()]
+    try:
+        if source.suffix.lower() in (".parquet", ".pq"):
+            import pyarrow.parquet as pq
+
+            log = cxkit.EventLog.from_arrow(pq.read_table(source), args.customer, args.time, errors=args.errors,
+                                            categoricals=extra, **mapping)
+        else:
+            log = cxkit.EventLog.from_csv(source, args.customer, args.time, sep=args.sep, errors=args.errors,
+                                          categoricals=extra, **mapping)
+        feasibility = None
+        if args.feasibility:
+            f = pd.read_csv(args.feasibility)
+            feasibility = dict(zip(f.iloc[:, 0].astype(str), f.iloc[:, 1].astype(float)))
+        path = cxkit.report(log, args.out, title=args.title, period=args.period, confidence=args.confidence,
+                            feasibility=feasibility, persona=args.persona, source=source.name)
+    except (ValueError, OSError) as e:
+        print(f"cxkit report: error: {e}", file=sys.stderr)
+        return 2
+    print(f"{log!r}")
+    print(f"Wrote {path} ({path.stat().st_size / 1e6:.1f} MB); open it in a browser: {path.resolve()}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cxkit", description="cxkit: customer-experience analytics")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -158,6 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     d.add_argument("--out", default="demo-output", help="folder for the CSV files (default: demo-output)")
     d.add_argument("--customers", type=int, default=20_000, help="customers in the simulated log")
     d.add_argument("--seed", type=int, default=0)
+    d.add_argument("--no-report", action="store_true", help="skip the two HTML reports")
     d.set_defaults(func=demo)
 
     s = sub.add_parser("scorecard", help="the KPI scorecard of your own CSV of events")
@@ -174,6 +228,27 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--errors", choices=["raise", "drop"], default="raise")
     s.add_argument("--out", help="write the scorecard to this CSV")
     s.set_defaults(func=scorecard_cmd)
+
+    r = sub.add_parser("report", help="the CX report of your own CSV or Parquet file of events: one HTML page",
+                       description="Writes one self-contained HTML report (no network needed to open it). The "
+                                   "column options map your column names as EventLog.from_csv/from_arrow do.")
+    r.add_argument("source", help="a CSV file, or a Parquet file (.parquet/.pq)")
+    r.add_argument("-o", "--out", default="report.html", help="the HTML file to write (default: report.html)")
+    r.add_argument("--customer", help="customer id column (default: customer_id)")
+    r.add_argument("--time", help="timestamp column (default: time)")
+    for col in _MAPPED:
+        r.add_argument(f"--{col.replace('_', '-')}", dest=col, metavar="COL", help=f"the {col.replace('_', ' ')} column")
+    r.add_argument("--column", action="append", metavar="COL",
+                   help="another categorical column to compare by (e.g. region; repeatable)")
+    r.add_argument("--persona", metavar="COL", help="column of each customer's persona/segment (empathy maps)")
+    r.add_argument("--feasibility", metavar="CSV", help="a CSV of touchpoint,feasibility (0-1): what to fix first")
+    r.add_argument("--title")
+    r.add_argument("--period", choices=["D", "W", "M", "Q", "Y"], help="trend period (default: from the data)")
+    r.add_argument("--confidence", type=float, default=0.95)
+    r.add_argument("--sep", default=",")
+    r.add_argument("--errors", choices=["raise", "drop"], default="drop",
+                   help="bad rows: skip and list them in the report (drop, default) or stop (raise)")
+    r.set_defaults(func=report_cmd)
 
     args = parser.parse_args(argv)
     return args.func(args)

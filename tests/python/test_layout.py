@@ -176,3 +176,18 @@ def test_all_lists_are_complete_and_resolve(package):
               and not isinstance(v, type(importlib)) and not (v.__doc__ or "").lstrip().startswith("Deprecated")}
     assert public - set(names) == set(), f"public names of {package} missing from __all__"
     assert sorted(dir(mod)) == sorted(names)
+
+
+# Python-only packages: no C++ area behind them. `reporting` is a presentation layer above the areas (it calls
+# their entry points and computes no KPI itself); nothing in an area may import it.
+PYTHON_ONLY = {"datasets": "data sets and the simulator", "reporting": "the HTML CX report (cxkit.report)",
+               "dask": "Dask partitions into mergeable states"}
+
+
+def test_every_python_package_is_an_area_or_a_python_only_layer():
+    packages = sorted(p.parent.name for p in PY.glob("*/__init__.py"))
+    assert set(packages) - set(AREAS) - set(PYTHON_ONLY) == set(), "a new package: an area (include/cxkit/<area>) or PYTHON_ONLY"
+    for area in AREAS:
+        for f in (PY / area).rglob("*.py"):
+            assert not re.search(r"^\s*(from|import)\s+[\w.]*reporting\b", f.read_text(), flags=re.M), \
+                f"{f.relative_to(ROOT)} imports the report layer"

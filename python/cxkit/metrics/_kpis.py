@@ -32,8 +32,43 @@ def _array(x: ArrayLike) -> np.ndarray:
     return np.asarray(x, dtype=np.float64).reshape(-1)
 
 
-@dataclass(frozen=True)
-class NpsResult:
+def _g(x: float, digits: int = 1) -> str:
+    """A rounded number for display (the fields keep the exact value)."""
+    return "nan" if not np.isfinite(x) else f"{x:.{digits}f}"
+
+
+class _Display:
+    """Notebook displays of a result: ``repr`` rounded (``low=-29.8``, not ``-29.782658786036354``) and a small HTML
+    table; the exact numbers stay in the fields."""
+
+    _digits: dict[str, int] = {}
+
+    def _pairs(self) -> list[tuple[str, str]]:
+        out = []
+        for name in self.__dataclass_fields__:  # type: ignore[attr-defined]
+            v = getattr(self, name)
+            if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
+                out.append((name, f"{v:,}"))
+            elif isinstance(v, float):
+                out.append((name, f"{v:.0%}" if name == "confidence" else
+                            f"{v:.3g}" if name == "p" else _g(v, self._digits.get(name, 2))))
+            else:
+                out.append((name, str(v)))
+        return out
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(" + ", ".join(f"{k}={v}" for k, v in self._pairs()) + ")"
+
+    def _repr_html_(self) -> str:
+        import html
+
+        rows = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
+                       f"<td style='text-align:right'>{html.escape(v)}</td></tr>" for k, v in self._pairs())
+        return f"<table><caption>{html.escape(str(self))}</caption>{rows}</table>"
+
+
+@dataclass(frozen=True, repr=False)
+class NpsResult(_Display):
     """Net Promoter Score in points (-100..100) with its adjusted-Wald interval."""
     value: float
     low: float
@@ -44,13 +79,14 @@ class NpsResult:
     detractors: int
     variance: float
     confidence: float
+    _digits = {"value": 1, "low": 1, "high": 1, "variance": 3}
 
     def __str__(self) -> str:
         return f"NPS {self.value:.1f} [{self.low:.1f}, {self.high:.1f}] (n={self.n}, {self.confidence:.0%} CI)"
 
 
-@dataclass(frozen=True)
-class CsatResult:
+@dataclass(frozen=True, repr=False)
+class CsatResult(_Display):
     """CSAT as the percentage of 4-5 answers (top-2-box) with its Wilson interval, in percent."""
     value: float
     low: float
@@ -58,28 +94,34 @@ class CsatResult:
     n: int
     satisfied: int
     confidence: float
+    _digits = {"value": 1, "low": 1, "high": 1}
 
     def __str__(self) -> str:
         return f"CSAT {self.value:.1f}% [{self.low:.1f}, {self.high:.1f}] (n={self.n}, {self.confidence:.0%} CI)"
 
 
-@dataclass(frozen=True)
-class CesResult:
+@dataclass(frozen=True, repr=False)
+class CesResult(_Display):
     """Customer Effort Score (CES 2.0, 1-7 agreement that it was easy): mean and percent agreeing (5-7)."""
     mean: float
     agree: float
     n: int
+    _digits = {"mean": 2, "agree": 1}
 
     def __str__(self) -> str:
         return f"CES {self.mean:.2f} ({self.agree:.1f}% agree, n={self.n})"
 
 
-@dataclass(frozen=True)
-class TestResult:
+@dataclass(frozen=True, repr=False)
+class TestResult(_Display):
     """A two-sided z test: the difference (first minus second, or minus the benchmark), z and p."""
     difference: float
     z: float
     p: float
+    _digits = {"difference": 1, "z": 2}
+
+    def __str__(self) -> str:
+        return f"difference {self.difference:+.1f}, z={self.z:.2f}, p={self.p:.3g}"
 
     def significant(self, alpha: float = 0.05) -> bool:
         return bool(np.isfinite(self.p) and self.p < alpha)

@@ -22,8 +22,10 @@ def plot_cohorts(cohorts: "Cohorts", ax: Any = None, max_age: int | None = None,
         _, ax = plt.subplots(figsize=(min(14, 2 + 0.6 * r.shape[1]), min(10, 1.5 + 0.35 * r.shape[0])))
     later = r.iloc[:, 1:].to_numpy(dtype=float)
     vmax = float(np.nanmax(later)) * 1.05 if later.size and np.isfinite(later).any() else 1.0
-    im = ax.imshow(np.ma.masked_invalid(r.to_numpy(dtype=float)), aspect="auto", cmap="viridis", vmin=0,
-                   vmax=vmax, interpolation="nearest")  # scaled to ages >= 1 (age 0 is always 100%)
+    # in percent, like the title and the cell labels; the colours scale to ages >= 1 (age 0 is always 100%)
+    vmax = 100 * vmax
+    im = ax.imshow(np.ma.masked_invalid(100 * r.to_numpy(dtype=float)), aspect="auto", cmap="viridis", vmin=0,
+                   vmax=vmax, interpolation="nearest")
     ax.set_xticks(range(r.shape[1]))
     ax.set_xticklabels(r.columns)
     ax.set_yticks(range(r.shape[0]))
@@ -38,8 +40,8 @@ def plot_cohorts(cohorts: "Cohorts", ax: Any = None, max_age: int | None = None,
                 v = r.iat[i, j]
                 if v == v:
                     ax.text(j, i, f"{100 * v:.0f}", ha="center", va="center", fontsize=7,
-                            color="white" if v < 0.6 * vmax else "black")
-    ax.figure.colorbar(im, ax=ax, label="retention share (age 0 = 100%)")
+                            color="white" if 100 * v < 0.6 * vmax else "black")
+    ax.figure.colorbar(im, ax=ax, label="% of the cohort active (age 0 = 100%)")
     ax.set_title("Retention by acquisition cohort (%)")
     return ax
 

@@ -63,4 +63,11 @@ def plot_backlog(summary: FeedbackSummary, ax: Any = None) -> Any:
     ax.set_title("Complaint and feedback backlog")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
     ax.tick_params(axis="x", labelrotation=45)
+    for t in ax.get_xticklabels():
+        t.set_horizontalalignment("right")
+    # the legend beside the axes and the slanted dates need room: without a layout they fell off the figure
+    from matplotlib.figure import Figure
+
+    if isinstance(ax.figure, Figure) and ax.figure.get_layout_engine() is None:  # not a SubFigure
+        ax.figure.tight_layout()
     return ax
