@@ -62,3 +62,7 @@
 #include "cxkit/voc/vader.hpp"
 #include "cxkit/retention/cohorts.hpp"
 #include "cxkit/retention/kaplan_meier.hpp"
+#include "cxkit/privacy/pseudonymiser.hpp"
+#include "cxkit/privacy/redactor.hpp"
+#include "cxkit/privacy/sealed_bytes.hpp"
+#include "cxkit/privacy/secret_key.hpp"

@@ -66,14 +66,16 @@ class Scorecard:
     def __reduce__(self) -> tuple[object, tuple[bytes]]:
         return (Scorecard._from_bytes, (self._core.serialize(),))
 
-    def serialize(self) -> bytes:
-        """The state as versioned bytes (see :meth:`deserialize`)."""
-        return self._core.serialize()
+    def serialize(self, key: bytes | None = None) -> bytes:
+        """The state as versioned bytes (see :meth:`deserialize`); with ``key`` (32 bytes,
+        :func:`cxkit.privacy.generate_key`) sealed: encrypted and authenticated."""
+        return self._core.serialize(key=key)
 
     @staticmethod
-    def deserialize(b: bytes) -> "Scorecard":
-        """A Scorecard from bytes made by :meth:`serialize`; untrusted bytes are checked (ValueError)."""
-        return Scorecard(ScorecardState.deserialize(b))
+    def deserialize(b: bytes, key: bytes | None = None) -> "Scorecard":
+        """A Scorecard from bytes made by :meth:`serialize`; untrusted bytes are checked (ValueError), sealed ones
+        authenticated with ``key`` first."""
+        return Scorecard(ScorecardState.deserialize(b, key=key))
 
     _from_bytes = deserialize  # the name pickles from older versions refer to
 
