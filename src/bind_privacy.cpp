@@ -1,5 +1,5 @@
 // Bindings of the privacy area (cxkit._core.privacy): keyed pseudonyms, redaction of personal data in text, and
-// sealed (encrypted, authenticated) bytes. Keys arrive as bytes and live only inside the call, in a SecretKey that
+// sealed (encrypted, authenticated) bytes, small-cell suppression. Keys arrive as bytes and live only inside the call, in a SecretKey that
 // libsodium wipes afterwards; no object here keeps one.
 //
 // Threads: the bulk functions read UTF-8 columns given as (offsets, data) numpy views of Arrow buffers. Arrow
@@ -20,6 +20,7 @@
 #include "cxkit/privacy/pseudonymiser.hpp"
 #include "cxkit/privacy/redactor.hpp"
 #include "cxkit/privacy/sealed_bytes.hpp"
+#include "cxkit/privacy/small_cells.hpp"
 #include "cxkit/privacy/secret_key.hpp"
 #include "interruptible.hpp"
 
@@ -192,6 +193,27 @@ void register_sealing(py::module_& m) {
     m.def("is_sealed", [](py::bytes data) { return privacy::is_sealed(std::string_view(data)); }, py::arg("data"));
 }
 
+void register_small_cells(py::module_& m) {
+    m.def("suppress_small_cells",
+          [](py::array_t<std::uint64_t, py::array::c_style | py::array::forcecast> customers, std::uint64_t k) {
+              if (customers.ndim() != 2) throw invalid_input("customers", invalid_input::no_row, "must be a 2-D grid");
+              const auto rows = static_cast<std::size_t>(customers.shape(0));
+              const auto cols = static_cast<std::size_t>(customers.shape(1));
+              // Small (a published table), so computed with the GIL held on the caller's array.
+              const privacy::SmallCellSuppression s = privacy::suppress_small_cells(
+                  std::span<const std::uint64_t>(customers.data(), rows * cols), rows, cols, k);
+              py::array_t<bool> hidden({static_cast<py::ssize_t>(rows), static_cast<py::ssize_t>(cols)});
+              std::copy(s.hidden.begin(), s.hidden.end(), hidden.mutable_data());
+              py::array_t<bool> row_total(static_cast<py::ssize_t>(rows)), col_total(static_cast<py::ssize_t>(cols));
+              std::copy(s.row_total_hidden.begin(), s.row_total_hidden.end(), row_total.mutable_data());
+              std::copy(s.col_total_hidden.begin(), s.col_total_hidden.end(), col_total.mutable_data());
+              return py::make_tuple(hidden, row_total, col_total, s.primary, s.complementary);
+          },
+          py::arg("customers"), py::arg("k"),
+          "Cells of a rows x cols grid of distinct-customer counts to hide: (hidden, row_total_hidden, "
+          "col_total_hidden, primary, complementary).");
+}
+
 }  // namespace
 
 void bind_privacy(py::module_& m) {
@@ -199,4 +221,5 @@ void bind_privacy(py::module_& m) {
     register_pseudonyms(m);
     register_redaction(m);
     register_sealing(m);
+    register_small_cells(m);
 }

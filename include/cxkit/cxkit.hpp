@@ -65,4 +65,5 @@
 #include "cxkit/privacy/pseudonymiser.hpp"
 #include "cxkit/privacy/redactor.hpp"
 #include "cxkit/privacy/sealed_bytes.hpp"
+#include "cxkit/privacy/small_cells.hpp"
 #include "cxkit/privacy/secret_key.hpp"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['RedactionCounts', 'generate_key', 'is_sealed', 'open_sealed', 'pseudonym', 'pseudonym_size', 'pseudonyms_utf8', 'redact_utf8', 'seal']
+__all__: list[str] = ['RedactionCounts', 'generate_key', 'is_sealed', 'open_sealed', 'pseudonym', 'pseudonym_size', 'pseudonyms_utf8', 'redact_utf8', 'seal', 'suppress_small_cells']
 class RedactionCounts:
     """
     What redaction found and replaced.
@@ -58,5 +58,9 @@ def redact_utf8(offsets: typing.Annotated[numpy.typing.ArrayLike, numpy.int64], 
 def seal(data: bytes, key: bytes) -> bytes:
     """
     Encrypts and authenticates bytes (XChaCha20-Poly1305, a fresh nonce).
+    """
+def suppress_small_cells(customers: typing.Annotated[numpy.typing.ArrayLike, numpy.uint64], k: typing.SupportsInt | typing.SupportsIndex) -> tuple[numpy.typing.NDArray[numpy.bool], numpy.typing.NDArray[numpy.bool], numpy.typing.NDArray[numpy.bool], int, int]:
+    """
+    Cells of a rows x cols grid of distinct-customer counts to hide: (hidden, row_total_hidden, col_total_hidden, primary, complementary).
     """
 pseudonym_size: int = 32

@@ -17,8 +17,10 @@ from ._keys import ENV_KEY, ENV_KEY_FILE, SecretKey, generate_key, resolve_key, 
 from ._pseudonymise import pseudonym, pseudonymise
 from ._redact import RedactionCounts, redact
 from ._sealed import dumps, loads, open_sealed, seal
+from ._small_cells import hidden_cells, suppress_small_cells
 
 __all__ = ["pseudonymise", "pseudonym", "redact", "RedactionCounts", "seal", "open_sealed", "dumps", "loads",
+           "suppress_small_cells", "hidden_cells",
            "SecretKey", "generate_key", "resolve_key", "write_key_file", "ENV_KEY", "ENV_KEY_FILE"]
 
 
