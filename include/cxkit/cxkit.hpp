@@ -62,6 +62,7 @@
 #include "cxkit/voc/vader.hpp"
 #include "cxkit/retention/cohorts.hpp"
 #include "cxkit/retention/kaplan_meier.hpp"
+#include "cxkit/privacy/erasure.hpp"
 #include "cxkit/privacy/pseudonymiser.hpp"
 #include "cxkit/privacy/redactor.hpp"
 #include "cxkit/privacy/sealed_bytes.hpp"
