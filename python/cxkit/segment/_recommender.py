@@ -492,8 +492,12 @@ class Recommender:
         return codes.astype(np.int32), ids
 
     def recommend(self, customers: Iterable[Any] | None = None, n: int = 5, exclude_purchased: bool = True, *,
-                  timing: tuple[Any, pd.DataFrame] | None = None, horizon: float | None = None) -> pd.DataFrame:
+                  timing: tuple[Any, pd.DataFrame] | None = None, horizon: float | None = None,
+                  consent: Any = None) -> pd.DataFrame:
         """Top-``n`` items per customer: a DataFrame (customer_id, rank, item, score, source).
+
+        ``consent``: a :class:`cxkit.privacy.Consent`; customers without consent to personalisation (and, with
+        ``timing``, to contact) are left out of the list; ``result.attrs["left_out"]`` says how many.
 
         ``customers``: ids (default: every customer seen in fit); an unknown id raises ``ValueError`` naming it.
         ``exclude_purchased`` drops the items a (consenting) customer already bought. ``source`` is
@@ -531,12 +535,12 @@ class Recommender:
         lapsed (a win-back campaign rather than a recommendation).
         """
         self._check_fitted()
-        core, consent, known, items, _ = self._snap
+        core, fit_consent, known, items, _ = self._snap
         if int(n) < 0:
             raise ValueError(f"n must be >= 0, got {n}")
         codes, ids = self._customer_codes(known, customers)
         when = None if timing is None else _timing_columns(ids, timing, horizon)
-        r = core.recommend(codes, int(n), bool(exclude_purchased), consent)
+        r = core.recommend(codes, int(n), bool(exclude_purchased), fit_consent)
         out = pd.DataFrame({
             "customer_id": ids.to_numpy()[r["request"]],
             "rank": r["rank"],
@@ -547,6 +551,15 @@ class Recommender:
         if when is not None:
             for name, values in when.items():
                 out[name] = values[r["request"]]
+        if consent is not None:
+            ok = consent.allows(out["customer_id"], "personalisation")
+            if timing is not None:
+                ok &= consent.allows(out["customer_id"], "contact")
+            requested = pd.Index(ids)
+            kept = out.loc[ok].reset_index(drop=True)
+            kept.attrs["left_out"] = int((~pd.Index(requested).isin(kept["customer_id"])).sum()
+                                         if len(kept) else len(requested))
+            return kept
         return out
 
     def similar_items(self, item: Any, n: int = 5) -> pd.DataFrame:
