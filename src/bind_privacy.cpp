@@ -17,6 +17,7 @@
 
 #include "cxkit/core/error.hpp"
 #include "cxkit/core/parallel.hpp"
+#include "cxkit/privacy/erasure.hpp"
 #include "cxkit/privacy/pseudonymiser.hpp"
 #include "cxkit/privacy/redactor.hpp"
 #include "cxkit/privacy/sealed_bytes.hpp"
@@ -193,6 +194,17 @@ void register_sealing(py::module_& m) {
     m.def("is_sealed", [](py::bytes data) { return privacy::is_sealed(std::string_view(data)); }, py::arg("data"));
 }
 
+void register_erasure(py::module_& m) {
+    m.def("customer_keys_utf8",
+          [](py::array_t<std::int64_t, py::array::c_style> offsets, py::array_t<std::uint8_t, py::array::c_style> data) {
+              const Utf8Column c = utf8_column(offsets, data);
+              std::vector<std::uint64_t> keys(c.size);
+              for (std::size_t i = 0; i < c.size; ++i) keys[i] = core::CustomerIds::key_of(c.at(i));
+              return py::array_t<std::uint64_t>(static_cast<py::ssize_t>(keys.size()), keys.data());
+          },
+          py::arg("offsets"), py::arg("data"), "The 64-bit customer keys of string ids (as logs and states key them).");
+}
+
 void register_small_cells(py::module_& m) {
     m.def("suppress_small_cells",
           [](py::array_t<std::uint64_t, py::array::c_style | py::array::forcecast> customers, std::uint64_t k) {
@@ -222,4 +234,5 @@ void bind_privacy(py::module_& m) {
     register_redaction(m);
     register_sealing(m);
     register_small_cells(m);
+    register_erasure(m);
 }

@@ -376,6 +376,10 @@ class CustomerSet:
         ...
     def __setstate__(self, arg0: bytes) -> None:
         ...
+    def erase(self, keys: typing.Annotated[numpy.typing.ArrayLike, numpy.uint64]) -> None:
+        """
+        Forgets these customers (keys from cxkit.privacy.customer_keys; GIL held).
+        """
     def serialize(self, key: bytes | None = None) -> bytes:
         """
         The state as versioned bytes (see deserialize). With key (32 bytes, cxkit.privacy.generate_key()), the bytes are sealed: encrypted and authenticated (XChaCha20-Poly1305), so they can be stored or sent where others could read or change them.
@@ -415,6 +419,10 @@ class ActivityState:
     def by_period(self, max_rows: typing.SupportsInt | typing.SupportsIndex = 0) -> list:
         """
         One row per period from the first to the last active one: (period, start, end, new, lost, retention, churn). Refuses more than max(65536, 64 per pair) rows unless max_rows allows more.
+        """
+    def erase(self, keys: typing.Annotated[numpy.typing.ArrayLike, numpy.uint64]) -> None:
+        """
+        Forgets these customers (keys from cxkit.privacy.customer_keys; GIL held).
         """
     def serialize(self, key: bytes | None = None) -> bytes:
         """

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['RedactionCounts', 'generate_key', 'is_sealed', 'open_sealed', 'pseudonym', 'pseudonym_size', 'pseudonyms_utf8', 'redact_utf8', 'seal', 'suppress_small_cells']
+__all__: list[str] = ['RedactionCounts', 'customer_keys_utf8', 'generate_key', 'is_sealed', 'open_sealed', 'pseudonym', 'pseudonym_size', 'pseudonyms_utf8', 'redact_utf8', 'seal', 'suppress_small_cells']
 class RedactionCounts:
     """
     What redaction found and replaced.
@@ -33,6 +33,10 @@ class RedactionCounts:
     @property
     def total(self) -> int:
         ...
+def customer_keys_utf8(offsets: typing.Annotated[numpy.typing.ArrayLike, numpy.int64], data: typing.Annotated[numpy.typing.ArrayLike, numpy.uint8]) -> numpy.typing.NDArray[numpy.uint64]:
+    """
+    The 64-bit customer keys of string ids (as logs and states key them).
+    """
 def generate_key() -> bytes:
     """
     32 random bytes from the operating system's generator (libsodium randombytes).

@@ -48,6 +48,10 @@ class RecommenderState:
         ...
     def __setstate__(self, arg0: bytes) -> None:
         ...
+    def erase(self, customers: typing.Annotated[numpy.typing.ArrayLike, numpy.int64]) -> None:
+        """
+        Forgets the pairs of these customer keys (GIL held).
+        """
     def serialize(self, key: bytes | None = None) -> bytes:
         """
         The state as versioned bytes (see deserialize). With key (32 bytes, cxkit.privacy.generate_key()), the bytes are sealed: encrypted and authenticated (XChaCha20-Poly1305), so they can be stored or sent where others could read or change them.

@@ -14,6 +14,7 @@ True
 from __future__ import annotations
 
 from ._consent import PURPOSES, Consent
+from ._erasure import customer_keys
 from ._keys import ENV_KEY, ENV_KEY_FILE, SecretKey, generate_key, resolve_key, write_key_file
 from ._pseudonymise import pseudonym, pseudonymise
 from ._redact import RedactionCounts, redact
@@ -21,7 +22,7 @@ from ._sealed import dumps, loads, open_sealed, seal
 from ._small_cells import hidden_cells, suppress_small_cells
 
 __all__ = ["pseudonymise", "pseudonym", "redact", "RedactionCounts", "seal", "open_sealed", "dumps", "loads",
-           "suppress_small_cells", "hidden_cells", "Consent", "PURPOSES",
+           "suppress_small_cells", "hidden_cells", "Consent", "PURPOSES", "customer_keys",
            "SecretKey", "generate_key", "resolve_key", "write_key_file", "ENV_KEY", "ENV_KEY_FILE"]
 
 

@@ -167,6 +167,22 @@ class RecommenderState:
     def __len__(self) -> int:
         return len(self._core)
 
+    def erase(self, customers: Iterable[Any]) -> int:
+        """Forgets these customers (privacy: erasure): afterwards the state, its ids and its bytes are those of a
+        state filled without them. Unknown ids are ignored; returns how many customers were forgotten."""
+        own_c, own_i, core = self._snap
+        pos = own_c.get_indexer(pd.Index(list(customers)))
+        pos = np.unique(pos[pos >= 0])
+        if len(pos) == 0:
+            return 0
+        erased = _seg.RecommenderState.deserialize(core.serialize())
+        erased.erase(pos.astype(np.int64))
+        keep = np.ones(len(own_c), bool)
+        keep[pos] = False
+        kept_c = own_c[keep]
+        self._set(kept_c, own_i, self._keyed_by((own_c, own_i, erased), kept_c, own_i))  # one step, GIL held
+        return int(len(pos))
+
     def __reduce__(self) -> tuple[Any, tuple[np.ndarray, np.ndarray, bytes]]:
         customers, items, core = self._snap
         return (_restore_state, (customers.to_numpy(), items.to_numpy(), core.serialize()))
