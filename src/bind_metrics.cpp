@@ -255,9 +255,17 @@ void bind_metrics(py::module_& m) {
         .def("__len__", [](CustomerSet& s) {
             s.normalize();
             return s.size();
-        });
+        })
+        .def("erase", [](CustomerSet& s, py::array_t<std::uint64_t, py::array::c_style | py::array::forcecast> keys) {
+                 s.erase(std::span<const std::uint64_t>(keys.data(), static_cast<std::size_t>(keys.size())));
+             },
+             py::arg("keys"), "Forgets these customers (keys from cxkit.privacy.customer_keys; GIL held).");
 
     bind_state<ActivityState>(m, "ActivityState", "Customer x period activity for retention and churn (mergeable).")
+        .def("erase", [](ActivityState& s, py::array_t<std::uint64_t, py::array::c_style | py::array::forcecast> keys) {
+                 s.erase(std::span<const std::uint64_t>(keys.data(), static_cast<std::size_t>(keys.size())));
+             },
+             py::arg("keys"), "Forgets these customers (keys from cxkit.privacy.customer_keys; GIL held).")
         .def("add", [](ActivityState& s, py::array_t<std::uint64_t> keys, py::array_t<std::int64_t> periods) {
             if (keys.size() != periods.size())
                 throw invalid_input("periods", invalid_input::no_row, "must have as many values as keys");

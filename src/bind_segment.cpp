@@ -327,6 +327,10 @@ void register_recommender_state(py::module_& m) {
              }),
              py::arg("customer"), py::arg("item"), "A state from key pairs (duplicates and any order allowed).")
         .def("__len__", &seg::RecommenderState::size)
+        .def("erase", [](seg::RecommenderState& st, const Keys& customers) {
+                 st.erase(std::span<const std::int64_t>(customers.data(), static_cast<std::size_t>(customers.size())));
+             },
+             py::arg("customers"), "Forgets the pairs of these customer keys (GIL held).")
         .def("__repr__", [](const seg::RecommenderState& st) {
             return "RecommenderState(" + std::to_string(st.size()) + " pairs)";
         })

@@ -14,6 +14,7 @@ void bind_clv(py::module_& m);
 void bind_voc(py::module_& m);
 void bind_retention(py::module_& m);
 void bind_segment(py::module_& m);
+void bind_privacy(py::module_& m);
 
 namespace {
 // Registers area `name` as the submodule cxkit._core.<name>, filled by that area's bind_<name>.
@@ -42,4 +43,5 @@ PYBIND11_MODULE(_core, m) {
     area(m, "voc", bind_voc);
     area(m, "retention", bind_retention);
     area(m, "segment", bind_segment);
+    area(m, "privacy", bind_privacy);
 }

@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "cxkit/core/mergeable.hpp"
+#include "cxkit/privacy/sealed_bytes.hpp"
 #include "interruptible.hpp"
 
 namespace cxkit::bind {
@@ -70,11 +71,22 @@ py::class_<S> bind_state(py::module_& m, const char* name, const char* doc) {
         .def("__eq__", [](const S& a, const S& b) { return a == b; }, py::is_operator())
         .def("__copy__", [](const S& a) { return S(a); })
         .def("__deepcopy__", [](const S& a, py::dict) { return S(a); })
-        .def("serialize", [](const S& s) { return py::bytes(s.serialize()); },
-             "The state as versioned bytes (see deserialize).")
-        .def_static("deserialize", [](py::bytes b) {
-                        // Untrusted bytes: the state checks its invariants and refuses with ValueError.
+        .def("serialize", [](const S& s, std::optional<py::bytes> key) {
+                 std::string bytes = s.serialize();
+                 if (key) bytes = privacy::seal(bytes, privacy::SecretKey(std::string_view(*key)));
+                 return py::bytes(bytes);
+             },
+             py::arg("key") = py::none(),
+             "The state as versioned bytes (see deserialize). With key (32 bytes, cxkit.privacy.generate_key()), "
+             "the bytes are sealed: encrypted and authenticated (XChaCha20-Poly1305), so they can be stored or "
+             "sent where others could read or change them.")
+        .def_static("deserialize", [](py::bytes b, std::optional<py::bytes> key) {
+                        // Untrusted bytes: sealed ones are authenticated before a byte is parsed; the state then
+                        // checks its invariants and refuses with ValueError.
                         std::string data(b);
+                        if (key) data = privacy::open_sealed(data, privacy::SecretKey(std::string_view(*key)));
+                        else if (privacy::is_sealed(data))
+                            throw invalid_input("these bytes are sealed: pass the key they were sealed with (key=...)");
                         std::optional<S> s;
                         {
                             released_interruptible scope;
@@ -82,7 +94,9 @@ py::class_<S> bind_state(py::module_& m, const char* name, const char* doc) {
                         }
                         return std::move(*s);
                     },
-                    "A state from bytes made by serialize(); refuses (ValueError) bytes that are not a valid state.")
+                    py::arg("data"), py::arg("key") = py::none(),
+                    "A state from bytes made by serialize(); refuses (ValueError) bytes that are not a valid state, "
+                    "and sealed bytes that were changed, cut short or sealed with another key.")
         .def(py::pickle([](const S& s) { return py::bytes(s.serialize()); },
                         [](py::bytes b) { return S::deserialize(std::string(b)); }));
     return c;

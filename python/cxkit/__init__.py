@@ -17,7 +17,7 @@ except ImportError as e:  # pragma: no cover - only when the extension was not b
         "(or run ./scripts/setup), not by putting python/ on sys.path"
     ) from e
 
-from . import clv, core, datasets, journey, metrics, retention, segment, voc
+from . import clv, core, datasets, journey, metrics, privacy, retention, segment, voc
 from . import reporting
 from .core import EventLog, InputError, Scan, Segmentation, scan
 from .journey import PRIORITY_QUADRANTS, STAKEHOLDER_QUADRANTS, prioritise
@@ -33,7 +33,7 @@ __all__ = [
     "nps", "csat", "ces", "nps_test", "csat_test", "NpsResult", "CsatResult", "CesResult", "TestResult",
     "NpsState", "CsatState", "CesState", "FcrState", "ResponseTimeState", "MeanState", "ComplaintState",
     "ActivityState", "simple_clv", "datasets", "core", "metrics", "clv", "retention", "segment", "voc", "journey",
-    "prioritise", "report", "reporting",
+    "privacy", "prioritise", "report", "reporting",
     "PRIORITY_QUADRANTS", "STAKEHOLDER_QUADRANTS", "__version__",
 ]
 

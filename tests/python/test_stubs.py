@@ -20,7 +20,7 @@ import cxkit
 from cxkit import _core
 
 ROOT = Path(__file__).resolve().parents[2]
-SUBMODULES = ["core", "metrics", "journey", "clv", "voc", "retention", "segment"]
+SUBMODULES = ["core", "metrics", "journey", "clv", "voc", "retention", "segment", "privacy"]
 
 
 def test_checked_in_stubs_match_the_bindings():

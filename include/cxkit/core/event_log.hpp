@@ -64,9 +64,12 @@ public:
     // A 64-bit key for the customer that means the same in every log: the id itself for integers, FNV-1a of the
     // UTF-8 bytes for strings. Mergeable customer sets use these keys so partitions need no shared dictionary.
     std::uint64_t key(std::size_t code) const noexcept {
-        if (!is_string_) return static_cast<std::uint64_t>(ints_[code]);
+        return is_string_ ? key_of(strings_[code]) : key_of(ints_[code]);
+    }
+    static std::uint64_t key_of(std::int64_t id) noexcept { return static_cast<std::uint64_t>(id); }
+    static std::uint64_t key_of(std::string_view id) noexcept {
         std::uint64_t h = 14695981039346656037ull;  // FNV-1a 64 offset basis (0xcbf29ce484222325)
-        for (unsigned char ch : strings_[code]) {
+        for (unsigned char ch : id) {
             h ^= ch;
             h *= 1099511628211ull;
         }

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <iterator>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -139,6 +140,13 @@ struct ActivityState {
         return row(-1, s, e, n, l);
     }
 
+    // Forgets the customers with these keys (privacy: erasure): the state a fill without them gives.
+    void erase(std::span<const std::uint64_t> gone) {
+        normalize();
+        std::vector<std::uint64_t> g(gone.begin(), gone.end());
+        std::sort(g.begin(), g.end());
+        std::erase_if(pairs, [&](const auto& p) { return std::binary_search(g.begin(), g.end(), p.first); });
+    }
     ActivityState& operator+=(const ActivityState& o) {
         normalize();
         const bool o_normal = o.is_normalized();

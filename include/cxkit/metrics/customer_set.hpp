@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <iterator>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +36,16 @@ struct CustomerSet {
         return keys.size();
     }
 
+    // Forgets the customers with these keys (privacy: erasure): the set a fill without them gives.
+    void erase(std::span<const std::uint64_t> gone) {
+        normalize();
+        std::vector<std::uint64_t> g(gone.begin(), gone.end());
+        std::sort(g.begin(), g.end());
+        std::vector<std::uint64_t> out;
+        out.reserve(keys.size());
+        std::set_difference(keys.begin(), keys.end(), g.begin(), g.end(), std::back_inserter(out));
+        keys = std::move(out);
+    }
     CustomerSet& operator+=(const CustomerSet& o) {
         normalize();
         const bool o_normal = o.is_normalized();

@@ -70,6 +70,21 @@ struct RecommenderState {
         unzip(pairs);
     }
 
+    // Forgets the customers with these keys (privacy: erasure): the state a fill without them gives.
+    void erase(std::span<const std::int64_t> gone) {
+        normalize();
+        std::vector<std::int64_t> g(gone.begin(), gone.end());
+        std::sort(g.begin(), g.end());
+        std::size_t w = 0;
+        for (std::size_t k = 0; k < customer.size(); ++k) {
+            if (std::binary_search(g.begin(), g.end(), customer[k])) continue;
+            customer[w] = customer[k];
+            item[w] = item[k];
+            ++w;
+        }
+        customer.resize(w);
+        item.resize(w);
+    }
     RecommenderState& operator+=(const RecommenderState& o) {
         normalize();
         const RecommenderState* other = &o;

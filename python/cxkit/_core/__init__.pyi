@@ -10,5 +10,6 @@ from . import clv
 from . import voc
 from . import retention
 from . import segment
-__all__: list[str] = ['clv', 'core', 'journey', 'metrics', 'retention', 'segment', 'voc']
+from . import privacy
+__all__: list[str] = ['clv', 'core', 'journey', 'metrics', 'privacy', 'retention', 'segment', 'voc']
 __version__: str

@@ -12,9 +12,9 @@ class NpsState:
     """
     __hash__: typing.ClassVar[None]  # type: ignore[assignment]  # unhashable: pybind11 sets None with __eq__
     @staticmethod
-    def deserialize(arg0: bytes) -> NpsState:
+    def deserialize(data: bytes, key: bytes | None = None) -> NpsState:
         """
-        A state from bytes made by serialize(); refuses (ValueError) bytes that are not a valid state.
+        A state from bytes made by serialize(); refuses (ValueError) bytes that are not a valid state, and sealed bytes that were changed, cut short or sealed with another key.
         """
     def __add__(self, arg0: NpsState) -> NpsState:
         ...
@@ -42,9 +42,9 @@ class NpsState:
         ...
     def interval(self, confidence: typing.SupportsFloat | typing.SupportsIndex = 0.95) -> tuple[float, float]:
         ...
-    def serialize(self) -> bytes:
+    def serialize(self, key: bytes | None = None) -> bytes:
         """
-        The state as versioned bytes (see deserialize).
+        The state as versioned bytes (see deserialize). With key (32 bytes, cxkit.privacy.generate_key()), the bytes are sealed: encrypted and authenticated (XChaCha20-Poly1305), so they can be stored or sent where others could read or change them.
         """
     @property
     def detractors(self) -> int:
@@ -70,9 +70,9 @@ class CsatState:
     """
     __hash__: typing.ClassVar[None]  # type: ignore[assignment]  # unhashable: pybind11 sets None with __eq__
     @staticmethod
-    def deserialize(arg0: bytes) -> CsatState:
+    def deserialize(data: bytes, key: bytes | None = None) -> CsatState:
         """
-        A state from bytes made by serialize(); refuses (ValueError) bytes that are not a valid state.
+        A state from bytes made by serialize(); refuses (ValueError) bytes that are not a valid state, and sealed bytes that were changed, cut short or sealed with another key.
         """
     def __add__(self, arg0: CsatState) -> CsatState:
         ...
@@ -100,9 +100,9 @@ class CsatState:
         ...
     def interval(self, confidence: typing.SupportsFloat | typing.SupportsIndex = 0.95) -> tuple[float, float]:
         ...
-    def serialize(self) -> bytes:
+    def serialize(self, key: bytes | None = None) -> bytes:
         """
-        The state as versioned bytes (see deserialize).
+        The state as versioned bytes (see deserialize). With key (32 bytes, cxkit.privacy.generate_key()), the bytes are sealed: encrypted and authenticated (XChaCha20-Poly1305), so they can be stored or sent where others could read or change them.
         """
     @property
     def counts(self) -> list[int]:
@@ -122,9 +122,9 @@ class CesState:
     """
     __hash__: typing.ClassVar[None]  # type: ignore[assignment]  # unhashable: pybind11 sets None with __eq__
     @staticmethod
-    def deserialize(arg0: bytes) -> CesState:
+    def deserialize(data: bytes, key: bytes | None = None) -> CesState:
         """
-        A state from bytes made by serialize(); refuses (ValueError) bytes that are not a valid state.
+        A state from bytes made by serialize(); refuses (ValueError) bytes that are not a valid state, and sealed bytes that were changed, cut short or sealed with another key.
         """
     def __add__(self, arg0: CesState) -> CesState:
         ...
@@ -150,9 +150,9 @@ class CesState:
         ...
     def fill(self, scores: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> None:
         ...
-    def serialize(self) -> bytes:
+    def serialize(self, key: bytes | None = None) -> bytes:
         """
-        The state as versioned bytes (see deserialize).
+        The state as versioned bytes (see deserialize). With key (32 bytes, cxkit.privacy.generate_key()), the bytes are sealed: encrypted and authenticated (XChaCha20-Poly1305), so they can be stored or sent where others could read or change them.
         """
     @property
     def agree(self) -> float:
@@ -172,9 +172,9 @@ class FcrState:
     """
     __hash__: typing.ClassVar[None]  # type: ignore[assignment]  # unhashable: pybind11 sets None with __eq__
     @staticmethod
-    def deserialize(arg0: bytes) -> FcrState:
+    def deserialize(data: bytes, key: bytes | None = None) -> FcrState:
         """
-        A state from bytes made by serialize(); refuses (ValueError) bytes that are not a valid state.
+        A state from bytes made by serialize(); refuses (ValueError) bytes that are not a valid state, and sealed bytes that were changed, cut short or sealed with another key.
         """
     def __add__(self, arg0: FcrState) -> FcrState:
         ...
@@ -198,9 +198,9 @@ class FcrState:
         ...
     def fill(self, flags: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> None:
         ...
-    def serialize(self) -> bytes:
+    def serialize(self, key: bytes | None = None) -> bytes:
         """
-        The state as versioned bytes (see deserialize).
+        The state as versioned bytes (see deserialize). With key (32 bytes, cxkit.privacy.generate_key()), the bytes are sealed: encrypted and authenticated (XChaCha20-Poly1305), so they can be stored or sent where others could read or change them.
         """
     @property
     def first_contact(self) -> int:
@@ -217,9 +217,9 @@ class ResponseTimeState:
     """
     __hash__: typing.ClassVar[None]  # type: ignore[assignment]  # unhashable: pybind11 sets None with __eq__
     @staticmethod
-    def deserialize(arg0: bytes) -> ResponseTimeState:
+    def deserialize(data: bytes, key: bytes | None = None) -> ResponseTimeState:
         """
-        A state from bytes made by serialize(); refuses (ValueError) bytes that are not a valid state.
+        A state from bytes made by serialize(); refuses (ValueError) bytes that are not a valid state, and sealed bytes that were changed, cut short or sealed with another key.
         """
     def __add__(self, arg0: ResponseTimeState) -> ResponseTimeState:
         ...
@@ -243,9 +243,9 @@ class ResponseTimeState:
         ...
     def fill(self, seconds: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> None:
         ...
-    def serialize(self) -> bytes:
+    def serialize(self, key: bytes | None = None) -> bytes:
         """
-        The state as versioned bytes (see deserialize).
+        The state as versioned bytes (see deserialize). With key (32 bytes, cxkit.privacy.generate_key()), the bytes are sealed: encrypted and authenticated (XChaCha20-Poly1305), so they can be stored or sent where others could read or change them.
         """
     @property
     def mean(self) -> float:
@@ -265,9 +265,9 @@ class MeanState:
     """
     __hash__: typing.ClassVar[None]  # type: ignore[assignment]  # unhashable: pybind11 sets None with __eq__
     @staticmethod
-    def deserialize(arg0: bytes) -> MeanState:
+    def deserialize(data: bytes, key: bytes | None = None) -> MeanState:
         """
-        A state from bytes made by serialize(); refuses (ValueError) bytes that are not a valid state.
+        A state from bytes made by serialize(); refuses (ValueError) bytes that are not a valid state, and sealed bytes that were changed, cut short or sealed with another key.
         """
     def __add__(self, arg0: MeanState) -> MeanState:
         ...
@@ -291,9 +291,9 @@ class MeanState:
         ...
     def fill(self, values: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> None:
         ...
-    def serialize(self) -> bytes:
+    def serialize(self, key: bytes | None = None) -> bytes:
         """
-        The state as versioned bytes (see deserialize).
+        The state as versioned bytes (see deserialize). With key (32 bytes, cxkit.privacy.generate_key()), the bytes are sealed: encrypted and authenticated (XChaCha20-Poly1305), so they can be stored or sent where others could read or change them.
         """
     @property
     def mean(self) -> float:
@@ -310,9 +310,9 @@ class ComplaintState:
     """
     __hash__: typing.ClassVar[None]  # type: ignore[assignment]  # unhashable: pybind11 sets None with __eq__
     @staticmethod
-    def deserialize(arg0: bytes) -> ComplaintState:
+    def deserialize(data: bytes, key: bytes | None = None) -> ComplaintState:
         """
-        A state from bytes made by serialize(); refuses (ValueError) bytes that are not a valid state.
+        A state from bytes made by serialize(); refuses (ValueError) bytes that are not a valid state, and sealed bytes that were changed, cut short or sealed with another key.
         """
     def __add__(self, arg0: ComplaintState) -> ComplaintState:
         ...
@@ -334,9 +334,9 @@ class ComplaintState:
         """
     def __setstate__(self, arg0: bytes) -> None:
         ...
-    def serialize(self) -> bytes:
+    def serialize(self, key: bytes | None = None) -> bytes:
         """
-        The state as versioned bytes (see deserialize).
+        The state as versioned bytes (see deserialize). With key (32 bytes, cxkit.privacy.generate_key()), the bytes are sealed: encrypted and authenticated (XChaCha20-Poly1305), so they can be stored or sent where others could read or change them.
         """
     @property
     def complaints(self) -> int:
@@ -350,9 +350,9 @@ class CustomerSet:
     """
     __hash__: typing.ClassVar[None]  # type: ignore[assignment]  # unhashable: pybind11 sets None with __eq__
     @staticmethod
-    def deserialize(arg0: bytes) -> CustomerSet:
+    def deserialize(data: bytes, key: bytes | None = None) -> CustomerSet:
         """
-        A state from bytes made by serialize(); refuses (ValueError) bytes that are not a valid state.
+        A state from bytes made by serialize(); refuses (ValueError) bytes that are not a valid state, and sealed bytes that were changed, cut short or sealed with another key.
         """
     def __add__(self, arg0: CustomerSet) -> CustomerSet:
         ...
@@ -376,9 +376,13 @@ class CustomerSet:
         ...
     def __setstate__(self, arg0: bytes) -> None:
         ...
-    def serialize(self) -> bytes:
+    def erase(self, keys: typing.Annotated[numpy.typing.ArrayLike, numpy.uint64]) -> None:
         """
-        The state as versioned bytes (see deserialize).
+        Forgets these customers (keys from cxkit.privacy.customer_keys; GIL held).
+        """
+    def serialize(self, key: bytes | None = None) -> bytes:
+        """
+        The state as versioned bytes (see deserialize). With key (32 bytes, cxkit.privacy.generate_key()), the bytes are sealed: encrypted and authenticated (XChaCha20-Poly1305), so they can be stored or sent where others could read or change them.
         """
 class ActivityState:
     """
@@ -386,9 +390,9 @@ class ActivityState:
     """
     __hash__: typing.ClassVar[None]  # type: ignore[assignment]  # unhashable: pybind11 sets None with __eq__
     @staticmethod
-    def deserialize(arg0: bytes) -> ActivityState:
+    def deserialize(data: bytes, key: bytes | None = None) -> ActivityState:
         """
-        A state from bytes made by serialize(); refuses (ValueError) bytes that are not a valid state.
+        A state from bytes made by serialize(); refuses (ValueError) bytes that are not a valid state, and sealed bytes that were changed, cut short or sealed with another key.
         """
     def __add__(self, arg0: ActivityState) -> ActivityState:
         ...
@@ -416,9 +420,13 @@ class ActivityState:
         """
         One row per period from the first to the last active one: (period, start, end, new, lost, retention, churn). Refuses more than max(65536, 64 per pair) rows unless max_rows allows more.
         """
-    def serialize(self) -> bytes:
+    def erase(self, keys: typing.Annotated[numpy.typing.ArrayLike, numpy.uint64]) -> None:
         """
-        The state as versioned bytes (see deserialize).
+        Forgets these customers (keys from cxkit.privacy.customer_keys; GIL held).
+        """
+    def serialize(self, key: bytes | None = None) -> bytes:
+        """
+        The state as versioned bytes (see deserialize). With key (32 bytes, cxkit.privacy.generate_key()), the bytes are sealed: encrypted and authenticated (XChaCha20-Poly1305), so they can be stored or sent where others could read or change them.
         """
 class KpiState:
     """
@@ -426,9 +434,9 @@ class KpiState:
     """
     __hash__: typing.ClassVar[None]  # type: ignore[assignment]  # unhashable: pybind11 sets None with __eq__
     @staticmethod
-    def deserialize(arg0: bytes) -> KpiState:
+    def deserialize(data: bytes, key: bytes | None = None) -> KpiState:
         """
-        A state from bytes made by serialize(); refuses (ValueError) bytes that are not a valid state.
+        A state from bytes made by serialize(); refuses (ValueError) bytes that are not a valid state, and sealed bytes that were changed, cut short or sealed with another key.
         """
     def __add__(self, arg0: KpiState) -> KpiState:
         ...
@@ -450,9 +458,9 @@ class KpiState:
         """
     def __setstate__(self, arg0: bytes) -> None:
         ...
-    def serialize(self) -> bytes:
+    def serialize(self, key: bytes | None = None) -> bytes:
         """
-        The state as versioned bytes (see deserialize).
+        The state as versioned bytes (see deserialize). With key (32 bytes, cxkit.privacy.generate_key()), the bytes are sealed: encrypted and authenticated (XChaCha20-Poly1305), so they can be stored or sent where others could read or change them.
         """
 class ScorecardState:
     """
@@ -460,9 +468,9 @@ class ScorecardState:
     """
     __hash__: typing.ClassVar[None]  # type: ignore[assignment]  # unhashable: pybind11 sets None with __eq__
     @staticmethod
-    def deserialize(arg0: bytes) -> ScorecardState:
+    def deserialize(data: bytes, key: bytes | None = None) -> ScorecardState:
         """
-        A state from bytes made by serialize(); refuses (ValueError) bytes that are not a valid state.
+        A state from bytes made by serialize(); refuses (ValueError) bytes that are not a valid state, and sealed bytes that were changed, cut short or sealed with another key.
         """
     def __add__(self, arg0: ScorecardState) -> ScorecardState:
         ...
@@ -486,9 +494,9 @@ class ScorecardState:
         ...
     def __setstate__(self, arg0: bytes) -> None:
         ...
-    def serialize(self) -> bytes:
+    def serialize(self, key: bytes | None = None) -> bytes:
         """
-        The state as versioned bytes (see deserialize).
+        The state as versioned bytes (see deserialize). With key (32 bytes, cxkit.privacy.generate_key()), the bytes are sealed: encrypted and authenticated (XChaCha20-Poly1305), so they can be stored or sent where others could read or change them.
         """
     def table(self, confidence: typing.SupportsFloat | typing.SupportsIndex = 0.95, discount_rate: typing.SupportsFloat | typing.SupportsIndex = 0.1, min_change_n: typing.SupportsInt | typing.SupportsIndex = 30, max_activity_rows: typing.SupportsInt | typing.SupportsIndex = 0, threads: typing.SupportsInt | typing.SupportsIndex = 0) -> dict:
         ...

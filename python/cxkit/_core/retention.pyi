@@ -13,9 +13,9 @@ class CohortState:
     """
     __hash__: typing.ClassVar[None]  # type: ignore[assignment]  # unhashable: pybind11 sets None with __eq__
     @staticmethod
-    def deserialize(arg0: bytes) -> CohortState:
+    def deserialize(data: bytes, key: bytes | None = None) -> CohortState:
         """
-        A state from bytes made by serialize(); refuses (ValueError) bytes that are not a valid state.
+        A state from bytes made by serialize(); refuses (ValueError) bytes that are not a valid state, and sealed bytes that were changed, cut short or sealed with another key.
         """
     def __add__(self, arg0: CohortState) -> CohortState:
         ...
@@ -45,9 +45,9 @@ class CohortState:
         ...
     def fill(self, log: cxkit._core.core.EventLog) -> CohortState:
         ...
-    def serialize(self) -> bytes:
+    def serialize(self, key: bytes | None = None) -> bytes:
         """
-        The state as versioned bytes (see deserialize).
+        The state as versioned bytes (see deserialize). With key (32 bytes, cxkit.privacy.generate_key()), the bytes are sealed: encrypted and authenticated (XChaCha20-Poly1305), so they can be stored or sent where others could read or change them.
         """
     def table(self, max_cells: typing.SupportsInt | typing.SupportsIndex = 0) -> tuple[numpy.typing.NDArray[numpy.int64], numpy.typing.NDArray[numpy.uint64]]:
         ...

@@ -14,9 +14,9 @@ class RecommenderState:
     """
     __hash__: typing.ClassVar[None]  # type: ignore[assignment]  # unhashable: pybind11 sets None with __eq__
     @staticmethod
-    def deserialize(arg0: bytes) -> RecommenderState:
+    def deserialize(data: bytes, key: bytes | None = None) -> RecommenderState:
         """
-        A state from bytes made by serialize(); refuses (ValueError) bytes that are not a valid state.
+        A state from bytes made by serialize(); refuses (ValueError) bytes that are not a valid state, and sealed bytes that were changed, cut short or sealed with another key.
         """
     def __add__(self, arg0: RecommenderState) -> RecommenderState:
         ...
@@ -48,9 +48,13 @@ class RecommenderState:
         ...
     def __setstate__(self, arg0: bytes) -> None:
         ...
-    def serialize(self) -> bytes:
+    def erase(self, customers: typing.Annotated[numpy.typing.ArrayLike, numpy.int64]) -> None:
         """
-        The state as versioned bytes (see deserialize).
+        Forgets the pairs of these customer keys (GIL held).
+        """
+    def serialize(self, key: bytes | None = None) -> bytes:
+        """
+        The state as versioned bytes (see deserialize). With key (32 bytes, cxkit.privacy.generate_key()), the bytes are sealed: encrypted and authenticated (XChaCha20-Poly1305), so they can be stored or sent where others could read or change them.
         """
     @property
     def customer(self) -> numpy.typing.NDArray[numpy.int64]:

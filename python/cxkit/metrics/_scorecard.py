@@ -66,14 +66,23 @@ class Scorecard:
     def __reduce__(self) -> tuple[object, tuple[bytes]]:
         return (Scorecard._from_bytes, (self._core.serialize(),))
 
-    def serialize(self) -> bytes:
-        """The state as versioned bytes (see :meth:`deserialize`)."""
-        return self._core.serialize()
+    def erase(self, customers: Any) -> None:
+        """Refused: a scorecard's cells are counts (NPS answers, CSAT answers, ...) that do not know whose they
+        are, so it cannot forget a customer. Erase the customer from the log (``log.erase(...)``) and fill the
+        scorecard again; the customer sets and activity inside hold keys and can forget, the counts cannot."""
+        raise TypeError("a Scorecard cannot forget customers: its KPI counts do not know whose answers they are; "
+                        "erase them from the log (EventLog.erase) and fill the scorecard again")
+
+    def serialize(self, key: bytes | None = None) -> bytes:
+        """The state as versioned bytes (see :meth:`deserialize`); with ``key`` (32 bytes,
+        :func:`cxkit.privacy.generate_key`) sealed: encrypted and authenticated."""
+        return self._core.serialize(key=key)
 
     @staticmethod
-    def deserialize(b: bytes) -> "Scorecard":
-        """A Scorecard from bytes made by :meth:`serialize`; untrusted bytes are checked (ValueError)."""
-        return Scorecard(ScorecardState.deserialize(b))
+    def deserialize(b: bytes, key: bytes | None = None) -> "Scorecard":
+        """A Scorecard from bytes made by :meth:`serialize`; untrusted bytes are checked (ValueError), sealed ones
+        authenticated with ``key`` first."""
+        return Scorecard(ScorecardState.deserialize(b, key=key))
 
     _from_bytes = deserialize  # the name pickles from older versions refer to
 

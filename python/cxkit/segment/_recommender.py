@@ -172,6 +172,22 @@ class RecommenderState:
     def __len__(self) -> int:
         return len(self._core)
 
+    def erase(self, customers: Iterable[Any]) -> int:
+        """Forgets these customers (privacy: erasure): afterwards the state, its ids and its bytes are those of a
+        state filled without them. Unknown ids are ignored; returns how many customers were forgotten."""
+        own_c, own_i, core = self._snap
+        pos = own_c.get_indexer(pd.Index(list(customers)))
+        pos = np.unique(pos[pos >= 0])
+        if len(pos) == 0:
+            return 0
+        erased = _seg.RecommenderState.deserialize(core.serialize())
+        erased.erase(pos.astype(np.int64))
+        keep = np.ones(len(own_c), bool)
+        keep[pos] = False
+        kept_c = own_c[keep]
+        self._set(kept_c, own_i, self._keyed_by((own_c, own_i, erased), kept_c, own_i))  # one step, GIL held
+        return int(len(pos))
+
     def __reduce__(self) -> tuple[Any, tuple[np.ndarray, np.ndarray, bytes]]:
         customers, items, core = self._snap
         return (_restore_state, (customers.to_numpy(), items.to_numpy(), core.serialize()))
@@ -497,8 +513,12 @@ class Recommender:
         return codes.astype(np.int32), ids
 
     def recommend(self, customers: Iterable[Any] | None = None, n: int = 5, exclude_purchased: bool = True, *,
-                  timing: tuple[Any, pd.DataFrame] | None = None, horizon: float | None = None) -> pd.DataFrame:
+                  timing: tuple[Any, pd.DataFrame] | None = None, horizon: float | None = None,
+                  consent: Any = None) -> pd.DataFrame:
         """Top-``n`` items per customer: a DataFrame (customer_id, rank, item, score, source).
+
+        ``consent``: a :class:`cxkit.privacy.Consent`; customers without consent to personalisation (and, with
+        ``timing``, to contact) are left out of the list; ``result.attrs["left_out"]`` says how many.
 
         ``customers``: ids (default: every customer seen in fit); an unknown id raises ``ValueError`` naming it.
         ``exclude_purchased`` drops the items a (consenting) customer already bought. ``source`` is
@@ -536,12 +556,12 @@ class Recommender:
         lapsed (a win-back campaign rather than a recommendation).
         """
         self._check_fitted()
-        core, consent, known, items, _ = self._snap
+        core, fit_consent, known, items, _ = self._snap
         if int(n) < 0:
             raise ValueError(f"n must be >= 0, got {n}")
         codes, ids = self._customer_codes(known, customers)
         when = None if timing is None else _timing_columns(ids, timing, horizon)
-        r = core.recommend(codes, int(n), bool(exclude_purchased), consent)
+        r = core.recommend(codes, int(n), bool(exclude_purchased), fit_consent)
         out = pd.DataFrame({
             "customer_id": ids.to_numpy()[r["request"]],
             "rank": r["rank"],
@@ -552,6 +572,15 @@ class Recommender:
         if when is not None:
             for name, values in when.items():
                 out[name] = values[r["request"]]
+        if consent is not None:
+            ok = consent.allows(out["customer_id"], "personalisation")
+            if timing is not None:
+                ok &= consent.allows(out["customer_id"], "contact")
+            requested = pd.Index(ids)
+            kept = out.loc[ok].reset_index(drop=True)
+            kept.attrs["left_out"] = int((~pd.Index(requested).isin(kept["customer_id"])).sum()
+                                         if len(kept) else len(requested))
+            return kept
         return out
 
     def similar_items(self, item: Any, n: int = 5) -> pd.DataFrame:
