@@ -516,9 +516,9 @@ class LiveScorecard:
     """
     __hash__: typing.ClassVar[None]  # type: ignore[assignment]  # unhashable: pybind11 sets None with __eq__
     @staticmethod
-    def deserialize(arg0: bytes) -> LiveScorecard:
+    def deserialize(data: bytes, key: bytes | None = None) -> LiveScorecard:
         """
-        A state from bytes made by serialize(); refuses (ValueError) bytes that are not a valid state.
+        A state from bytes made by serialize(); refuses (ValueError) bytes that are not a valid state, and sealed bytes that were changed, cut short or sealed with another key.
         """
     def __add__(self, arg0: LiveScorecard) -> LiveScorecard:
         ...
@@ -548,9 +548,9 @@ class LiveScorecard:
         """
         One event: customer id (str or int), time (ns since the epoch, UTC), fields {name: str (categorical) or number/bool (measure)}. A refused event raises ValueError and changes nothing.
         """
-    def serialize(self) -> bytes:
+    def serialize(self, key: bytes | None = None) -> bytes:
         """
-        The state as versioned bytes (see deserialize).
+        The state as versioned bytes (see deserialize). With key (32 bytes, cxkit.privacy.generate_key()), the bytes are sealed: encrypted and authenticated (XChaCha20-Poly1305), so they can be stored or sent where others could read or change them.
         """
     def state(self) -> ScorecardState:
         """
