@@ -227,6 +227,34 @@ struct BetaGeoFamilyLL {
     }
 };
 
+// BG/NBD and MBG/NBD customers: Poisson purchases at a gamma-distributed rate, a beta-distributed chance to drop
+// out after each purchase; MBG/NBD (drop_at_first) may also drop out at time 0, right after the first purchase.
+inline CustomerSummary simulate_beta_geometric(const BetaGeoParams& p, std::size_t n_customers, double T,
+                                               std::uint64_t seed, unsigned threads, bool drop_at_first) {
+    require_positive_params(p.vector(), BetaGeoParams::names());
+    return simulate_customers(
+        n_customers, T, seed,
+        [p, drop_at_first](std::mt19937_64& g, double TT, double& x, double& t_x) {
+            const double lambda = std::gamma_distribution<double>(p.r, 1.0 / p.alpha)(g);
+            const double drop = beta_draw(g, p.a, p.b);
+            std::exponential_distribution<double> gap(lambda > 0 ? lambda : 1e-300);
+            std::uniform_real_distribution<double> u(0.0, 1.0);
+            double t = 0, n = 0, last = 0;
+            if (!drop_at_first || u(g) >= drop) {
+                for (;;) {
+                    t += gap(g);
+                    if (!(t <= TT)) break;
+                    n += 1;
+                    last = t;
+                    if (u(g) < drop) break;
+                }
+            }
+            x = n;
+            t_x = last;
+        },
+        threads);
+}
+
 }  // namespace detail
 
 // What the BG/NBD and the MBG/NBD share: the likelihood (one functor, mbg = drop-out also at time 0), the start
@@ -312,26 +340,7 @@ public:
     // Customers observed for T from their first purchase (time 0, not counted).
     static CustomerSummary simulate(const Params& p, std::size_t n_customers, double T, std::uint64_t seed,
                                     unsigned threads = 0) {
-        detail::require_positive_params(p.vector(), Params::names());
-        return detail::simulate_customers(
-            n_customers, T, seed,
-            [p](std::mt19937_64& g, double TT, double& x, double& t_x) {
-                const double lambda = std::gamma_distribution<double>(p.r, 1.0 / p.alpha)(g);
-                const double drop = detail::beta_draw(g, p.a, p.b);
-                std::exponential_distribution<double> gap(lambda > 0 ? lambda : 1e-300);
-                std::uniform_real_distribution<double> u(0.0, 1.0);
-                double t = 0, n = 0, last = 0;
-                for (;;) {
-                    t += gap(g);
-                    if (!(t <= TT)) break;
-                    n += 1;
-                    last = t;
-                    if (u(g) < drop) break;
-                }
-                x = n;
-                t_x = last;
-            },
-            threads);
+        return detail::simulate_beta_geometric(p, n_customers, T, seed, threads, /*drop_at_first=*/false);
     }
 
 };

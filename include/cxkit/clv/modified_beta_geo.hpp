@@ -71,28 +71,7 @@ public:
 
     static CustomerSummary simulate(const Params& p, std::size_t n_customers, double T, std::uint64_t seed,
                                     unsigned threads = 0) {
-        detail::require_positive_params(p.vector(), Params::names());
-        return detail::simulate_customers(
-            n_customers, T, seed,
-            [p](std::mt19937_64& g, double TT, double& x, double& t_x) {
-                const double lambda = std::gamma_distribution<double>(p.r, 1.0 / p.alpha)(g);
-                const double drop = detail::beta_draw(g, p.a, p.b);
-                std::exponential_distribution<double> gap(lambda > 0 ? lambda : 1e-300);
-                std::uniform_real_distribution<double> u(0.0, 1.0);
-                double t = 0, n = 0, last = 0;
-                if (u(g) >= drop) {  // alive after the first purchase
-                    for (;;) {
-                        t += gap(g);
-                        if (!(t <= TT)) break;
-                        n += 1;
-                        last = t;
-                        if (u(g) < drop) break;
-                    }
-                }
-                x = n;
-                t_x = last;
-            },
-            threads);
+        return detail::simulate_beta_geometric(p, n_customers, T, seed, threads, /*drop_at_first=*/true);
     }
 
 };
