@@ -18,7 +18,7 @@ except ImportError as e:  # pragma: no cover - only when the extension was not b
     ) from e
 
 from . import clv, core, datasets, journey, metrics, retention, segment, voc
-from .core import EventLog, InputError, Segmentation
+from .core import EventLog, InputError, Scan, Segmentation, scan
 from .journey import PRIORITY_QUADRANTS, STAKEHOLDER_QUADRANTS, prioritise
 from .metrics import (ActivityState, CesResult, CesState, ComplaintState, CsatResult, CsatState, FcrState,
                       MeanState, NpsResult, NpsState, ResponseTimeState, Scorecard, TestResult, ces, csat, csat_test,
@@ -27,7 +27,7 @@ from .metrics import (ActivityState, CesResult, CesState, ComplaintState, CsatRe
 __version__ = _core.__version__
 
 __all__ = [
-    "EventLog", "Segmentation", "InputError", "Scorecard", "scorecard", "scorecard_state",
+    "EventLog", "Scan", "scan", "Segmentation", "InputError", "Scorecard", "scorecard", "scorecard_state",
     "nps", "csat", "ces", "nps_test", "csat_test", "NpsResult", "CsatResult", "CesResult", "TestResult",
     "NpsState", "CsatState", "CesState", "FcrState", "ResponseTimeState", "MeanState", "ComplaintState",
     "ActivityState", "simple_clv", "datasets", "core", "metrics", "clv", "retention", "segment", "voc", "journey",

@@ -164,7 +164,7 @@ def test_from_arrow():
     log = cxkit.EventLog.from_arrow(tbl, customer="cust", time="ts", channel="ch", nps="score", value="rev")
     pd.testing.assert_frame_equal(log.to_pandas(), _log().to_pandas())
     with pytest.raises(TypeError):
-        cxkit.EventLog.from_arrow(df)
+        cxkit.EventLog.from_arrow(df.to_dict())  # pandas >= 2.2 frames are Arrow data now (issue 13)
 
 
 def _sorted_float_frame(n=2000, customers=150, seed=0):

@@ -101,8 +101,11 @@ def rfm_summary(transactions: Any, customer: str = "customer_id", time: str = "t
     in the holdout are left out, as in lifetimes. Unlike lifetimes, the calibration columns keep their plain names
     (``frequency``, ``recency``, ``T``, ``monetary_value``) so the result feeds the models directly.
 
-    ``transactions`` is a DataFrame (columns named by ``customer``, ``time``, ``value``) or a
-    :class:`cxkit.EventLog`, whose purchase events (``kind == "purchase"`` with a ``value``) are used, with their
+    ``transactions`` is a DataFrame (columns named by ``customer``, ``time``, ``value``), a
+    :class:`cxkit.EventLog`, or a :func:`cxkit.scan` (larger than memory: it needs each customer's events
+    together, so the scan is partitioned by customer hash into temporary files and summarised one partition at a
+    time; memory is bounded by one partition plus the result, one row per customer; no ``calibration_end``). An
+    EventLog or a scan whose purchase events (``kind == "purchase"`` with a ``value``) are used, with their
     value as the monetary value (pass ``value=False`` to leave it out).
 
     Returns a float DataFrame indexed by customer id (sorted), one row per customer.
@@ -122,12 +125,14 @@ def rfm_summary(transactions: Any, customer: str = "customer_id", time: str = "t
     1                  1.0      2.0  4.0            20.0
     2                  0.0      0.0  3.0             0.0
     """
-    from ..core import EventLog
+    from ..core import EventLog, Scan
 
     if freq not in FREQS:
         raise ValueError(f"freq: must be one of {', '.join(FREQS)}, got {freq!r}")
     if not (np.isfinite(freq_multiplier) and freq_multiplier > 0):
         raise ValueError(f"freq_multiplier: must be a finite number > 0, got {freq_multiplier!r}")
+    if isinstance(transactions, Scan):
+        return _rfm_of_scan(transactions, value, freq, observation_end, calibration_end, freq_multiplier)
     if isinstance(transactions, EventLog):
         transactions, customer, time, value = _from_eventlog(transactions, value)
     elif not isinstance(transactions, pd.DataFrame):
@@ -214,3 +219,28 @@ def rfm_summary(transactions: Any, customer: str = "customer_id", time: str = "t
         index = uniques.take(g["customer"]) if isinstance(uniques, pd.Index) else pd.Index(uniques[g["customer"]])
         index = index.rename(customer)
     return pd.DataFrame(out.T, index=index, columns=cols, copy=False)
+
+
+def _rfm_of_scan(scan: Any, value: Any, freq: str, observation_end: Any, calibration_end: Any,
+                 freq_multiplier: float) -> pd.DataFrame:
+    """rfm_summary of a cxkit.scan: per customer-hash partition (whole customers), with the scan's end of
+    observation, concatenated (each customer is in one partition, so the rows are the in-memory rows)."""
+    if calibration_end is not None:
+        raise ValueError("calibration_end: not available for a scan; summarise the calibration and holdout "
+                         "periods of an EventLog, or filter the scan's files by time")
+    with scan.customer_partitions() as parts:
+        end = observation_end
+        if end is None:  # the last purchase of the whole scan: one more pass over the partitions
+            last = [pd.Timestamp(tx[t].max()).value for tx, _, t, _ in (_from_eventlog(log, value) for log in parts) if len(tx)]
+            if not last:
+                raise ValueError("column 'time': there are no transactions to summarise")
+            end = pd.Timestamp(max(last))
+        out = []
+        for log in parts:
+            tx, c, t, v = _from_eventlog(log, value)
+            if len(tx):
+                out.append(rfm_summary(tx, c, t, v, freq=freq, observation_end=end,
+                                       freq_multiplier=freq_multiplier))
+    if not out:
+        raise ValueError("column 'time': there are no transactions to summarise")
+    return pd.concat(out).sort_index()

@@ -331,11 +331,11 @@ def _integer_ids_as_int(ids: pd.Series) -> pd.Series:
     return ids.astype("Int64") if len(present) < len(ids) else ids.astype(np.int64)
 
 
-def _text(series: pd.Series, name: str, conv: _Conversion) -> list[str]:
+def _text(values: list[object], name: str, conv: _Conversion) -> list[str]:
     """Strings as valid UTF-8; a bytes value that does not decode (or a lone surrogate) is an error naming the row."""
     out: list[str] = []
     bad: list[int] = []
-    for i, v in enumerate(series.tolist()):
+    for i, v in enumerate(values):
         if _is_missing(v):
             out.append("")
             continue
@@ -344,8 +344,122 @@ def _text(series: pd.Series, name: str, conv: _Conversion) -> list[str]:
             bad.append(i)
             t = ""
         out.append(t)
-    conv.bad(name, "text is not valid UTF-8", np.asarray(bad), repr(series.iloc[bad[0]]) if bad else None)
+    conv.bad(name, "text is not valid UTF-8", np.asarray(bad), repr(values[bad[0]]) if bad else None)
     return out
+
+
+class _Mapping:
+    """Which source column feeds each log column, resolved once against the source's column names (a frame's,
+    a table's or a Parquet dataset's schema: so a reader can project to these columns before reading)."""
+
+    def __init__(self, customer: str, time: str, categoricals: dict[str, str | None],
+                 measures: dict[str, str | None], text: str | None, score_text: bool):
+        self.customer, self.time, self.text, self.score_text = customer, time, text, score_text
+        self.categoricals, self.measures = categoricals, measures
+
+    @property
+    def columns(self) -> list[str]:
+        """The source columns to read, each once, in a stable order."""
+        cols = [self.customer, self.time, *self.categoricals.values(), *self.measures.values(), self.text]
+        return list(dict.fromkeys(c for c in cols if c is not None))
+
+    @classmethod
+    def resolve(cls, available: list[Any], what: str, *, customer: str | None = None, time: str | None = None,
+                channel: str | None = None, stage: str | None = None, touchpoint: str | None = None,
+                kind: str | None = None, value: str | None = None, nps: str | None = None,
+                csat: str | None = None, ces: str | None = None, response_time: str | None = None,
+                fcr: str | None = None, sentiment: str | None = None, text: str | None = None,
+                score_text: bool = False, categoricals: Iterable[str] | Mapping[str, str] = (),
+                measures: Iterable[str] | Mapping[str, str] = ()) -> "_Mapping":
+        present = set(available)
+
+        def pick(given: str | None, role: str, defaults: tuple[str, ...], required: bool) -> str | None:
+            if given is not None:
+                if given not in present:
+                    raise ValueError(f"column '{given}' (given as {role}=) is not in the {what}; "
+                                     f"it has: {', '.join(map(str, available))}")
+                return given
+            for d in defaults:
+                if d in present:
+                    return d
+            if required:
+                raise ValueError(f"missing required column for {role}: pass {role}='your column' "
+                                 f"(looked for {', '.join(defaults)})")
+            return None
+
+        cust_col = pick(customer, "customer", _DEFAULT_NAMES["customer"], True)
+        time_col = pick(time, "time", _DEFAULT_NAMES["time"], True)
+        given = dict(channel=channel, stage=stage, touchpoint=touchpoint, kind=kind, value=value, nps=nps,
+                     csat=csat, ces=ces, response_time=response_time, fcr=fcr, sentiment=sentiment)
+        cat_map = {name: pick(given[name], name, (name,), False) for name in CATEGORICALS}
+        mea_map = {name: pick(given[name], name, (name,), False) for name in MEASURES}
+        extra_c = dict(categoricals) if isinstance(categoricals, Mapping) else {c: c for c in categoricals}
+        extra_m = dict(measures) if isinstance(measures, Mapping) else {c: c for c in measures}
+        for name, col in {**extra_c, **extra_m}.items():
+            pick(col, name, (), True)
+        cat_map.update(extra_c)
+        mea_map.update(extra_m)
+        text_col = pick(text, "text", ("text",), False)
+        if score_text and text_col is None:
+            raise ValueError("score_text=True needs a text column: pass text='your column'")
+        assert cust_col is not None and time_col is not None
+        return cls(cust_col, time_col, cat_map, mea_map, text_col, score_text)
+
+
+class _Columns:
+    """Where :meth:`EventLog._build` gets its columns: each method converts one source column to what the core
+    takes, reporting bad values through the one :class:`_Conversion` (so every reader names column, row and rule
+    the same way). The third value of ``categorical``/``measure`` says the array is an immutable buffer the log
+    may keep without a copy."""
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    def has_values(self, col: str) -> bool:
+        raise NotImplementedError
+
+    def customer_ids(self, col: str, name: str, conv: _Conversion) -> tuple[np.ndarray, np.ndarray | list[str]]:
+        raise NotImplementedError
+
+    def times(self, col: str, name: str, conv: _Conversion, unit: str | None, fmt: str | None) -> np.ndarray:
+        raise NotImplementedError
+
+    def categorical(self, col: str, name: str, conv: _Conversion) -> tuple[np.ndarray, list[str], bool]:
+        raise NotImplementedError
+
+    def measure(self, col: str, name: str, conv: _Conversion) -> tuple[np.ndarray, bool, bool]:
+        raise NotImplementedError
+
+    def text(self, col: str, name: str, conv: _Conversion) -> list[str]:
+        raise NotImplementedError
+
+
+class _PandasColumns(_Columns):
+    """The columns of a pandas DataFrame (every array is copied by the core: a frame is mutable)."""
+
+    def __init__(self, df: pd.DataFrame):
+        self.df = df
+
+    def __len__(self) -> int:
+        return len(self.df)
+
+    def has_values(self, col: str) -> bool:
+        return bool(self.df[col].notna().any())
+
+    def customer_ids(self, col: str, name: str, conv: _Conversion) -> tuple[np.ndarray, np.ndarray | list[str]]:
+        return _customer_ids(self.df[col], name, conv)
+
+    def times(self, col: str, name: str, conv: _Conversion, unit: str | None, fmt: str | None) -> np.ndarray:
+        return _to_ns(self.df[col], name, conv, unit, fmt)
+
+    def categorical(self, col: str, name: str, conv: _Conversion) -> tuple[np.ndarray, list[str], bool]:
+        return (*_categorical(self.df[col], name, conv), False)
+
+    def measure(self, col: str, name: str, conv: _Conversion) -> tuple[np.ndarray, bool, bool]:
+        return (*_measure(self.df[col], name, conv), False)
+
+    def text(self, col: str, name: str, conv: _Conversion) -> list[str]:
+        return _text(self.df[col].tolist(), name, conv)
 
 
 # The core knows no sentiment model: from_pandas(score_text=True) calls the scorer registered here, and the voice of
@@ -374,7 +488,8 @@ def _score_text(text: list[str]) -> np.ndarray:
 class EventLog:
     """A log of customer touchpoint events, columnar and sorted by (customer, time).
 
-    Build one with :meth:`from_pandas`, :meth:`from_csv` or :meth:`from_arrow`. Every value is validated on the
+    Build one with :meth:`from_pandas`, :meth:`from_csv`, :meth:`from_arrow` (pyarrow, polars, DuckDB, any Arrow
+    PyCapsule object) or :meth:`from_parquet`; for data larger than memory, :func:`cxkit.scan`. Every value is validated on the
     way in (NPS 0-10 whole, CSAT 1-5, CES 1-7, response times >= 0, sentiment in [-1, 1], timestamps present);
     a bad value raises ``ValueError`` naming the column, the row and the rule, or with ``errors="drop"`` its row
     is skipped and counted in :attr:`dropped`.
@@ -412,8 +527,7 @@ class EventLog:
                     categoricals: Iterable[str] | Mapping[str, str] = (),
                     measures: Iterable[str] | Mapping[str, str] = (),
                     errors: str = "raise", time_unit: str | None = None,
-                    time_format: str | None = None,
-                    _immutable: Mapping[str, np.ndarray] | None = None) -> "EventLog":
+                    time_format: str | None = None) -> "EventLog":
         """An EventLog from a DataFrame, mapping any column names to cxkit's columns.
 
         Parameters
@@ -458,77 +572,63 @@ class EventLog:
             where = np.flatnonzero(df.columns == dup[0]).tolist()
             raise _error(str(dup[0]), None, f"appears {len(where)} times in the frame (positions {where}): "
                          "rename or drop the copies")
+        mapping = _Mapping.resolve(list(df.columns), "frame", customer=customer, time=time, channel=channel,
+                                   stage=stage, touchpoint=touchpoint, kind=kind, value=value, nps=nps, csat=csat,
+                                   ces=ces, response_time=response_time, fcr=fcr, sentiment=sentiment, text=text,
+                                   score_text=score_text, categoricals=categoricals, measures=measures)
+        return cls._build(_PandasColumns(df), mapping, errors, time_unit, time_format)
 
-        def pick(given: str | None, role: str, defaults: tuple[str, ...], required: bool) -> str | None:
-            if given is not None:
-                if given not in df.columns:
-                    raise ValueError(f"column '{given}' (given as {role}=) is not in the frame; "
-                                     f"it has: {', '.join(map(str, df.columns))}")
-                return given
-            for d in defaults:
-                if d in df.columns:
-                    return d
-            if required:
-                raise ValueError(f"missing required column for {role}: pass {role}='your column' "
-                                 f"(looked for {', '.join(defaults)})")
-            return None
-
-        cust_col = pick(customer, "customer", _DEFAULT_NAMES["customer"], True)
-        time_col = pick(time, "time", _DEFAULT_NAMES["time"], True)
-        given = dict(channel=channel, stage=stage, touchpoint=touchpoint, kind=kind, value=value, nps=nps,
-                     csat=csat, ces=ces, response_time=response_time, fcr=fcr, sentiment=sentiment)
-        cat_map = {name: pick(given[name], name, (name,), False) for name in CATEGORICALS}
-        mea_map = {name: pick(given[name], name, (name,), False) for name in MEASURES}
-        extra_c = dict(categoricals) if isinstance(categoricals, Mapping) else {c: c for c in categoricals}
-        extra_m = dict(measures) if isinstance(measures, Mapping) else {c: c for c in measures}
-        for name, col in {**extra_c, **extra_m}.items():
-            pick(col, name, (), True)
-        cat_map.update(extra_c)
-        mea_map.update(extra_m)
-        text_col = pick(text, "text", ("text",), False)
-        if score_text:
-            if text_col is None:
-                raise ValueError("score_text=True needs a text column: pass text='your column'")
-            if mea_map["sentiment"] is not None:
-                # an empty sentiment column (all missing, as in a canonical event table) is there to be filled
-                if df[mea_map["sentiment"]].notna().any():
-                    raise ValueError(f"score_text=True, but the frame already has a sentiment column "
-                                     f"('{mea_map['sentiment']}') with values: drop or rename it to score the "
-                                     "text instead")
-                mea_map["sentiment"] = None
-
+    @classmethod
+    def _build(cls, source: "_Columns", mapping: "_Mapping", errors: str, time_unit: str | None,
+               time_format: str | None) -> "EventLog":
+        """The one conversion + validation layer every reader goes through (pandas, Arrow, Parquet, CSV, scans):
+        each mapped column converted by the source, then validated and sorted by the core."""
+        if errors not in ("raise", "drop"):
+            raise ValueError(f'errors must be "raise" or "drop", got {errors!r}')
+        cust_col, time_col, text_col = mapping.customer, mapping.time, mapping.text
+        cat_map, mea_map = dict(mapping.categoricals), dict(mapping.measures)
+        given_sentiment = mea_map.get("sentiment")
+        if mapping.score_text and given_sentiment is not None:
+            # an empty sentiment column (all missing, as in a canonical event table) is there to be filled
+            if source.has_values(given_sentiment):
+                raise ValueError(f"score_text=True, but the frame already has a sentiment column "
+                                 f"('{given_sentiment}') with values: drop or rename it to score the "
+                                 "text instead")
+            mea_map["sentiment"] = None
         names = {"customer": cust_col, "time": time_col, "text": text_col,
                  **{k: v for k, v in cat_map.items() if v is not None},
                  **{k: v for k, v in mea_map.items() if v is not None}}
         # errors name the frame's own columns: "score (nps)" when the log calls it otherwise
         shown = {k: str(v) for k, v in names.items() if v is not None}
         conv = _Conversion(errors, shown)
-        arrays = dict(_immutable or {})  # Arrow buffers from from_arrow (read-only, kept as they are)
-        txt = _text(df[text_col], "text", conv) if text_col is not None else None
-        codes, ids = _customer_ids(df[cust_col], "customer", conv)
-        t = _to_ns(df[time_col], "time", conv, time_unit, time_format)
-        cats = [(name, *_categorical(df[col], name, conv)) for name, col in cat_map.items() if col is not None]
-        meas, booleans, immutable = [], [], []
+        txt = source.text(text_col, "text", conv) if text_col is not None else None
+        codes, ids = source.customer_ids(cust_col, "customer", conv)
+        t = source.times(time_col, "time", conv, time_unit, time_format)
+        cats, meas, booleans, immutable = [], [], [], []
+        for name, col in cat_map.items():
+            if col is not None:
+                c, labels, frozen = source.categorical(col, name, conv)
+                cats.append((name, np.ascontiguousarray(c, dtype=np.int32), labels))
+                if frozen:
+                    immutable.append(name)
         for name, col in mea_map.items():
             if col is None:
                 continue
-            if col in arrays:
-                values, is_bool = arrays[col], False
-                immutable.append(name)
-            else:
-                values, is_bool = _measure(df[col], name, conv)
+            values, is_bool, frozen = source.measure(col, name, conv)
             meas.append((name, np.ascontiguousarray(values, dtype=np.float64)))
+            if frozen:
+                immutable.append(name)
             if is_bool:
                 booleans.append(name)
-        if score_text:
+        if mapping.score_text:
             meas.append(("sentiment", _score_text(txt or [])))
             shown["sentiment"] = str(text_col)
             names["sentiment"] = text_col
         core = _core.core.EventLog.from_arrays(codes, ids, np.ascontiguousarray(t), cats, meas, txt, errors,
                                                immutable=set(immutable), boolean_measures=booleans,
                                                names=shown, flagged=conv.flagged)
-        zero_copy = [name for name in immutable if core.shares_input_memory(name)]
-        return cls(core, source_rows=len(df), names={k: v for k, v in names.items() if v is not None},
+        zero_copy = [name for name in immutable if name in mea_map and core.shares_input_memory(name)]
+        return cls(core, source_rows=len(source), names={k: v for k, v in names.items() if v is not None},
                    zero_copy=zero_copy)
 
     @classmethod
@@ -632,31 +732,54 @@ class EventLog:
         return log
 
     @classmethod
-    def from_arrow(cls, table: Any, customer: str | None = None, time: str | None = None, **columns: Any) -> "EventLog":
-        """An EventLog from a ``pyarrow.Table``. float64 columns without nulls in one chunk are kept as the
-        table's own (immutable) buffers when the table is already sorted by (customer, time); the rest is
-        converted once. Timestamps of any unit convert exactly (or are refused when outside 1677-2262)."""
-        try:
-            import pyarrow as pa
-        except ImportError as e:  # pragma: no cover - depends on the environment
-            raise ImportError("from_arrow needs pyarrow: pip install pyarrow") from e
-        if not isinstance(table, pa.Table):
-            raise TypeError(f"from_arrow expects a pyarrow.Table, got {type(table).__name__}")
-        names = table.column_names
-        if len(set(names)) != len(names):
-            dup = next(n for n in names if names.count(n) > 1)
-            raise _error(dup, None, f"appears {names.count(dup)} times in the table: rename or drop the copies")
-        immutable = {}
-        for name in names:
-            col = table.column(name)
-            if pa.types.is_float64(col.type) and col.null_count == 0 and col.num_chunks == 1:
-                immutable[name] = col.chunk(0).to_numpy(zero_copy_only=True)
-        rest = table.drop_columns(list(immutable)) if immutable else table
-        # Arrow keeps the time unit (no wrap-around at the ns range: the check is in the conversion)
-        df = rest.to_pandas(coerce_temporal_nanoseconds=False)
-        for name, values in immutable.items():  # placeholders so the column lookup works; values come from Arrow
-            df[name] = pd.Series(np.empty(0), dtype=np.float64).reindex(range(len(df)))
-        return cls.from_pandas(df, customer, time, _immutable=immutable, **columns)
+    def from_arrow(cls, table: Any, customer: str | None = None, time: str | None = None, *,
+                   errors: str = "raise", time_unit: str | None = None, time_format: str | None = None,
+                   **columns: Any) -> "EventLog":
+        """An EventLog from any Arrow data: an object with the Arrow PyCapsule interface (``__arrow_c_stream__``
+        or ``__arrow_c_array__``): a pyarrow Table, RecordBatch or RecordBatchReader, a polars DataFrame, a DuckDB
+        relation, a pandas >= 2.2 DataFrame. Keyword arguments map columns as in :meth:`from_pandas`, with the
+        same validation and the same errors (column, row, rule; ``errors="drop"``).
+
+        Only the mapped columns are read (the others are dropped batch by batch) and nothing goes through pandas:
+        int64 and timestamp times (any unit, converted exactly) and float64 measures are read from the Arrow
+        buffers, dictionary-encoded strings as their codes and dictionary. float64 measures without nulls (and
+        dictionary codes) of a table already sorted by (customer, time) are kept as the table's own immutable
+        buffers (:attr:`zero_copy_columns`); the rest is converted once.
+
+        >>> import pyarrow as pa, cxkit
+        >>> t = pa.table({"customer_id": ["a", "b", "a"], "time": pa.array([1, 2, 3], pa.timestamp("s")),
+        ...               "channel": pa.array(["web", "app", "web"]).dictionary_encode(), "nps": [9.0, 3.0, 10.0]})
+        >>> len(cxkit.EventLog.from_arrow(t))
+        3
+        """
+        from ._arrow import _ArrowColumns, read_mapped
+
+        if errors not in ("raise", "drop"):
+            raise ValueError(f'errors must be "raise" or "drop", got {errors!r}')
+        mapped, mapping = read_mapped(
+            table, lambda names: _Mapping.resolve(names, "table", customer=customer, time=time, **columns))
+        return cls._build(_ArrowColumns(mapped), mapping, errors, time_unit, time_format)
+
+    @classmethod
+    def from_parquet(cls, source: Any, customer: str | None = None, time: str | None = None, *,
+                     errors: str = "raise", time_unit: str | None = None, time_format: str | None = None,
+                     **columns: Any) -> "EventLog":
+        """An EventLog from Parquet: a file, a directory of files (hive partitions such as ``channel=web/`` read
+        as columns), a glob (``"events/*.parquet"``), a list of files, or a ``pyarrow.dataset.Dataset``.
+
+        Only the mapped columns are read from the files (column projection by pyarrow.dataset); then as
+        :meth:`from_arrow`, with the same validation and errors as :meth:`from_pandas`. For data larger than
+        memory, use :func:`cxkit.scan`.
+        """
+        from ._arrow import _ArrowColumns, parquet_dataset
+
+        if errors not in ("raise", "drop"):
+            raise ValueError(f'errors must be "raise" or "drop", got {errors!r}')
+        dataset = parquet_dataset(source)
+        mapping = _Mapping.resolve(list(dataset.schema.names), "dataset", customer=customer, time=time,
+                                   **columns)
+        table = dataset.to_table(columns=mapping.columns)
+        return cls._build(_ArrowColumns(table), mapping, errors, time_unit, time_format)
 
     # --------------------------------------------------------------------------------------------- inspecting
     def __len__(self) -> int:

@@ -3,13 +3,13 @@ with each journey's step times when built from an EventLog."""
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any, Hashable, Mapping, Sequence, Union
+from typing import TYPE_CHECKING, Any, Hashable, Iterable, Iterator, Mapping, Sequence, Union
 
 import numpy as np
 import pandas as pd
 
 from .._core import journey as _cj
-from ..core import EventLog
+from ..core import EventLog, Scan
 
 
 if TYPE_CHECKING:
@@ -324,7 +324,32 @@ def _session_gap_ns(session_gap: Duration) -> int:
     return int(td.value)
 
 
-def paths(log: EventLog, by: str = "touchpoint", session_gap: Duration | None = None, conversion: str = "purchase",
+def _customer_logs(scan: Scan) -> Iterator[EventLog]:
+    with scan.customer_partitions() as parts:
+        yield from parts
+
+
+_SEP = "\x1f"  # joins states in the merged rows: a character no state name holds
+
+
+def merged_paths(parts: Iterable[Paths]) -> Paths:
+    """The paths of customer-disjoint parts (a scan's customer partitions, Dask partitions) as one Paths: their
+    rows (path, conversions, nulls, value) added up by path. The merged Paths have no step times (no
+    :meth:`Paths.journeys`, time medians or time-decay attribution) and list only the states that occur in a
+    path (a log's Paths also list the states of its dictionary that none reaches, with zero credit); counts,
+    transitions, funnels and the Markov, heuristic and Shapley attributions are those of the whole log."""
+    return paths_from_rows([p.to_pandas(sep=_SEP) for p in parts])
+
+
+def paths_from_rows(rows: list[pd.DataFrame]) -> Paths:
+    """:func:`merged_paths` of the parts' ``to_pandas(sep=_SEP)`` rows (what a Dask worker sends back)."""
+    if not rows:
+        raise ValueError("no paths: the data holds no journeys")
+    total = pd.concat(rows).groupby("path", sort=True, as_index=False).sum()
+    return Paths.from_pandas(total, nulls="total_null", value="total_conversion_value", sep=_SEP)
+
+
+def paths(log: EventLog | Scan, by: str = "touchpoint", session_gap: Duration | None = None, conversion: str = "purchase",
           collapse: bool = False) -> Paths:
     """One path per customer (or, with ``session_gap``, per session): the ``by`` column of their events in
     time order, up to the first event whose ``kind`` is ``conversion`` (a converting path) or all of them (a
@@ -332,6 +357,10 @@ def paths(log: EventLog, by: str = "touchpoint", session_gap: Duration | None = 
     alongside for time-aware measures, :meth:`Paths.journeys` and splits by segment. ``collapse=True``
     collapses consecutive repeats of a state. Events without a ``by`` state are skipped; a customer whose only
     events are conversions (or who converts before any touch) has no path.
+
+    ``log`` may be a :func:`cxkit.scan`: paths need each customer's events together, so the scan is partitioned
+    by customer hash into temporary files, each partition's paths made, and the rows merged
+    (:func:`merged_paths`: no step times).
 
     ``session_gap`` (a Timedelta, a string such as ``"30min"``, or a number of seconds) cuts each customer's
     events into sessions wherever the time from one event to the next is more than the gap; a pause exactly
@@ -346,6 +375,8 @@ def paths(log: EventLog, by: str = "touchpoint", session_gap: Duration | None = 
     >>> s = cxkit.journey.paths(log, by="channel", session_gap="30min")     # doctest: +SKIP
     >>> cxkit.journey.attribution.markov(p).credits                          # doctest: +SKIP
     """
+    if isinstance(log, Scan):
+        return merged_paths(paths(part, by, session_gap, conversion, collapse) for part in _customer_logs(log))
     if not isinstance(log, EventLog):
         raise TypeError(f"paths expects a cxkit.EventLog, got {type(log).__name__}")
     if not isinstance(by, str):

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from .._core import metrics as _m
-from ..core import EventLog
+from ..core import EventLog, Scan
 from ..core import Segmentation
 
 _PERIODS = {None: "", "D": "D", "W": "W", "M": "M", "Q": "Q", "Y": "Y"}
@@ -111,9 +111,15 @@ class Scorecard:
         return f"Scorecard({len(self._core)} cells, by={self._core.group_columns}, period={self._core.period!r})"
 
 
-def scorecard_state(log: EventLog, by: By = None, period: str | None = None, *, retention_period: str = "M",
+def scorecard_state(log: EventLog | Scan, by: By = None, period: str | None = None, *, retention_period: str = "M",
                     complaint_kind: str = "complaint", threads: int | None = None) -> Scorecard:
-    """The mergeable scorecard state of a log (see :func:`scorecard`)."""
+    """The mergeable scorecard state of a log (see :func:`scorecard`); a :func:`cxkit.scan` is folded batch by
+    batch (the states merge exactly whatever rows each batch holds)."""
+    if isinstance(log, Scan):
+        if _split_by(by)[1] is not None:
+            raise ValueError("a scan is grouped by event columns only: a Segmentation belongs to one EventLog")
+        return log.fold(lambda part: scorecard_state(part, by, period, retention_period=retention_period,
+                                                     complaint_kind=complaint_kind, threads=threads))
     if not isinstance(log, EventLog):
         raise TypeError(f"scorecard expects a cxkit.EventLog, got {type(log).__name__}")
     if period not in _PERIODS:
@@ -126,7 +132,7 @@ def scorecard_state(log: EventLog, by: By = None, period: str | None = None, *, 
     return Scorecard(core)
 
 
-def scorecard(log: EventLog, by: By = None, period: str | None = None, confidence: float = 0.95, *,
+def scorecard(log: EventLog | Scan, by: By = None, period: str | None = None, confidence: float = 0.95, *,
               discount_rate: float = 0.10, retention_period: str = "M", complaint_kind: str = "complaint",
               min_change_n: int = 30, threads: int | None = None) -> pd.DataFrame:
     """The CX scorecard: the ten KPIs per group and period, with confidence intervals.

@@ -9,7 +9,7 @@ import pandas as pd
 from .._core import retention as _cr
 
 if TYPE_CHECKING:
-    from ..core import EventLog
+    from ..core import EventLog, Scan
 
 
 
@@ -66,17 +66,20 @@ class Cohorts:
         return f"Cohorts(period={self.period!r}, cohorts={len(self.counts)}, ages={self.counts.shape[1]})"
 
 
-def cohorts(log: "EventLog | pd.DataFrame", period: str = "M", max_cells: int | None = None) -> Cohorts:
+def cohorts(log: "EventLog | Scan | pd.DataFrame", period: str = "M", max_cells: int | None = None) -> Cohorts:
     """Acquisition cohort (period of each customer's first event) x age (periods since) table of active
     customers and retention shares, from a :class:`cxkit.EventLog` (or a DataFrame with customer and time
-    columns). ``period``: "D", "W" (Monday weeks), "M", "Q" or "Y". ``max_cells``: see :class:`Cohorts` (a
+    columns), or a :func:`cxkit.scan` (which needs each customer's events together: it is partitioned by
+    customer hash into temporary files first). ``period``: "D", "W" (Monday weeks), "M", "Q" or "Y". ``max_cells``: see :class:`Cohorts` (a
     daily table over many years may need it)."""
-    from ..core import EventLog
+    from ..core import EventLog, Scan
 
     if isinstance(log, pd.DataFrame):
         log = EventLog.from_pandas(log)
     if period not in _FREQ:
         raise ValueError(f"period must be one of {sorted(_FREQ)}, got {period!r}")
+    if isinstance(log, Scan):  # a customer's first period needs all its events: customer-hash partitions
+        return Cohorts(log.fold(lambda part: cohort_state(part, period), whole_customers=True), max_cells=max_cells)
     state = _cr.CohortState(period)
     state.fill(log._core)
     return Cohorts(state, max_cells=max_cells)

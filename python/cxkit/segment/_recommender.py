@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _core
-from ..core import EventLog
+from ..core import EventLog, Scan
 
 if TYPE_CHECKING:
     from scipy import sparse
@@ -99,10 +99,15 @@ class RecommenderState:
     ['b']
     """
 
-    def __init__(self, purchases: pd.DataFrame | EventLog | None = None, customer: str | None = None,
+    def __init__(self, purchases: pd.DataFrame | EventLog | Scan | None = None, customer: str | None = None,
                  item: str = "item", *, purchase_kind: str | None = "purchase") -> None:
         if purchases is None:
             self._set(pd.Index([], name="customer_id"), pd.Index([], name="item"), _seg.RecommenderState())
+            return
+        if isinstance(purchases, Scan):  # batch by batch: the union of item sets merges across any split
+            total: RecommenderState = purchases.fold(
+                lambda part: RecommenderState(part, customer, item, purchase_kind=purchase_kind))
+            self._set(total.customers_, total.items_, total._core)
             return
         cust_codes, cust_ids, item_codes, item_ids = _purchase_codes(purchases, customer, item, purchase_kind)
         self._set(cust_ids, item_ids, _seg.RecommenderState(cust_codes.astype(np.int64), item_codes.astype(np.int64)))
