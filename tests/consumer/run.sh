@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Consumer tests: cxkit used the ways a CMake project uses it.
-#   1. find_package program  - install cxkit to a prefix, find_package(cxkit CONFIG REQUIRED), build and run
+#   1. find_package program  - install cxkit to a prefix (no build type given: Release must be chosen; the VADER
+#                              lexicon installed), find_package(cxkit CONFIG REQUIRED), build with -Wpedantic
+#                              -Werror and run (the lexicon found without Python)
 #   2. add_subdirectory program - add_subdirectory(<cxkit root>), build and run
 #   3. the example - examples/cpp/scorecard.cpp built by the find_package project, run
 # Usage: tests/consumer/run.sh [cxkit-root]   (default: the tree this script is in)
@@ -35,8 +37,11 @@ echo "work dir:   $tmp"
 # Install cxkit into a private prefix.
 install_log="$tmp/install.log"
 installed=0
+# No build type given: a top-level cxkit build must choose Release by itself (issue 11).
 if step "$install_log" cmake -S "$root" -B "$tmp/build" -DCXKIT_BUILD_TESTS=OFF &&
-    step "$install_log" cmake --install "$tmp/build" --prefix "$tmp/prefix"; then
+    step "$install_log" grep -q '^CMAKE_BUILD_TYPE:STRING=Release$' "$tmp/build/CMakeCache.txt" &&
+    step "$install_log" cmake --install "$tmp/build" --prefix "$tmp/prefix" &&
+    step "$install_log" test -f "$tmp/prefix/share/cxkit/vader_lexicon.txt"; then
     installed=1
 fi
 

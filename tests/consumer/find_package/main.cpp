@@ -1,7 +1,12 @@
-// Built through find_package(cxkit): the installed headers compile and compute a known scorecard.
+// Built through find_package(cxkit): the installed headers compile (warning-free under -Wall -Wextra -Wpedantic
+// -Werror) and compute a known scorecard, and the VADER lexicon that `cmake --install` put under share/cxkit is
+// found without Python and without the environment variable.
+#include <stdlib.h>  // unsetenv (POSIX)
+
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <string>
 
 #include <cxkit/cxkit.hpp>
 
@@ -16,5 +21,14 @@ int main() {
     const bool ok = t.rows() == 1 && std::abs(nps - 100.0 / 3.0) < 1e-9 && t.column("customers").at(0) == 3 &&
                     std::strlen(CXKIT_FOUND_VERSION) > 0;
     std::printf("find_package consumer (cxkit %s): NPS %.2f -> %s\n", CXKIT_FOUND_VERSION, nps, ok ? "ok" : "WRONG");
-    return ok ? 0 : 1;
+
+    unsetenv("CXKIT_DATA_DIR");  // the installed folder must come from the CMake package alone
+    const std::string dir = cxkit::voc::data_dir().string();
+    const cxkit::voc::Vader vader(cxkit::voc::default_lexicon());
+    const double good = vader.score("The support was great, thank you!").compound;
+    const double bad = vader.score("Terrible service, I am very angry.").compound;
+    const bool lex_ok = dir.find("share/cxkit") != std::string::npos && good > 0.5 && bad < -0.5;
+    std::printf("find_package consumer: VADER lexicon from %s: %.4f / %.4f -> %s\n", dir.c_str(), good, bad,
+                lex_ok ? "ok" : "WRONG");
+    return ok && lex_ok ? 0 : 1;
 }
