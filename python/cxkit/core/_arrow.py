@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import numpy as np
 
 from ._eventlog import (_I64_MIN, _I64_MAX, _Columns, _Conversion, _Mapping, _categorical, _customer_ids,
-                        _datetimes, _error, _labels, _measure, _numeric_times, _text, _to_ns, _UNITS_NS)
+                        _datetimes, _error, _labels, _measure, _numeric_times, _require_time_unit, _text, _to_ns)
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -174,11 +174,7 @@ class _ArrowColumns(_Columns):
         if pa.types.is_integer(t) or pa.types.is_floating(t):
             if arr.null_count == len(arr):
                 return np.full(len(arr), _I64_MIN, dtype=np.int64)
-            if unit is None:
-                raise _error(conv.shown(name), None, "holds numbers: pass time_unit='s' (or 'ms', 'us', 'ns', 'D') "
-                             "to say what they count since 1970-01-01 UTC")
-            if unit not in _UNITS_NS:
-                raise ValueError(f"time_unit must be one of {', '.join(_UNITS_NS)}, got {unit!r}")
+            unit = _require_time_unit(unit, name, conv)
             if pa.types.is_integer(t) and arr.null_count == 0:
                 values, _ = _numpy(arr, 0, arr.type.to_pandas_dtype())
             else:

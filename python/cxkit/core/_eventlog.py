@@ -1,6 +1,7 @@
 """EventLog: the columnar log of customer touchpoint events, from pandas, CSV or Arrow."""
 from __future__ import annotations
 
+import abc
 import html
 import os
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
@@ -96,6 +97,16 @@ def _is_missing(v: object) -> bool:
     return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v)
 
 
+def _require_time_unit(unit: str | None, name: str, conv: _Conversion) -> str:
+    """Numbers are times only with a unit the user names: epoch seconds are never guessed to be nanoseconds."""
+    if unit is None:
+        raise _error(conv.shown(name), None, "holds numbers: pass time_unit='s' (or 'ms', 'us', 'ns', 'D') to "
+                     "say what they count since 1970-01-01 UTC")
+    if unit not in _UNITS_NS:
+        raise ValueError(f"time_unit must be one of {', '.join(_UNITS_NS)}, got {unit!r}")
+    return unit
+
+
 def _numeric_times(values: np.ndarray, name: str, conv: _Conversion, unit: str) -> np.ndarray:
     """Numbers counting `unit` since the epoch, as int64 ns; exact, or an error for values out of range."""
     factor = _UNITS_NS[unit]
@@ -159,11 +170,7 @@ def _to_ns(series: pd.Series, name: str, conv: _Conversion, unit: str | None, fm
     if kind in "iuf" or pd.api.types.is_numeric_dtype(s.dtype):
         if s.isna().all():  # no value at all (an empty CSV column reads as float): every row is missing
             return np.full(len(s), _I64_MIN, dtype=np.int64)
-        if unit is None:
-            raise _error(conv.shown(name), None, "holds numbers: pass time_unit='s' (or 'ms', 'us', 'ns', 'D') to "
-                         "say what they count since 1970-01-01 UTC")
-        if unit not in _UNITS_NS:
-            raise ValueError(f"time_unit must be one of {', '.join(_UNITS_NS)}, got {unit!r}")
+        unit = _require_time_unit(unit, name, conv)
         if kind == "c":
             raise _error(conv.shown(name), 0, "timestamps cannot be complex numbers")
         values = s.to_numpy(dtype=np.float64, na_value=np.nan) if s.hasnans or kind not in "iu" else s.to_numpy()
@@ -406,32 +413,39 @@ class _Mapping:
         return cls(cust_col, time_col, cat_map, mea_map, text_col, score_text)
 
 
-class _Columns:
+class _Columns(abc.ABC):
     """Where :meth:`EventLog._build` gets its columns: each method converts one source column to what the core
     takes, reporting bad values through the one :class:`_Conversion` (so every reader names column, row and rule
     the same way). The third value of ``categorical``/``measure`` says the array is an immutable buffer the log
     may keep without a copy."""
 
+    @abc.abstractmethod
     def __len__(self) -> int:
-        raise NotImplementedError
+        ...
 
+    @abc.abstractmethod
     def has_values(self, col: str) -> bool:
-        raise NotImplementedError
+        ...
 
+    @abc.abstractmethod
     def customer_ids(self, col: str, name: str, conv: _Conversion) -> tuple[np.ndarray, np.ndarray | list[str]]:
-        raise NotImplementedError
+        ...
 
+    @abc.abstractmethod
     def times(self, col: str, name: str, conv: _Conversion, unit: str | None, fmt: str | None) -> np.ndarray:
-        raise NotImplementedError
+        ...
 
+    @abc.abstractmethod
     def categorical(self, col: str, name: str, conv: _Conversion) -> tuple[np.ndarray, list[str], bool]:
-        raise NotImplementedError
+        ...
 
+    @abc.abstractmethod
     def measure(self, col: str, name: str, conv: _Conversion) -> tuple[np.ndarray, bool, bool]:
-        raise NotImplementedError
+        ...
 
+    @abc.abstractmethod
     def text(self, col: str, name: str, conv: _Conversion) -> list[str]:
-        raise NotImplementedError
+        ...
 
 
 class _PandasColumns(_Columns):
