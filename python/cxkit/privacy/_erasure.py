@@ -14,14 +14,16 @@ from ._columns import as_utf8, buffers
 def customer_keys(customers: Any) -> np.ndarray:
     """The 64-bit keys that logs and mergeable states use for these customer ids (uint64): integers are their own
     key, strings are hashed (FNV-1a of their UTF-8 bytes). Pass them to a state's ``erase``."""
-    vals = customers if isinstance(customers, (pa.Array, pa.ChunkedArray)) else pd.Series(list(customers)
-                                                                                           if not isinstance(customers, (pd.Series, np.ndarray)) else customers)
-    if isinstance(vals, pd.Series) and len(vals) and pd.api.types.is_integer_dtype(vals.dtype):
-        return vals.to_numpy(np.int64).view(np.uint64)
-    if isinstance(vals, pd.Series) and len(vals) == 0:
-        return np.zeros(0, np.uint64)
-    if isinstance(vals, pd.Series) and vals.map(lambda v: isinstance(v, (int, np.integer)) and not isinstance(v, bool)).all():
-        return vals.to_numpy(np.int64).view(np.uint64)
-    arr = as_utf8(vals if not isinstance(vals, pd.Series) else vals.to_numpy(dtype=object), "customers")
-    offsets, data = buffers(arr)
+    if isinstance(customers, (pa.Array, pa.ChunkedArray)):
+        values: Any = customers
+    else:
+        seq = customers if isinstance(customers, (pd.Series, np.ndarray)) else list(customers)
+        ids = pd.Series(seq)
+        if len(ids) == 0:
+            return np.zeros(0, np.uint64)
+        is_int = ids.map(lambda v: isinstance(v, (int, np.integer)) and not isinstance(v, bool)).all()
+        if pd.api.types.is_integer_dtype(ids.dtype) or is_int:
+            return ids.to_numpy(np.int64).view(np.uint64)  # an integer id is its own key
+        values = ids.to_numpy(dtype=object)
+    offsets, data = buffers(as_utf8(values, "customers"))
     return _cp.customer_keys_utf8(offsets, data)
