@@ -29,6 +29,9 @@ def test_customer_keys_match_the_logs_keys():
     assert keys.tolist() == [fnv("alice"), fnv("bob")]
     assert privacy.customer_keys([7, 8]).tolist() == [7, 8]
     assert privacy.customer_keys(pd.Series([7, 8])).tolist() == [7, 8]
+    import pyarrow as pa
+    assert privacy.customer_keys(pa.array([7, 8])).tolist() == [7, 8]  # integer Arrow ids were hashed as text
+    assert privacy.customer_keys(pa.array(["alice"])).tolist() == [fnv("alice")]
 
 
 def test_customer_set_and_activity_forget(buys):

@@ -15,6 +15,8 @@ def customer_keys(customers: Any) -> np.ndarray:
     """The 64-bit keys that logs and mergeable states use for these customer ids (uint64): integers are their own
     key, strings are hashed (FNV-1a of their UTF-8 bytes). Pass them to a state's ``erase``."""
     if isinstance(customers, (pa.Array, pa.ChunkedArray)):
+        if pa.types.is_integer(customers.type):  # an integer id is its own key, as in a log
+            return np.asarray(customers.to_numpy(zero_copy_only=False), dtype=np.int64).view(np.uint64)
         values: Any = customers
     else:
         seq = customers if isinstance(customers, (pd.Series, np.ndarray)) else list(customers)
